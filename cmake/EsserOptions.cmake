@@ -1,0 +1,24 @@
+# Build options shared by every layer. Included once from the top-level CMakeLists.txt, before
+# any target, so the flags below apply to every esser target (libraries, tools and tests).
+
+option(ESSER_BUILD_TESTS "Build the Catch2 test tree" ON)
+option(ESSER_BUILD_BENCH "Build the benchmarks (make bench)" ON)
+option(ESSER_SANITIZE "Build with AddressSanitizer + UndefinedBehaviorSanitizer (make test)" OFF)
+option(ESSER_WARNINGS_AS_ERRORS "Treat compiler warnings as errors" OFF)
+
+# ccache when present: CI starts cold, developers rebuild warm.
+find_program(ESSER_CCACHE ccache)
+if(ESSER_CCACHE)
+  set(CMAKE_CXX_COMPILER_LAUNCHER "${ESSER_CCACHE}")
+endif()
+
+add_compile_options(-Wall -Wextra -Wno-unused-parameter)
+if(ESSER_WARNINGS_AS_ERRORS)
+  add_compile_options(-Werror)
+endif()
+if(ESSER_SANITIZE)
+  # -O1 keeps ASan builds of the test tree fast enough for two CI cores.
+  set(esser_san -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_compile_options(${esser_san} -O1)
+  add_link_options(${esser_san})
+endif()

@@ -1,0 +1,88 @@
+#include "esser/core/id_source.hpp"
+
+#include <cassert>
+#include <random>
+
+namespace esser::core {
+
+namespace {
+constexpr char hex_digits[] = "0123456789abcdef";
+
+std::uint64_t splitmix64(std::uint64_t& x) {
+    std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+}  // namespace
+
+std::string id_source::uuid() {
+    std::uint64_t hi = next_u64();
+    std::uint64_t lo = next_u64();
+    hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
+    lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 1 (10xx)
+    std::string out(36, '-');
+    int pos = 0;
+    auto put = [&](std::uint64_t v, int nibbles) {
+        for (int i = nibbles - 1; i >= 0; --i) {
+            if (pos == 8 || pos == 13 || pos == 18 || pos == 23) ++pos;
+            out[pos++] = hex_digits[(v >> (i * 4)) & 0xf];
+        }
+    };
+    put(hi, 16);
+    put(lo, 16);
+    return out;
+}
+
+std::string id_source::hex(std::size_t n) {
+    assert(n <= 64);
+    std::string out;
+    out.reserve(n);
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (i % 16 == 0) v = next_u64();
+        out.push_back(hex_digits[v & 0xf]);
+        v >>= 4;
+    }
+    return out;
+}
+
+std::string id_source::alnum_upper(std::size_t n) {
+    static constexpr char alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    std::string out;
+    out.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) out.push_back(alphabet[next_u64() % 36]);
+    return out;
+}
+
+seeded_id_source::seeded_id_source(std::uint64_t seed) {
+    for (auto& s : s_) s = splitmix64(seed);
+}
+
+std::uint64_t seeded_id_source::next_u64() {
+    std::lock_guard lock(mu_);
+    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+    const std::uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+}
+
+namespace {
+std::uint64_t entropy_seed() {
+    std::random_device rd;
+    return (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+}
+}  // namespace
+
+random_id_source::random_id_source() : inner_(entropy_seed()) {}
+
+std::uint64_t random_id_source::next_u64() { return inner_.next_u64(); }
+
+}  // namespace esser::core
