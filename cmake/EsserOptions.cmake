@@ -8,8 +8,11 @@ option(ESSER_WARNINGS_AS_ERRORS "Treat compiler warnings as errors" OFF)
 
 # ccache when present: CI starts cold, developers rebuild warm.
 find_program(ESSER_CCACHE ccache)
+# CCACHE_BASEDIR makes paths relative to the source tree, so several checkouts (git worktrees)
+# share cache entries.
 if(ESSER_CCACHE)
-  set(CMAKE_CXX_COMPILER_LAUNCHER "${ESSER_CCACHE}")
+  set(CMAKE_CXX_COMPILER_LAUNCHER
+      "${CMAKE_COMMAND}" -E env "CCACHE_BASEDIR=${PROJECT_SOURCE_DIR}" "${ESSER_CCACHE}")
 endif()
 
 add_compile_options(-Wall -Wextra -Wno-unused-parameter)

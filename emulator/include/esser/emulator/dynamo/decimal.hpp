@@ -1,0 +1,67 @@
+#pragma once
+// DynamoDB's Number: an exact decimal of at most 38 significant digits with a magnitude between
+// 1e-130 and 9.99...9e+125 (spec/dynamodb-api.md §2.2). No binary floating point anywhere.
+//
+// Representation: value = (negative ? -1 : 1) * coefficient * 10^exponent, with the coefficient
+// below 10^38 and without trailing zeros (normalised), zero as coefficient 0, exponent 0,
+// positive. Normalisation makes equality structural: "1", "1.0", "10e-1" are the same decimal.
+//
+// Errors are DynamoDB's ValidationException messages, returned as text for the caller to wrap:
+//   "Attempting to store more than 38 significant digits in a Number"
+//   "Number overflow. Attempting to store a number with magnitude larger than supported range"
+//   "Number underflow. Attempting to store a number with magnitude smaller than supported range"
+//   "The parameter cannot be converted to a numeric value: <text>"
+
+#include <compare>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "esser/core/expected.hpp"
+
+namespace esser::emulator {
+
+class decimal {
+public:
+    using parse_result = core::expected<decimal, std::string>;
+
+    decimal() = default;  // zero
+
+    // Accepts DynamoDB's syntax: optional sign, digits with an optional point, optional exponent
+    // ("3", "-7.1234", "-17e5", "+3", ".123", "0001.23", "1e+5", "0e1000"). Rejects NaN,
+    // Infinity, surrounding spaces, empty text.
+    static parse_result parse(std::string_view text);
+    // Exact for every int64.
+    static decimal from_int(std::int64_t v);
+
+    // Canonical plain notation, as DynamoDB returns numbers: no exponent, no leading or trailing
+    // zeros, "-" only for non-zero negatives ("1.0" -> "1", "1e2" -> "100", "0.000...01").
+    std::string to_string() const;
+
+    bool is_zero() const { return coefficient_ == 0; }
+    bool is_negative() const { return negative_; }
+    // Number of significant digits (0 for zero).
+    int digits() const;
+    // The exponent of the normalised coefficient (value = coefficient * 10^exponent()).
+    int exponent() const { return exponent_; }
+    // True when the value is an integer that fits in int64; sets out.
+    bool to_int64(std::int64_t& out) const;
+
+    // Stored size in bytes by DynamoDB's formula (spec §2.3): zero is 1 byte, otherwise
+    // 1 + ceil(digits/2) + (digits even && exponent even ? 1 : 0) + (negative ? 1 : 0).
+    std::size_t size_bytes() const;
+
+    // Exact arithmetic; a result outside 38 digits or the range is an error (overflow text).
+    static parse_result add(const decimal& a, const decimal& b);
+    static parse_result subtract(const decimal& a, const decimal& b);
+
+    friend bool operator==(const decimal&, const decimal&) = default;
+    friend std::strong_ordering operator<=>(const decimal& a, const decimal& b);
+
+private:
+    unsigned __int128 coefficient_ = 0;
+    std::int32_t exponent_ = 0;
+    bool negative_ = false;
+};
+
+}  // namespace esser::emulator
