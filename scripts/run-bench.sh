@@ -6,7 +6,7 @@
 set -euo pipefail
 build="${1:?usage: run-bench.sh BUILD_DIR}"
 found=0
-for b in "$build"/bench/esser-bench-*; do
+for b in "$build"/bench/bench-*; do
   [ -x "$b" ] || continue
   found=1
   echo "== $(basename "$b")"
