@@ -59,6 +59,11 @@ public:
     attribute_value& set(std::string name, attribute_value v);
     // Returns whether something was removed.
     bool erase(std::string_view name);
+    // Appends at the end: `name` must sort after every name already present (bytewise), e.g.
+    // when copying from another sorted source. Cheaper than set(); a violation breaks the
+    // invariant (asserted in debug builds).
+    void append_sorted(std::string name, attribute_value v);
+    void reserve(std::size_t n) { entries_.reserve(n); }
 
     bool empty() const { return entries_.empty(); }
     std::size_t size() const { return entries_.size(); }

@@ -11,8 +11,19 @@
 //   "Number overflow. Attempting to store a number with magnitude larger than supported range"
 //   "Number underflow. Attempting to store a number with magnitude smaller than supported range"
 //   "The parameter cannot be converted to a numeric value: <text>"
+//   "The parameter cannot be converted to a numeric value"            (empty text)
+// When several apply, the order is AWS's (as dynalite checks it): syntax, overflow, underflow,
+// precision. So "1e200" with 40 digits reports overflow, not precision.
+//
+// Arithmetic (SET a = b + c, ADD) is exact; a result that would need more than 38 significant
+// digits fails with the overflow text, as AWS does for 1e50 + 1 (spec §2.2, alternator
+// test_number.py test_update_expression_plus_imprecise).
+//
+// Invariants: coefficient_ < 10^38; coefficient_ % 10 != 0 unless zero; for zero exponent_ == 0
+// and negative_ == false; for non-zero, -130 <= exponent_ + digits() - 1 <= 125.
 
 #include <compare>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -25,11 +36,15 @@ class decimal {
 public:
     using parse_result = core::expected<decimal, std::string>;
 
+    static constexpr int max_digits = 38;
+    static constexpr int max_adjusted_exponent = 125;   // 9.99..9e125 is the largest magnitude
+    static constexpr int min_adjusted_exponent = -130;  // 1e-130 is the smallest
+
     decimal() = default;  // zero
 
     // Accepts DynamoDB's syntax: optional sign, digits with an optional point, optional exponent
-    // ("3", "-7.1234", "-17e5", "+3", ".123", "0001.23", "1e+5", "0e1000"). Rejects NaN,
-    // Infinity, surrounding spaces, empty text.
+    // ("3", "-7.1234", "-17e5", "+3", ".123", "0001.23", "1e+5", "0e1000", "1."). Rejects NaN,
+    // Infinity, surrounding spaces, empty text, "." alone, a bare exponent.
     static parse_result parse(std::string_view text);
     // Exact for every int64.
     static decimal from_int(std::int64_t v);
@@ -39,21 +54,38 @@ public:
     std::string to_string() const;
 
     bool is_zero() const { return coefficient_ == 0; }
+
     bool is_negative() const { return negative_; }
+
     // Number of significant digits (0 for zero).
     int digits() const;
+
     // The exponent of the normalised coefficient (value = coefficient * 10^exponent()).
     int exponent() const { return exponent_; }
+
+    // The scientific exponent: value = d.ddd * 10^adjusted_exponent() (0 for zero). This is the
+    // exponent DynamoDB's range limits and size formula use (big.js `e`).
+    int adjusted_exponent() const { return is_zero() ? 0 : exponent_ + digits() - 1; }
+
+    // The normalised coefficient (< 10^38).
+    unsigned __int128 coefficient() const { return coefficient_; }
+
     // True when the value is an integer that fits in int64; sets out.
     bool to_int64(std::int64_t& out) const;
 
     // Stored size in bytes by DynamoDB's formula (spec §2.3): zero is 1 byte, otherwise
-    // 1 + ceil(digits/2) + (digits even && exponent even ? 1 : 0) + (negative ? 1 : 0).
+    // 1 + ceil(digits/2) + (digits even && adjusted exponent even ? 1 : 0) + (negative ? 1 : 0).
     std::size_t size_bytes() const;
 
-    // Exact arithmetic; a result outside 38 digits or the range is an error (overflow text).
+    // Exact arithmetic; a result outside 38 digits or the range is an error (overflow or
+    // underflow text).
     static parse_result add(const decimal& a, const decimal& b);
     static parse_result subtract(const decimal& a, const decimal& b);
+    // -x (zero stays zero).
+    decimal negated() const;
+
+    // A hash consistent with ==, for hash-keyed containers.
+    std::size_t hash() const noexcept;
 
     friend bool operator==(const decimal&, const decimal&) = default;
     friend std::strong_ordering operator<=>(const decimal& a, const decimal& b);

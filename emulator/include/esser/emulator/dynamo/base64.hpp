@@ -1,0 +1,18 @@
+#pragma once
+// Base64 (RFC 4648, standard alphabet, padded) as DynamoDB's wire format uses it for B and BS
+// values (spec/dynamodb-api.md §2.1).
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace esser::emulator {
+
+std::string base64_encode(std::string_view bytes);
+
+// Strict decoding: the text must be canonical base64 (length a multiple of 4, alphabet
+// characters, at most two '=' only at the end, unused bits of the last character zero), i.e.
+// exactly what base64_encode produces for some bytes. Returns nullopt otherwise.
+std::optional<std::string> base64_decode(std::string_view text);
+
+}  // namespace esser::emulator

@@ -1,0 +1,87 @@
+#include "esser/emulator/dynamo/base64.hpp"
+
+#include <array>
+#include <cstdint>
+
+namespace esser::emulator {
+
+namespace {
+constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+constexpr std::array<std::int8_t, 256> make_reverse() {
+    std::array<std::int8_t, 256> t{};
+    for (auto& x : t) x = -1;
+    for (int i = 0; i < 64; ++i)
+        t[static_cast<unsigned char>(alphabet[i])] = static_cast<std::int8_t>(i);
+    return t;
+}
+
+constexpr std::array<std::int8_t, 256> reverse = make_reverse();
+}  // namespace
+
+std::string base64_encode(std::string_view bytes) {
+    std::string out;
+    out.reserve((bytes.size() + 2) / 3 * 4);
+    std::size_t i = 0;
+    auto at = [&](std::size_t k) {
+        return static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[k]));
+    };
+    for (; i + 3 <= bytes.size(); i += 3) {
+        const std::uint32_t v = (at(i) << 16) | (at(i + 1) << 8) | at(i + 2);
+        out.push_back(alphabet[(v >> 18) & 63]);
+        out.push_back(alphabet[(v >> 12) & 63]);
+        out.push_back(alphabet[(v >> 6) & 63]);
+        out.push_back(alphabet[v & 63]);
+    }
+    const std::size_t rest = bytes.size() - i;
+    if (rest == 1) {
+        const std::uint32_t v = at(i) << 16;
+        out.push_back(alphabet[(v >> 18) & 63]);
+        out.push_back(alphabet[(v >> 12) & 63]);
+        out += "==";
+    } else if (rest == 2) {
+        const std::uint32_t v = (at(i) << 16) | (at(i + 1) << 8);
+        out.push_back(alphabet[(v >> 18) & 63]);
+        out.push_back(alphabet[(v >> 12) & 63]);
+        out.push_back(alphabet[(v >> 6) & 63]);
+        out.push_back('=');
+    }
+    return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view text) {
+    if (text.size() % 4 != 0)
+        return std::nullopt;
+    std::size_t pad = 0;
+    if (!text.empty() && text.back() == '=')
+        pad = (text.size() >= 2 && text[text.size() - 2] == '=') ? 2 : 1;
+    std::string out;
+    out.reserve(text.size() / 4 * 3);
+    for (std::size_t i = 0; i < text.size(); i += 4) {
+        const bool last = i + 4 == text.size();
+        const std::size_t n = last ? 4 - pad : 4;  // data characters in this quad
+        std::uint32_t v = 0;
+        for (std::size_t k = 0; k < 4; ++k) {
+            v <<= 6;
+            if (k < n) {
+                const std::int8_t d = reverse[static_cast<unsigned char>(text[i + k])];
+                if (d < 0)
+                    return std::nullopt;
+                v |= static_cast<std::uint32_t>(d);
+            }
+        }
+        out.push_back(static_cast<char>((v >> 16) & 0xFF));
+        if (n >= 3)
+            out.push_back(static_cast<char>((v >> 8) & 0xFF));
+        if (n == 4)
+            out.push_back(static_cast<char>(v & 0xFF));
+        // Canonical: the bits beyond the decoded bytes must be zero.
+        if (n == 2 && (v & 0xFFFF) != 0)
+            return std::nullopt;
+        if (n == 3 && (v & 0xFF) != 0)
+            return std::nullopt;
+    }
+    return out;
+}
+
+}  // namespace esser::emulator
