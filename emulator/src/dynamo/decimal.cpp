@@ -157,6 +157,30 @@ decimal decimal::from_int(std::int64_t v) {
     return d;
 }
 
+decimal::parse_result decimal::from_parts(u128 coefficient, int exponent, bool negative) {
+    using core::unexpected;
+    if (coefficient == 0)
+        return decimal{};
+    std::int64_t e = exponent;
+    while (coefficient % 10 == 0) {
+        coefficient /= 10;
+        ++e;
+    }
+    const int n = count_digits(coefficient);
+    const std::int64_t adjusted = e + n - 1;
+    if (adjusted > max_adjusted_exponent)
+        return unexpected(std::string(overflow_text));
+    if (adjusted < min_adjusted_exponent)
+        return unexpected(std::string(underflow_text));
+    if (n > max_digits)
+        return unexpected(std::string(precision_text));
+    decimal d;
+    d.coefficient_ = coefficient;
+    d.exponent_ = static_cast<std::int32_t>(e);
+    d.negative_ = negative;
+    return d;
+}
+
 std::string decimal::to_string() const {
     if (is_zero())
         return "0";

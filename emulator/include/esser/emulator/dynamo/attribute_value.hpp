@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -144,7 +145,9 @@ private:
     // Alternative index == value_type: keep in the enum's order.
     using variant_t = std::variant<std::string, decimal, binary, bool, null_t, attribute_map,
                                    list_t, string_set, number_set, binary_set>;
+    // Constrained so that it never competes with copying a non-const attribute_value lvalue.
     template <class T>
+        requires(!std::is_same_v<std::remove_cvref_t<T>, attribute_value>)
     explicit attribute_value(T&& v) : v_(std::forward<T>(v)) {}
 
     variant_t v_;

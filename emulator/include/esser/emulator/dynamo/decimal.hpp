@@ -48,6 +48,9 @@ public:
     static parse_result parse(std::string_view text);
     // Exact for every int64.
     static decimal from_int(std::int64_t v);
+    // value = (negative ? -1 : 1) * coefficient * 10^exponent, normalised; the same range and
+    // precision errors as parse().
+    static parse_result from_parts(unsigned __int128 coefficient, int exponent, bool negative);
 
     // Canonical plain notation, as DynamoDB returns numbers: no exponent, no leading or trailing
     // zeros, "-" only for non-zero negatives ("1.0" -> "1", "1e2" -> "100", "0.000...01").

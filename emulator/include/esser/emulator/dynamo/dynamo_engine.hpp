@@ -1,0 +1,120 @@
+#pragma once
+// The fake DynamoDB: one object serving every DynamoDB operation through dispatch(), for the
+// HTTP front (emulator/http) and for in-process callers (in_process_transport).
+//
+//   auto engine = std::make_shared<dynamo_engine>(dynamo_engine::options{
+//       .clock = clock, .ids = ids});
+//   adapters::aws_result r = engine->dispatch("PutItem", request_json);
+//
+// Behaviour follows spec/dynamodb-api.md: the operations of §3 with AWS's request checks in
+// AWS's order (§1.4: JSON types -> constraints -> operation validation -> table lookup -> key
+// and schema checks -> conditions -> execution), AWS's `__type`s and messages (§5), numbers as
+// exact decimals (§2.2), item size and key limits (§2.3, §2.4).
+//
+// Operations: CreateTable, DescribeTable, ListTables, DeleteTable, UpdateTable,
+// DescribeTimeToLive, UpdateTimeToLive, PutItem, GetItem, DeleteItem, UpdateItem, Query, Scan,
+// BatchWriteItem, BatchGetItem, TransactWriteItems, TransactGetItems. Anything else gets
+// UnknownOperationException (the HTTP front maps missing/garbled targets the same way).
+//
+// Concurrency: dispatch() may be called from any number of threads. Each table serialises its
+// own operations with its own lock; there is no engine-wide lock on the item path (the table
+// registry is read under a shared lock only to find the table). TransactWriteItems and
+// TransactGetItems lock their tables in name order, so transactions never deadlock.
+//
+// Time comes only from the clock (CreationDateTime, stream labels, TTL expiry, the 10-minute
+// ClientRequestToken window); TableId and other ids only from the id source, so a seeded run is
+// reproducible.
+//
+// Streams: the engine does not keep stream records. It reports stream lifecycle and every
+// committed item change to the attached table_observer (emulator/streams implements it), under
+// the table's lock and in commit order. Without an observer, StreamSpecification is accepted
+// and described, but no LatestStreamArn/LatestStreamLabel is claimed (there is no stream to
+// read).
+//
+// TTL: sweep_expired_items() deletes every item whose TTL attribute (a Number of epoch seconds)
+// is at or before now, on tables with TTL enabled; each deletion reaches the observer with
+// by_ttl = true. Call it periodically, or on demand ("run the TTL sweep now"): nothing runs
+// it behind the caller's back, so tests decide when expiry happens.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "esser/adapters/dynamodb/transport.hpp"
+#include "esser/core/clock.hpp"
+#include "esser/core/id_source.hpp"
+
+namespace esser::emulator {
+
+class table_observer;
+
+class dynamo_engine {
+public:
+    struct options {
+        // Both default to the real thing (system clock, random ids) when null.
+        std::shared_ptr<core::clock> clock;
+        std::shared_ptr<core::id_source> ids;
+        // For ARNs (arn:aws:dynamodb:<region>:<account>:table/<name>).
+        std::string region = "us-east-1";
+        std::string account_id = "000000000000";
+        // How long a new table reports CREATING before ACTIVE (clock time). AWS takes seconds;
+        // 0 makes it ACTIVE at once (CreateTable's own response still says CREATING, as AWS's).
+        core::duration table_activation_delay{0};
+        // The item size limit (spec §2.3); lower it only in tests.
+        std::size_t max_item_size = 409600;
+    };
+
+    dynamo_engine();
+    explicit dynamo_engine(options opts);
+    ~dynamo_engine();
+    dynamo_engine(const dynamo_engine&) = delete;
+    dynamo_engine& operator=(const dynamo_engine&) = delete;
+
+    // Serves one operation: `operation` is the bare name ("PutItem"), `request` the request
+    // body object. Returns the response body object, or the AWS error (never throws for bad
+    // input; an unexpected exception becomes InternalServerError).
+    adapters::aws_result dispatch(std::string_view operation, const nlohmann::json& request);
+
+    // Whether `operation` is a DynamoDB operation this engine serves.
+    static bool serves(std::string_view operation);
+
+    // Attaches the observer that receives stream lifecycle and item changes (nullptr detaches).
+    // Attach before traffic starts; the observer must outlive the engine or be detached first.
+    // Tables whose stream was enabled before attaching are announced to the new observer
+    // (stream_enabled) so that it can serve them.
+    void set_observer(table_observer* observer);
+
+    // Deletes expired items on every table with TTL enabled (spec: UpdateTimeToLive; the
+    // attribute must be a Number of epoch seconds <= now; values more than five years in the
+    // past are ignored, as AWS ignores them). Returns how many items were deleted.
+    std::size_t sweep_expired_items();
+
+    // Drops every table (the admin API's reset). Observers see stream_disabled for tables with
+    // an enabled stream.
+    void reset();
+
+    // Memory the engine holds for items, in bytes (item blocks plus structure), and the raw
+    // DynamoDB size of those items (the sum of item sizes, spec §2.3). For benchmarks and the
+    // metrics endpoint.
+    struct memory_usage {
+        std::size_t item_bytes = 0;       // stored item blocks
+        std::size_t structure_bytes = 0;  // partitions, vectors, index entries
+        std::size_t raw_item_bytes = 0;   // sum of DynamoDB item sizes
+        std::size_t items = 0;
+    };
+
+    memory_usage memory() const;
+
+    const options& config() const;
+
+    class impl;
+
+private:
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace esser::emulator

@@ -1,0 +1,160 @@
+#include "esser/emulator/dynamo/dynamo_engine.hpp"
+
+#include <exception>
+
+#include "engine_impl.hpp"
+#include "operation_schemas.hpp"
+
+namespace esser::emulator {
+
+namespace {
+
+using handler = aws_result (dynamo_engine::impl::*)(const json&);
+
+const std::map<std::string_view, handler>& handlers() {
+    static const std::map<std::string_view, handler> h = {
+        {"CreateTable", &dynamo_engine::impl::create_table},
+        {"DescribeTable", &dynamo_engine::impl::describe_table},
+        {"ListTables", &dynamo_engine::impl::list_tables},
+        {"DeleteTable", &dynamo_engine::impl::delete_table},
+        {"UpdateTable", &dynamo_engine::impl::update_table},
+        {"DescribeTimeToLive", &dynamo_engine::impl::describe_time_to_live},
+        {"UpdateTimeToLive", &dynamo_engine::impl::update_time_to_live},
+        {"PutItem", &dynamo_engine::impl::put_item},
+        {"GetItem", &dynamo_engine::impl::get_item},
+        {"DeleteItem", &dynamo_engine::impl::delete_item},
+        {"UpdateItem", &dynamo_engine::impl::update_item},
+        {"Query", &dynamo_engine::impl::query},
+        {"Scan", &dynamo_engine::impl::scan},
+        {"BatchGetItem", &dynamo_engine::impl::batch_get_item},
+        {"BatchWriteItem", &dynamo_engine::impl::batch_write_item},
+        {"TransactWriteItems", &dynamo_engine::impl::transact_write_items},
+        {"TransactGetItems", &dynamo_engine::impl::transact_get_items},
+    };
+    return h;
+}
+
+}  // namespace
+
+dynamo_engine::impl::impl(options o) : opts(std::move(o)) {
+    if (!opts.clock)
+        opts.clock = std::make_shared<core::system_clock>();
+    if (!opts.ids)
+        opts.ids = std::make_shared<core::random_id_source>();
+}
+
+std::shared_ptr<table> dynamo_engine::impl::find_table(std::string_view name) const {
+    std::shared_lock lock(registry_mu);
+    auto it = tables.find(name);
+    return it == tables.end() ? nullptr : it->second;
+}
+
+aws_error dynamo_engine::impl::table_not_found(std::string_view name) {
+    return aws_error::resource_not_found(
+        "Requested resource not found: Table: " + std::string(name) + " not found");
+}
+
+core::expected<std::shared_ptr<table>, aws_error> dynamo_engine::impl::item_table(
+    std::string_view name) const {
+    auto t = find_table(name);
+    if (!t || now() < t->active_at)
+        return fail(aws_error::resource_not_found());
+    return t;
+}
+
+void dynamo_engine::impl::announce_stream(table& t) {
+    table_observer* o = observer.load();
+    if (!o || !t.stream_enabled)
+        return;
+    t.stream = o->stream_enabled(t.name, t.arn, t.keys, t.stream_view, now());
+}
+
+dynamo_engine::dynamo_engine() : dynamo_engine(options{}) {}
+
+dynamo_engine::dynamo_engine(options opts) : impl_(std::make_unique<impl>(std::move(opts))) {}
+
+dynamo_engine::~dynamo_engine() = default;
+
+bool dynamo_engine::serves(std::string_view operation) {
+    return handlers().count(operation) != 0;
+}
+
+adapters::aws_result dynamo_engine::dispatch(std::string_view operation, const json& request) {
+    const auto& h = handlers();
+    auto it = h.find(operation);
+    if (it == h.end())
+        return fail(aws_error::unknown_operation());
+    // A body that is not an object cannot be deserialised into any request (spec §1.4 step 2).
+    if (!request.is_object())
+        return fail(aws_error::serialization());
+    const schema::fields* s = schema::for_operation(operation);
+    try {
+        if (auto e = schema::check_types(request, *s))
+            return fail(std::move(*e));
+        if (auto e = schema::check_constraints(request, *s))
+            return fail(std::move(*e));
+        return ((*impl_).*(it->second))(request);
+    } catch (const std::exception& e) {
+        return fail(aws_error::internal(std::string("internal error: ") + e.what()));
+    }
+}
+
+void dynamo_engine::set_observer(table_observer* observer) {
+    impl_->observer.store(observer);
+    if (!observer)
+        return;
+    std::vector<std::shared_ptr<table>> all;
+    {
+        std::shared_lock lock(impl_->registry_mu);
+        for (const auto& [name, t] : impl_->tables) all.push_back(t);
+    }
+    for (const auto& t : all) {
+        std::lock_guard lock(t->mu);
+        if (!t->deleted)
+            impl_->announce_stream(*t);
+    }
+}
+
+std::size_t dynamo_engine::sweep_expired_items() {
+    return impl_->sweep_expired_items();
+}
+
+void dynamo_engine::reset() {
+    std::map<std::string, std::shared_ptr<table>, std::less<>> dropped;
+    {
+        std::unique_lock lock(impl_->registry_mu);
+        dropped.swap(impl_->tables);
+    }
+    table_observer* o = impl_->observer.load();
+    for (auto& [name, t] : dropped) {
+        std::lock_guard lock(t->mu);
+        t->deleted = true;
+        if (o && t->stream_enabled)
+            o->stream_disabled(t->name, impl_->now());
+    }
+    std::lock_guard lock(impl_->tokens_mu);
+    impl_->tokens.clear();
+}
+
+dynamo_engine::memory_usage dynamo_engine::memory() const {
+    memory_usage m;
+    std::vector<std::shared_ptr<table>> all;
+    {
+        std::shared_lock lock(impl_->registry_mu);
+        for (const auto& [name, t] : impl_->tables) all.push_back(t);
+    }
+    for (const auto& t : all) {
+        std::lock_guard lock(t->mu);
+        m.item_bytes += t->item_block_bytes();
+        m.structure_bytes += t->structure_bytes();
+        m.raw_item_bytes += t->size_bytes;
+        m.items += t->item_count;
+    }
+    return m;
+}
+
+const dynamo_engine::options& dynamo_engine::config() const {
+    return impl_->opts;
+}
+
+}  // namespace esser::emulator

@@ -1,0 +1,152 @@
+// Helpers shared by the operation files.
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "engine_impl.hpp"
+#include "request_schema.hpp"
+
+#include "esser/emulator/dynamo/attribute_value_json.hpp"
+
+namespace esser::emulator {
+
+core::expected<attribute_map, aws_error> read_map_member(const json& request,
+                                                         std::string_view member) {
+    const json* j = schema::member(request, member);
+    if (!j)
+        return attribute_map{};
+    auto m = attribute_map_from_json(*j);
+    if (!m)
+        return fail(aws_error::validation(std::move(m).error()));
+    return std::move(*m);
+}
+
+std::optional<aws_error> check_expression_params(const json& request,
+                                                 std::initializer_list<const char*> expressions,
+                                                 std::initializer_list<const char*> legacy) {
+    std::vector<std::string> used_expressions, used_legacy;
+    for (const char* e : expressions) {
+        if (schema::member(request, e))
+            used_expressions.emplace_back(e);
+    }
+    if (!used_expressions.empty()) {
+        const bool key_conditions_alone = schema::member(request, "KeyConditions") &&
+                                          !schema::member(request, "KeyConditionExpression");
+        for (const char* l : legacy) {
+            if (key_conditions_alone && std::string_view(l) == "KeyConditions")
+                continue;
+            if (schema::member(request, l))
+                used_legacy.emplace_back(l);
+        }
+        if (!used_legacy.empty()) {
+            auto join = [](const std::vector<std::string>& v) {
+                std::string s;
+                for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + v[i];
+                return s;
+            };
+            return aws_error::validation(
+                "Can not use both expression and non-expression parameters in the same request: "
+                "Non-expression parameters: {" +
+                join(used_legacy) + "} Expression parameters: {" + join(used_expressions) + "}");
+        }
+    }
+    if (schema::member(request, "ExpressionAttributeNames") && used_expressions.empty()) {
+        return aws_error::validation(
+            "ExpressionAttributeNames can only be specified when using expressions");
+    }
+    std::vector<std::string> value_expressions;
+    for (const char* e : expressions) {
+        if (std::string_view(e) != "ProjectionExpression")
+            value_expressions.emplace_back(e);
+    }
+    if (!value_expressions.empty() && schema::member(request, "ExpressionAttributeValues")) {
+        const bool any = std::any_of(
+            value_expressions.begin(), value_expressions.end(),
+            [&](const std::string& e) { return schema::member(request, e) != nullptr; });
+        if (!any) {
+            std::string names;
+            for (std::size_t i = 0; i < value_expressions.size(); ++i)
+                names += (i ? " and " : "") + value_expressions[i];
+            return aws_error::validation(
+                "ExpressionAttributeValues can only be specified when using expressions: " + names +
+                (value_expressions.size() > 1 ? " are" : " is") + " null");
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<aws_error> refuse_legacy(const json& request,
+                                       std::initializer_list<const char*> names) {
+    for (const char* n : names) {
+        if (schema::member(request, n)) {
+            return aws_error::validation(
+                std::string(n) +
+                " is a legacy parameter esser does not emulate; use the expression "
+                "parameters instead (spec/dynamodb-api.md §4.7)");
+        }
+    }
+    return std::nullopt;
+}
+
+core::expected<std::vector<std::string>, aws_error> read_attributes_to_get(const json& request) {
+    std::vector<std::string> names;
+    const json* a = schema::member(request, "AttributesToGet");
+    if (!a)
+        return names;
+    std::set<std::string> seen;
+    for (const auto& x : *a) {
+        if (!x.is_string())
+            continue;
+        const auto& s = x.get_ref<const std::string&>();
+        if (!seen.insert(s).second) {
+            return fail(aws_error::validation(
+                "One or more parameter values were invalid: Duplicate value in attribute name: " +
+                s));
+        }
+        names.push_back(s);
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+attribute_map select_attributes(const attribute_map& item,
+                                const std::vector<std::string>& sorted_names) {
+    attribute_map out;
+    for (const auto& [name, v] : item) {
+        if (std::binary_search(sorted_names.begin(), sorted_names.end(), name))
+            out.append_sorted(name, v);
+    }
+    return out;
+}
+
+double write_units(std::size_t size) {
+    return std::max(1.0, std::ceil(static_cast<double>(size) / 1024.0));
+}
+
+double read_units(std::size_t size, bool consistent) {
+    const double units = std::max(1.0, std::ceil(static_cast<double>(size) / 4096.0));
+    return consistent ? units : units / 2;
+}
+
+json consumed_capacity(const json& request, const table& t, double units,
+                       const secondary_index* index) {
+    const json* mode = schema::member(request, "ReturnConsumedCapacity");
+    if (!mode || !mode->is_string())
+        return nullptr;
+    const auto& m = mode->get_ref<const std::string&>();
+    if (m != "TOTAL" && m != "INDEXES")
+        return nullptr;
+    json c = {{"TableName", t.name}, {"CapacityUnits", units}};
+    if (m == "INDEXES") {
+        if (index) {
+            c["Table"] = {{"CapacityUnits", 0.0}};
+            c[index->global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes"] = {
+                {index->name, {{"CapacityUnits", units}}}};
+        } else {
+            c["Table"] = {{"CapacityUnits", units}};
+        }
+    }
+    return c;
+}
+
+}  // namespace esser::emulator

@@ -1,0 +1,254 @@
+// Single-item operations: PutItem, GetItem, DeleteItem, UpdateItem (spec/dynamodb-api.md §3.3).
+// Order of checks (§1.4): expression/legacy parameter mix, AttributeValues, ReturnValues, item
+// size, expressions -> table lookup -> key schema -> (lock) condition -> commit.
+#include "engine_impl.hpp"
+#include "item_codec.hpp"
+#include "request_schema.hpp"
+
+#include "esser/emulator/dynamo/attribute_value_json.hpp"
+
+namespace esser::emulator {
+
+namespace {
+
+std::string str(const json& j, std::string_view name) {
+    const json* m = schema::member(j, name);
+    return m && m->is_string() ? m->get<std::string>() : std::string();
+}
+
+const attribute_map& empty_item() {
+    static const attribute_map empty;
+    return empty;
+}
+
+aws_error condition_failed(const json& r, const std::optional<attribute_map>& old_item) {
+    const bool want_item = str(r, "ReturnValuesOnConditionCheckFailure") == "ALL_OLD";
+    return aws_error::conditional_check_failed(want_item && old_item ? to_json(*old_item)
+                                                                     : json(nullptr));
+}
+
+}  // namespace
+
+aws_result dynamo_engine::impl::put_item(const json& r) {
+    if (auto e = check_expression_params(r, {"ConditionExpression"}, {"Expected"}))
+        return fail(*e);
+    auto item = read_map_member(r, "Item");
+    if (!item)
+        return fail(item.error());
+    const std::string rv = str(r, "ReturnValues");
+    if (!rv.empty() && rv != "ALL_OLD" && rv != "NONE") {
+        return fail(aws_error::validation("ReturnValues can only be ALL_OLD or NONE"));
+    }
+    const std::size_t size = item_size(*item);
+    if (size > opts.max_item_size)
+        return fail(aws_error::validation("Item size has exceeded the maximum allowed size"));
+    if (auto e = refuse_legacy(r, {"Expected", "ConditionalOperator"}))
+        return fail(*e);
+    auto ex = request_expressions::compile(r, request_kind::put_item);
+    if (!ex)
+        return fail(ex.error());
+
+    auto found = item_table(str(r, "TableName"));
+    if (!found)
+        return fail(found.error());
+    table& t = **found;
+    if (auto m = t.check_item(*item))
+        return fail(aws_error::validation(*m));
+    if (ex->has_condition()) {
+        if (auto e = ex->check_nested_key_paths(t.keys, t.index_keys()))
+            return fail(*e);
+    }
+    const item_key k = t.key_of(*item);
+    const bool want_old = rv == "ALL_OLD";
+    const bool want_capacity = schema::member(r, "ReturnConsumedCapacity") != nullptr;
+
+    std::lock_guard lock(t.mu);
+    if (t.deleted)
+        return fail(aws_error::resource_not_found());
+    const char* old = t.find(k);
+    std::optional<attribute_map> old_item;
+    if (old && (ex->has_condition() || want_old))
+        old_item = item_codec::decode(stored_item::item_of(old));
+    if (ex->has_condition() && !ex->condition_holds(old_item ? *old_item : empty_item())) {
+        return fail(condition_failed(r, old_item));
+    }
+    const std::size_t old_size =
+        old && want_capacity ? item_codec::item_size(stored_item::item_of(old)) : 0;
+    json out = json::object();
+    if (want_old && old_item)
+        out["Attributes"] = to_json(*old_item);
+    t.commit(k, old, old_item ? &*old_item : nullptr, &*item, {observer.load(), now(), false});
+    if (json c = consumed_capacity(r, t, write_units(std::max(size, old_size))); !c.is_null()) {
+        out["ConsumedCapacity"] = std::move(c);
+    }
+    return out;
+}
+
+aws_result dynamo_engine::impl::get_item(const json& r) {
+    if (auto e = check_expression_params(r, {"ProjectionExpression"}, {"AttributesToGet"}))
+        return fail(*e);
+    auto key = read_map_member(r, "Key");
+    if (!key)
+        return fail(key.error());
+    auto attrs = read_attributes_to_get(r);
+    if (!attrs)
+        return fail(attrs.error());
+    auto ex = request_expressions::compile(r, request_kind::get_item);
+    if (!ex)
+        return fail(ex.error());
+
+    auto found = item_table(str(r, "TableName"));
+    if (!found)
+        return fail(found.error());
+    table& t = **found;
+    if (auto m = t.check_key(*key))
+        return fail(aws_error::validation(*m));
+    if (ex->has_projection()) {
+        if (auto e = ex->check_nested_key_paths(t.keys, t.index_keys()))
+            return fail(*e);
+    }
+    const item_key k = t.key_of(*key);
+    const bool consistent =
+        schema::member(r, "ConsistentRead") && schema::json_bool(r["ConsistentRead"]);
+
+    json out = json::object();
+    std::size_t size = 0;
+    {
+        std::lock_guard lock(t.mu);
+        if (t.deleted)
+            return fail(aws_error::resource_not_found());
+        if (const char* block = t.find(k)) {
+            const std::string_view bytes = stored_item::item_of(block);
+            size = item_codec::item_size(bytes);
+            if (ex->has_projection()) {
+                out["Item"] = to_json(
+                    ex->project(item_codec::decode_some(bytes, ex->projection_top_level())));
+            } else if (!attrs->empty()) {
+                out["Item"] = to_json(item_codec::decode_some(bytes, *attrs));
+            } else {
+                out["Item"] = item_codec::to_json(bytes);
+            }
+        }
+    }
+    if (json c = consumed_capacity(r, t, read_units(size, consistent)); !c.is_null())
+        out["ConsumedCapacity"] = std::move(c);
+    return out;
+}
+
+aws_result dynamo_engine::impl::delete_item(const json& r) {
+    if (auto e = check_expression_params(r, {"ConditionExpression"}, {"Expected"}))
+        return fail(*e);
+    auto key = read_map_member(r, "Key");
+    if (!key)
+        return fail(key.error());
+    const std::string rv = str(r, "ReturnValues");
+    if (!rv.empty() && rv != "ALL_OLD" && rv != "NONE") {
+        return fail(aws_error::validation("ReturnValues can only be ALL_OLD or NONE"));
+    }
+    if (auto e = refuse_legacy(r, {"Expected", "ConditionalOperator"}))
+        return fail(*e);
+    auto ex = request_expressions::compile(r, request_kind::delete_item);
+    if (!ex)
+        return fail(ex.error());
+
+    auto found = item_table(str(r, "TableName"));
+    if (!found)
+        return fail(found.error());
+    table& t = **found;
+    if (auto m = t.check_key(*key))
+        return fail(aws_error::validation(*m));
+    if (ex->has_condition()) {
+        if (auto e = ex->check_nested_key_paths(t.keys, t.index_keys()))
+            return fail(*e);
+    }
+    const item_key k = t.key_of(*key);
+
+    std::lock_guard lock(t.mu);
+    if (t.deleted)
+        return fail(aws_error::resource_not_found());
+    const char* old = t.find(k);
+    std::optional<attribute_map> old_item;
+    if (old)
+        old_item = item_codec::decode(stored_item::item_of(old));
+    if (ex->has_condition() && !ex->condition_holds(old_item ? *old_item : empty_item())) {
+        return fail(condition_failed(r, old_item));
+    }
+    json out = json::object();
+    if (rv == "ALL_OLD" && old_item)
+        out["Attributes"] = to_json(*old_item);
+    const std::size_t old_size = old_item ? item_size(*old_item) : 0;
+    t.commit(k, old, old_item ? &*old_item : nullptr, nullptr, {observer.load(), now(), false});
+    if (json c = consumed_capacity(r, t, write_units(old_size)); !c.is_null())
+        out["ConsumedCapacity"] = std::move(c);
+    return out;
+}
+
+aws_result dynamo_engine::impl::update_item(const json& r) {
+    if (auto e = check_expression_params(r, {"UpdateExpression", "ConditionExpression"},
+                                         {"AttributeUpdates", "Expected"})) {
+        return fail(*e);
+    }
+    auto key = read_map_member(r, "Key");
+    if (!key)
+        return fail(key.error());
+    if (auto e = refuse_legacy(r, {"AttributeUpdates", "Expected", "ConditionalOperator"}))
+        return fail(*e);
+    auto ex = request_expressions::compile(r, request_kind::update_item);
+    if (!ex)
+        return fail(ex.error());
+
+    auto found = item_table(str(r, "TableName"));
+    if (!found)
+        return fail(found.error());
+    table& t = **found;
+    if (auto m = t.check_key(*key))
+        return fail(aws_error::validation(*m));
+    const auto indexes = t.index_keys();
+    if (ex->has_update()) {
+        if (auto e = ex->check_update_keys(t.keys, indexes))
+            return fail(*e);
+    }
+    if (auto e = ex->check_nested_key_paths(t.keys, indexes))
+        return fail(*e);
+    const item_key k = t.key_of(*key);
+    const std::string rv = str(r, "ReturnValues");
+
+    std::lock_guard lock(t.mu);
+    if (t.deleted)
+        return fail(aws_error::resource_not_found());
+    const char* old = t.find(k);
+    std::optional<attribute_map> old_item;
+    if (old)
+        old_item = item_codec::decode(stored_item::item_of(old));
+    if (ex->has_condition() && !ex->condition_holds(old_item ? *old_item : empty_item())) {
+        return fail(condition_failed(r, old_item));
+    }
+    auto new_item = ex->apply_update(old_item ? &*old_item : nullptr, *key, indexes);
+    if (!new_item)
+        return fail(new_item.error());
+    const std::size_t size = item_size(*new_item);
+    if (size > opts.max_item_size) {
+        return fail(
+            aws_error::validation("Item size to update has exceeded the maximum allowed size"));
+    }
+    json out = json::object();
+    if (rv == "ALL_OLD" && old_item) {
+        out["Attributes"] = to_json(*old_item);
+    } else if (rv == "UPDATED_OLD" && old_item) {
+        if (attribute_map part = ex->updated_part(*old_item); !part.empty())
+            out["Attributes"] = to_json(part);
+    } else if (rv == "ALL_NEW") {
+        out["Attributes"] = to_json(*new_item);
+    } else if (rv == "UPDATED_NEW") {
+        if (attribute_map part = ex->updated_part(*new_item); !part.empty())
+            out["Attributes"] = to_json(part);
+    }
+    const std::size_t old_size = old_item ? item_size(*old_item) : 0;
+    t.commit(k, old, old_item ? &*old_item : nullptr, &*new_item, {observer.load(), now(), false});
+    if (json c = consumed_capacity(r, t, write_units(std::max(size, old_size))); !c.is_null()) {
+        out["ConsumedCapacity"] = std::move(c);
+    }
+    return out;
+}
+
+}  // namespace esser::emulator

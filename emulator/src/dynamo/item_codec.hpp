@@ -1,0 +1,67 @@
+#pragma once
+// The compact binary form items are stored in, and sortable key bytes.
+//
+// Items live in the engine encoded, not as attribute_value trees: one contiguous byte string per
+// item, about the size of the item's raw attribute bytes, decoded on read. This is what keeps a
+// million ~200-byte items within twice their raw size (issue 3 memory target).
+//
+// Item encoding (all integers are LEB128 varints unless stated):
+//   item   := count { name value }            names in ascending byte order
+//   name   := len bytes
+//   value  := tag(1 byte = value_type) payload
+//     S, B       len bytes
+//     N          number
+//     BOOL       1 byte (0/1)
+//     NULL       nothing
+//     M          byte_len count { name value }  (byte_len lets a reader skip the map in O(1))
+//     L          byte_len count { value }
+//     SS, BS     count { len bytes }
+//     NS         count { number }
+//   number := head(1 byte: 0x80 if negative | coefficient byte count 0..16) zigzag(exponent)
+//             coefficient (little-endian, that many bytes)
+//
+// Key bytes: a key attribute (S, N or B) as bytes whose memcmp order is DynamoDB's order for
+// that type (spec §2.5): S and B as their raw bytes (UTF-8 byte order, unsigned bytes); N as
+//   0x01                                   zero
+//   0x02 (e+130) digits                    positive: e = adjusted exponent, digits '0'..'9'
+//   0x00 (125-e) ~digits 0xFF              negative: everything inverted, then a terminator
+// so that equal numbers have equal bytes ("1" and "1.0").
+//
+// The decoders trust their input: it was produced by encode() in this process.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "esser/emulator/dynamo/attribute_value.hpp"
+
+namespace esser::emulator::item_codec {
+
+void encode(const attribute_map& item, std::string& out);
+std::string encode(const attribute_map& item);
+
+attribute_map decode(std::string_view bytes);
+// Only the named top-level attributes (sorted, unique names), for projections and key reads.
+attribute_map decode_some(std::string_view bytes, const std::vector<std::string>& names);
+// The wire form of the whole item, built without attribute_value trees.
+nlohmann::json to_json(std::string_view bytes);
+
+// The encoded value (tag + payload) of a top-level attribute, if present.
+std::optional<std::string_view> find(std::string_view bytes, std::string_view name);
+attribute_value decode_value(std::string_view value_bytes);
+// Key bytes of an encoded value, which must be S, N or B.
+void append_key_bytes_of_encoded(std::string_view value_bytes, std::string& out);
+// Number of top-level attributes.
+std::size_t attribute_count(std::string_view bytes);
+// The DynamoDB size (spec §2.3) of an encoded item, without decoding it.
+std::size_t item_size(std::string_view bytes);
+
+// Key bytes of a value (S, N or B).
+void append_key_bytes(const attribute_value& v, std::string& out);
+std::string key_bytes(const attribute_value& v);
+
+}  // namespace esser::emulator::item_codec
