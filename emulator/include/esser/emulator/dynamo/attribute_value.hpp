@@ -145,7 +145,8 @@ private:
     // Alternative index == value_type: keep in the enum's order.
     using variant_t = std::variant<std::string, decimal, binary, bool, null_t, attribute_map,
                                    list_t, string_set, number_set, binary_set>;
-    // Constrained so that it never competes with copying a non-const attribute_value lvalue.
+    // Constrained so that it never competes with the copy/move constructors (an unconstrained
+    // T&& is picked for copies from non-const lvalues, e.g. inside vector's copy assignment).
     template <class T>
         requires(!std::is_same_v<std::remove_cvref_t<T>, attribute_value>)
     explicit attribute_value(T&& v) : v_(std::forward<T>(v)) {}
