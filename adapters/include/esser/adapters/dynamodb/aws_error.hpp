@@ -57,13 +57,27 @@ struct aws_error {
     friend bool operator==(const aws_error&, const aws_error&) = default;
 };
 
-// The error type SDKs retry (throttles, 5xx): spec §1.5. Never conditional failures.
+// Client-side errors: when no valid response arrived, the DynamoDB client reports status 0 and
+// a botocore-style type (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError,
+// ConnectionClosedError, SSLError, CRC32CheckFailed, ResponseParserError, ParamValidationError;
+// see http_transport.hpp). A server never produces status 0.
+
+// The errors SDKs retry in standard mode (spec §1.5, botocore retries/standard.py + special.py):
+// the throttling codes, RequestTimeout(Exception), PriorRequestNotComplete, HTTP 429/500/502/
+// 503/504, and on the client side connection failures, timeouts and x-amz-crc32 mismatches.
+// Never conditional failures, TransactionConflictException, validation or auth errors, nor
+// SSLError / ResponseParserError / ParamValidationError.
 bool is_retryable(const aws_error& e);
+
+// The subset of is_retryable that is throttling (the SDKs wait longer after these): the
+// throttling codes and HTTP 429.
+bool is_throttling(const aws_error& e);
 
 // Maps to core's kinds: ConditionalCheckFailed / TransactionCanceled(ConditionalCheckFailed)
 // -> version_conflict, ResourceNotFound -> not_found, throttles -> throttled, 5xx ->
-// unavailable, ValidationException -> validation, anything else -> remote. `type` keeps the
-// AWS name.
+// unavailable, ValidationException -> validation, client-side timeouts -> timeout, other
+// client-side failures -> unavailable (ParamValidationError -> invalid_argument), anything else
+// -> remote. `type` keeps the AWS name.
 core::error to_core_error(const aws_error& e);
 
 }  // namespace esser::adapters
