@@ -37,6 +37,10 @@ EVP_MAC* hmac_mac() {
 struct thread_contexts {
     EVP_MD_CTX* md = nullptr;
     EVP_MAC_CTX* mac = nullptr;
+    // The key `mac` was last initialised with. Signing uses the same derived key for a day, and
+    // re-initialising HMAC with its current key skips the key schedule (two compressions).
+    std::string mac_key;
+    bool mac_keyed = false;
 
     thread_contexts() {
         md = EVP_MD_CTX_new();
@@ -85,7 +89,16 @@ sha256_digest hmac_sha256(std::string_view key, std::string_view data) {
     // OpenSSL refuses a null key pointer even with length 0.
     static const unsigned char empty_key = 0;
     const auto* k = key.empty() ? &empty_key : reinterpret_cast<const unsigned char*>(key.data());
-    if (EVP_MAC_init(c.mac, k, key.size(), nullptr) != 1 ||
+    int init;
+    if (c.mac_keyed && c.mac_key == key) {
+        init = EVP_MAC_init(c.mac, nullptr, 0, nullptr);  // same key: reset to its ipad state
+    } else {
+        c.mac_keyed = false;
+        init = EVP_MAC_init(c.mac, k, key.size(), nullptr);
+        c.mac_key.assign(key);
+        c.mac_keyed = init == 1;
+    }
+    if (init != 1 ||
         EVP_MAC_update(c.mac, reinterpret_cast<const unsigned char*>(data.data()), data.size()) !=
             1 ||
         EVP_MAC_final(c.mac, out.data(), &len, out.size()) != 1 || len != out.size())

@@ -74,15 +74,40 @@ bool is_unsigned_header(std::string_view n) noexcept {
 }
 
 std::string format_amz_date(core::time_point t) {
-    const auto secs = std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count();
-    const time_t tt = static_cast<time_t>(secs);
+    // By hand rather than gmtime_r + strftime: this runs once per signature.
+    using namespace std::chrono;
+    const auto secs = floor<seconds>(t);
+    const auto days = floor<std::chrono::days>(secs);
+    const year_month_day ymd{days};
+    const int y = int(ymd.year());
+    if (y < 0 || y > 9999) {
+        // Outside what four digits can say; never a real signing time.
+        struct tm tm {};
 
-    struct tm tm {};
-
-    gmtime_r(&tt, &tm);
-    char buf[32];
-    const auto n = strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-    return std::string(buf, n);
+        const time_t tt = static_cast<time_t>(secs.time_since_epoch().count());
+        gmtime_r(&tt, &tm);
+        char buf[64];
+        const auto n = strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+        return std::string(buf, n);
+    }
+    const hh_mm_ss<seconds> hms{secs - days};
+    const unsigned fields[] = {unsigned(ymd.month()), unsigned(ymd.day()),
+                               unsigned(hms.hours().count()), unsigned(hms.minutes().count()),
+                               unsigned(hms.seconds().count())};
+    std::string out(16, '0');
+    out[0] = char('0' + y / 1000);
+    out[1] = char('0' + y / 100 % 10);
+    out[2] = char('0' + y / 10 % 10);
+    out[3] = char('0' + y % 10);
+    char* p = out.data() + 4;
+    for (int i = 0; i < 5; ++i) {
+        if (i == 2)
+            *p++ = 'T';
+        *p++ = char('0' + fields[i] / 10);
+        *p++ = char('0' + fields[i] % 10);
+    }
+    *p = 'Z';
+    return out;
 }
 
 bool parse_amz_date(std::string_view s, core::time_point& out) {
@@ -259,25 +284,22 @@ std::string signature(std::string_view key, std::string_view sts) {
 
 namespace detail {
 
-bool is_space(char c) noexcept {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
 void append_trimmed(std::string& out, std::string_view v) {
-    std::size_t i = 0;
-    bool pending_space = false;
-    bool wrote = false;
-    for (; i < v.size(); ++i) {
-        const char c = v[i];
-        if (is_space(c)) {
-            pending_space = wrote;
-            continue;
-        }
-        if (pending_space)
+    // Appends maximal runs of non-space bytes in one go: header values are mostly a single run
+    // (tokens, hashes) or words separated by single spaces.
+    const char* p = v.data();
+    const char* const end = p + v.size();
+    bool first = true;
+    while (p != end) {
+        while (p != end && is_space(*p)) ++p;
+        if (p == end)
+            break;
+        const char* word = p;
+        while (p != end && !is_space(*p)) ++p;
+        if (!first)
             out.push_back(' ');
-        pending_space = false;
-        out.push_back(c);
-        wrote = true;
+        out.append(word, static_cast<std::size_t>(p - word));
+        first = false;
     }
 }
 

@@ -87,7 +87,7 @@ sigv4_signature sigv4_signer::sign(http_request& req, const credentials& creds,
     out.credential_scope = sigv4::credential_scope(date8, region_, service_);
     out.string_to_sign = sigv4::string_to_sign(out.amz_date, out.credential_scope, cr);
 
-    std::string key;
+    char key[32];  // not a std::string: no allocation per signature
     {
         std::lock_guard lock(cache_->mutex);
         if (cache_->date8 != date8 || cache_->secret != creds.secret_access_key) {
@@ -95,9 +95,9 @@ sigv4_signature sigv4_signer::sign(http_request& req, const credentials& creds,
             cache_->date8 = date8;
             cache_->secret = creds.secret_access_key;
         }
-        key = cache_->key;
+        cache_->key.copy(key, sizeof key);
     }
-    out.signature = sigv4::signature(key, out.string_to_sign);
+    out.signature = sigv4::signature(std::string_view(key, sizeof key), out.string_to_sign);
 
     out.authorization.reserve(200);
     out.authorization.append(sigv4::algorithm)
