@@ -1,6 +1,7 @@
 #include "esser/emulator/dynamo/document_path.hpp"
 
 #include <algorithm>
+#include <optional>
 
 namespace esser::emulator {
 
@@ -51,72 +52,101 @@ std::string document_path::to_string() const {
 
 namespace {
 
-// The projection being built: map members by name, list members by their old index (compacted
-// once everything is in).
-struct shape {
-    bool is_list = false;
-    std::vector<std::pair<std::string, shape>> members;     // maps, in insertion order
-    std::vector<std::pair<std::uint32_t, shape>> elements;  // lists
-    const attribute_value* leaf = nullptr;                  // the whole value at a path's end
+// Element order for grouping: indexes before names, names bytewise, indexes numerically.
+bool element_less(const path_element& a, const path_element& b) {
+    if (a.is_index != b.is_index)
+        return a.is_index;
+    return a.is_index ? a.index < b.index : a.name < b.name;
+}
 
-    shape& member(const std::string& name) {
-        for (auto& m : members) {
-            if (m.first == name)
-                return m.second;
-        }
-        return members.emplace_back(name, shape{}).second;
-    }
+bool element_same(const path_element& a, const path_element& b) {
+    return a.is_index == b.is_index && (a.is_index ? a.index == b.index : a.name == b.name);
+}
 
-    shape& element(std::uint32_t index) {
-        for (auto& e : elements) {
-            if (e.first == index)
-                return e.second;
-        }
-        return elements.emplace_back(index, shape{}).second;
-    }
+using path_refs = std::span<const document_path* const>;
 
-    attribute_value build() const {
-        if (leaf != nullptr)
-            return *leaf;
-        if (is_list) {
-            std::vector<std::pair<std::uint32_t, const shape*>> order;
-            order.reserve(elements.size());
-            for (const auto& e : elements) order.emplace_back(e.first, &e.second);
-            std::sort(order.begin(), order.end(),
-                      [](const auto& a, const auto& b) { return a.first < b.first; });
-            attribute_value::list_t l;
-            l.reserve(order.size());
-            for (const auto& e : order) l.push_back(e.second->build());
-            return attribute_value::l(std::move(l));
+std::optional<attribute_value> build(const attribute_value& v, path_refs paths, std::size_t depth);
+
+// The members of map `m` named at `depth` by `paths` (sorted), each built further down.
+attribute_map build_members(const attribute_map& m, path_refs paths, std::size_t depth) {
+    attribute_map out;
+    for (std::size_t i = 0; i < paths.size();) {
+        const path_element& e = paths[i]->elements()[depth];
+        std::size_t j = i + 1;
+        while (j < paths.size() && element_same(paths[j]->elements()[depth], e)) ++j;
+        if (!e.is_index) {
+            if (const attribute_value* child = m.find(e.name)) {
+                if (auto r = build(*child, paths.subspan(i, j - i), depth + 1))
+                    out.append_sorted(e.name, std::move(*r));
+            }
         }
-        std::vector<attribute_map::entry> m;
-        m.reserve(members.size());
-        for (const auto& e : members) m.emplace_back(e.first, e.second.build());
-        return attribute_value::m(attribute_map(std::move(m)));
+        i = j;
     }
-};
+    return out;
+}
+
+// The part of `v` that `paths` (sorted, sharing their first `depth` elements) select, or
+// nothing when none of them resolves.
+std::optional<attribute_value> build(const attribute_value& v, path_refs paths, std::size_t depth) {
+    if (paths.front()->size() == depth)
+        return v;  // the whole value (no other path can go below it: no overlaps)
+    if (v.type() == value_type::M) {
+        attribute_map m = build_members(v.as_m(), paths, depth);
+        if (m.empty())
+            return std::nullopt;
+        return attribute_value::m(std::move(m));
+    }
+    if (v.type() != value_type::L)
+        return std::nullopt;
+    const auto& list = v.as_l();
+    attribute_value::list_t out;
+    for (std::size_t i = 0; i < paths.size();) {
+        const path_element& e = paths[i]->elements()[depth];
+        std::size_t j = i + 1;
+        while (j < paths.size() && element_same(paths[j]->elements()[depth], e)) ++j;
+        if (e.is_index && e.index < list.size()) {
+            if (auto r = build(list[e.index], paths.subspan(i, j - i), depth + 1))
+                out.push_back(std::move(*r));  // compacted, in index order
+        }
+        i = j;
+    }
+    if (out.empty())
+        return std::nullopt;
+    return attribute_value::l(std::move(out));
+}
 
 }  // namespace
 
-attribute_map project_paths(const attribute_map& item, std::span<const document_path> paths) {
-    shape root;
-    for (const document_path& path : paths) {
-        const attribute_value* v = path.resolve(item);
-        if (v == nullptr)
-            continue;  // missing paths are left out
-        shape* s = &root;
-        const auto& el = path.elements();
-        for (std::size_t i = 0; i < el.size(); ++i) {
-            if (i > 0)
-                s->is_list = el[i].is_index;
-            s = el[i].is_index ? &s->element(el[i].index) : &s->member(el[i].name);
-        }
-        s->leaf = v;
+bool path_less(const document_path& a, const document_path& b) {
+    const auto& x = a.elements();
+    const auto& y = b.elements();
+    const std::size_t n = std::min(x.size(), y.size());
+    for (std::size_t i = 0; i < n; ++i) {
+        if (element_less(x[i], y[i]))
+            return true;
+        if (element_less(y[i], x[i]))
+            return false;
     }
-    std::vector<attribute_map::entry> out;
-    out.reserve(root.members.size());
-    for (const auto& m : root.members) out.emplace_back(m.first, m.second.build());
-    return attribute_map(std::move(out));
+    return x.size() < y.size();
+}
+
+attribute_map project_sorted_paths(const attribute_map& item,
+                                   std::span<const document_path* const> sorted) {
+    if (sorted.empty())
+        return {};
+    return build_members(item, sorted, 0);
+}
+
+attribute_map project_paths(const attribute_map& item, std::span<const document_path> paths) {
+    std::vector<const document_path*> sorted;
+    sorted.reserve(paths.size());
+    for (const document_path& p : paths) {
+        if (!p.empty())
+            sorted.push_back(&p);
+    }
+    std::sort(sorted.begin(), sorted.end(),
+              [](const document_path* a, const document_path* b) { return path_less(*a, *b); });
+    return project_sorted_paths(item, sorted);
 }
 
 }  // namespace esser::emulator

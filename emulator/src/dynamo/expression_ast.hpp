@@ -114,6 +114,7 @@ struct program {
 
     std::vector<update_action> actions;  // update (and projection paths), in expression order
     std::vector<document_path> targets;  // update targets / projection paths, per action
+    std::vector<const document_path*> sorted_targets;  // projection: targets by path_less
 
     std::vector<key_term> key_terms;  // key condition: one or two terms
 

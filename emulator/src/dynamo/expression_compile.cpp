@@ -771,6 +771,9 @@ private:
             }
             p_.targets.push_back(p);
         }
+        for (const document_path& t : p_.targets) p_.sorted_targets.push_back(&t);
+        std::sort(p_.sorted_targets.begin(), p_.sorted_targets.end(),
+                  [](const document_path* a, const document_path* b) { return path_less(*a, *b); });
         finish_attributes();
         for (slot* s : {&reserved, &undefined, &overlap, &conflict}) {
             if (*s)

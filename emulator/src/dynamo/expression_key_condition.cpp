@@ -101,7 +101,19 @@ std::span<const std::string> key_condition_expression::attributes() const {
 }
 
 attribute_map projection_expression::apply(const attribute_map& item) const {
-    return project_paths(item, access::of(*this).targets);
+    const program& p = access::of(*this);
+    if (p.nested_attributes.empty()) {
+        // Only top-level names (the common case on Query/Scan pages): copy them in order.
+        // attributes is sorted and unique, so the result is built already sorted.
+        attribute_map out;
+        out.reserve(p.attributes.size());
+        for (const std::string& name : p.attributes) {
+            if (const attribute_value* v = item.find(name))
+                out.append_sorted(name, *v);
+        }
+        return out;
+    }
+    return project_sorted_paths(item, p.sorted_targets);
 }
 
 std::span<const document_path> projection_expression::paths() const {

@@ -215,23 +215,6 @@ std::optional<value_type> static_type(const program& p, std::uint32_t n) {
     }
 }
 
-bool path_less(const document_path& a, const document_path& b) {
-    const auto& x = a.elements();
-    const auto& y = b.elements();
-    const std::size_t n = std::min(x.size(), y.size());
-    for (std::size_t i = 0; i < n; ++i) {
-        if (x[i].is_index != y[i].is_index)
-            return x[i].is_index < y[i].is_index;
-        if (x[i].is_index) {
-            if (x[i].index != y[i].index)
-                return x[i].index < y[i].index;
-        } else if (x[i].name != y[i].name) {
-            return x[i].name < y[i].name;
-        }
-    }
-    return x.size() < y.size();
-}
-
 }  // namespace
 }  // namespace esser::emulator::expression_detail
 

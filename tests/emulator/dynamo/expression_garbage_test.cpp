@@ -116,11 +116,15 @@ void run(const std::string& field, expression_context context, const std::string
         request.erase("ExpressionAttributeValues");
     auto r = compile_request(request, context);
     if (!r) {
-        INFO(text);
-        REQUIRE(r.error().type == "ValidationException");
-        REQUIRE_FALSE(r.error().message.empty());
+        // Plain checks, not one Catch assertion per case: thousands of cases run under ASan.
+        if (r.error().type != "ValidationException" || r.error().message.empty())
+            FAIL(text << " -> " << r.error().type << ": " << r.error().message);
         // Every message must serialise (the input may hold invalid UTF-8).
-        REQUIRE_NOTHROW(r.error().to_json().dump());
+        try {
+            (void)r.error().to_json().dump();
+        } catch (const std::exception& e) {
+            FAIL(text << " -> message does not serialise: " << e.what());
+        }
         return;
     }
     if (r->condition)
@@ -155,8 +159,8 @@ TEST_CASE("random token soup always yields a result or a ValidationException",
         {"ProjectionExpression", expression_context::get_item},
     };
     for (const auto& [field, context] : kinds) {
-        for (int i = 0; i < 2000; ++i) run(field, context, random_tokens(rng));
-        for (int i = 0; i < 300; ++i) run(field, context, random_bytes(rng));
+        for (int i = 0; i < 1000; ++i) run(field, context, random_tokens(rng));
+        for (int i = 0; i < 200; ++i) run(field, context, random_bytes(rng));
     }
 }
 

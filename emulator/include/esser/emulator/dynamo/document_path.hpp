@@ -72,4 +72,12 @@ std::string path_to_string(std::span<const path_element> path);
 // Precondition: no path is a prefix of another (the compiler rejects overlapping paths).
 attribute_map project_paths(const attribute_map& item, std::span<const document_path> paths);
 
+// The order project_paths works in: element by element, list indexes before map keys, keys
+// bytewise, indexes numerically, a prefix before its extensions.
+bool path_less(const document_path& a, const document_path& b);
+// project_paths() for paths already sorted by path_less (no empty path): saves the sort when
+// the same paths are applied to many items.
+attribute_map project_sorted_paths(const attribute_map& item,
+                                   std::span<const document_path* const> sorted);
+
 }  // namespace esser::emulator
