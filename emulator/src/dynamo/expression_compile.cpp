@@ -258,6 +258,32 @@ int compare_targets(const document_path& earlier, const document_path& path) {
     return 1;
 }
 
+// The static types of a call's arguments, without a heap allocation for the usual 1-3.
+class type_list {
+public:
+    void push_back(std::optional<value_type> t) {
+        if (size_ < inline_.size()) {
+            inline_[size_] = t;
+        } else {
+            if (heap_.empty())
+                heap_.assign(inline_.begin(), inline_.end());
+            heap_.push_back(t);
+        }
+        ++size_;
+    }
+
+    std::optional<value_type> operator[](std::size_t i) const {
+        return size_ <= inline_.size() ? inline_[i] : heap_[i];
+    }
+
+    std::size_t size() const { return size_; }
+
+private:
+    std::array<std::optional<value_type>, 4> inline_{};
+    std::vector<std::optional<value_type>> heap_;
+    std::size_t size_ = 0;
+};
+
 // Checks one parsed program and resolves it. Returns the problem (without the kind prefix).
 class analyzer {
 public:
@@ -442,9 +468,7 @@ private:
             return;
         }
         const auto kids = p_.kids_of(x);
-        std::vector<std::optional<value_type>> types;
-        types.reserve(kids.size());
-        for (std::uint32_t k : kids) types.push_back(operand(k));
+        for (std::uint32_t k : kids) (void)operand(k);
         for (std::uint32_t k : kids) {
             if (p_.nodes[k].kind == node_kind::call && function_of(k) != function_id::size) {
                 note(global_[g_misused], misused_message(k));
@@ -523,8 +547,7 @@ private:
     std::optional<value_type> call(std::uint32_t n) {
         const node x = p_.nodes[n];
         const auto args = p_.kids_of(x);
-        std::vector<std::optional<value_type>> types;
-        types.reserve(args.size());
+        type_list types;
         for (std::uint32_t a : args) types.push_back(operand(a));
         for (std::uint32_t a : args) {
             if (p_.nodes[a].kind == node_kind::call && function_of(a) != function_id::size) {
@@ -560,7 +583,8 @@ private:
                 }
                 return value_type::BOOL;
             case function_id::begins_with:
-                for (const auto& t : types) {
+                for (std::size_t i = 0; i < types.size(); ++i) {
+                    const auto t = types[i];
                     if (t && *t != value_type::S && *t != value_type::B) {
                         note(leaf_[l_function], operand_type_message(call_name(n), type_tag(*t)));
                         break;
@@ -710,8 +734,7 @@ private:
     void update_call(std::uint32_t n) {
         const node x = p_.nodes[n];
         const auto args = p_.kids_of(x);
-        std::vector<std::optional<value_type>> types;
-        types.reserve(args.size());
+        type_list types;
         for (std::uint32_t a : args) types.push_back(set_value(a));
         const function_id f = function_of(n);
         if (f == function_id::unknown) {
@@ -742,7 +765,8 @@ private:
             }
             return;
         }
-        for (const auto& t : types) {
+        for (std::size_t i = 0; i < types.size(); ++i) {
+            const auto t = types[i];
             if (t && *t != value_type::L) {
                 note(update_[u_function], operand_type_message(call_name(n), type_tag(*t)));
                 return;
