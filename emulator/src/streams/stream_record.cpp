@@ -1,0 +1,144 @@
+#include "esser/emulator/streams/stream_record.hpp"
+
+#include "image_json.hpp"
+
+namespace esser::emulator {
+
+std::string_view stream_event_name_text(stream_event_name n) noexcept {
+    switch (n) {
+        case stream_event_name::INSERT:
+            return "INSERT";
+        case stream_event_name::MODIFY:
+            return "MODIFY";
+        case stream_event_name::REMOVE:
+            return "REMOVE";
+    }
+    return "INSERT";
+}
+
+std::string_view stream_view_type_text(stream_view_type v) noexcept {
+    switch (v) {
+        case stream_view_type::KEYS_ONLY:
+            return "KEYS_ONLY";
+        case stream_view_type::NEW_IMAGE:
+            return "NEW_IMAGE";
+        case stream_view_type::OLD_IMAGE:
+            return "OLD_IMAGE";
+        case stream_view_type::NEW_AND_OLD_IMAGES:
+            return "NEW_AND_OLD_IMAGES";
+    }
+    return "KEYS_ONLY";
+}
+
+std::optional<stream_view_type> parse_stream_view_type(std::string_view text) noexcept {
+    for (auto v : {stream_view_type::KEYS_ONLY, stream_view_type::NEW_IMAGE,
+                   stream_view_type::OLD_IMAGE, stream_view_type::NEW_AND_OLD_IMAGES}) {
+        if (stream_view_type_text(v) == text)
+            return v;
+    }
+    return std::nullopt;
+}
+
+std::int64_t stream_record::approximate_creation_date_time() const {
+    const auto ms = core::to_epoch_ms(at);
+    // Round down, also before 1970.
+    return ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+}
+
+namespace {
+// §2.4: N counts ceil(significant digits / 2) + 1 in stream records (this is not the table's
+// item-size formula of spec/dynamodb-api.md §2.3, which adds a byte for some exponents).
+std::size_t value_size(const attribute_value& v) {
+    switch (v.type()) {
+        case value_type::S:
+            return v.as_s().size();
+        case value_type::N:
+            return (static_cast<std::size_t>(v.as_n().digits()) + 1) / 2 + 1;
+        case value_type::B:
+            return v.as_b().size();
+        case value_type::BOOL:
+        case value_type::NUL:
+            return 1;
+        case value_type::M: {
+            std::size_t n = 3;
+            for (const auto& [name, e] : v.as_m()) n += 1 + name.size() + value_size(e);
+            return n;
+        }
+        case value_type::L: {
+            std::size_t n = 3;
+            for (const auto& e : v.as_l()) n += 1 + value_size(e);
+            return n;
+        }
+        case value_type::SS: {
+            std::size_t n = 0;
+            for (const auto& s : v.as_ss()) n += s.size();
+            return n;
+        }
+        case value_type::NS: {
+            std::size_t n = 0;
+            for (const auto& d : v.as_ns()) n += (static_cast<std::size_t>(d.digits()) + 1) / 2 + 1;
+            return n;
+        }
+        case value_type::BS: {
+            std::size_t n = 0;
+            for (const auto& b : v.as_bs()) n += b.size();
+            return n;
+        }
+    }
+    return 0;
+}
+
+std::size_t image_size(const item& image) {
+    std::size_t n = 0;
+    for (const auto& [name, v] : image) n += name.size() + value_size(v);
+    return n;
+}
+
+nlohmann::json record_json(const stream_record& r, std::string_view region) {
+    using nlohmann::json;
+    json dynamodb = json::object();
+    dynamodb["ApproximateCreationDateTime"] = r.approximate_creation_date_time();
+    dynamodb["Keys"] = streams_detail::image_to_json(r.keys);
+    if (r.new_image)
+        dynamodb["NewImage"] = streams_detail::image_to_json(*r.new_image);
+    if (r.old_image)
+        dynamodb["OldImage"] = streams_detail::image_to_json(*r.old_image);
+    dynamodb["SequenceNumber"] = r.sequence.to_string();
+    dynamodb["SizeBytes"] = r.size_bytes;
+    dynamodb["StreamViewType"] = stream_view_type_text(r.view_type);
+
+    json out = json::object();
+    out["eventID"] = r.event_id_text();
+    out["eventName"] = stream_event_name_text(r.event_name);
+    out["eventVersion"] = "1.1";
+    out["eventSource"] = "aws:dynamodb";
+    out["awsRegion"] = region;
+    out["dynamodb"] = std::move(dynamodb);
+    if (r.by_ttl) {
+        out["userIdentity"] = json{{"type", "Service"}, {"principalId", "dynamodb.amazonaws.com"}};
+    }
+    return out;
+}
+}  // namespace
+
+std::size_t record_size_bytes(const item& keys, const item* old_image, const item* new_image) {
+    std::size_t n = image_size(keys);
+    if (old_image)
+        n += image_size(*old_image);
+    if (new_image)
+        n += image_size(*new_image);
+    return n;
+}
+
+nlohmann::json to_streams_json(const stream_record& r, std::string_view region) {
+    return record_json(r, region);
+}
+
+nlohmann::json to_lambda_json(const stream_record& r, std::string_view region,
+                              std::string_view stream_arn) {
+    nlohmann::json out = record_json(r, region);
+    out["eventSourceARN"] = stream_arn;
+    return out;
+}
+
+}  // namespace esser::emulator
