@@ -1,6 +1,6 @@
 #include "esser/emulator/streams/stream_record.hpp"
 
-#include "image_json.hpp"
+#include "esser/emulator/dynamo/attribute_value_json.hpp"
 
 namespace esser::emulator {
 
@@ -98,11 +98,11 @@ nlohmann::json record_json(const stream_record& r, std::string_view region) {
     using nlohmann::json;
     json dynamodb = json::object();
     dynamodb["ApproximateCreationDateTime"] = r.approximate_creation_date_time();
-    dynamodb["Keys"] = streams_detail::image_to_json(r.keys);
+    dynamodb["Keys"] = to_json(r.keys);
     if (r.new_image)
-        dynamodb["NewImage"] = streams_detail::image_to_json(*r.new_image);
+        dynamodb["NewImage"] = to_json(*r.new_image);
     if (r.old_image)
-        dynamodb["OldImage"] = streams_detail::image_to_json(*r.old_image);
+        dynamodb["OldImage"] = to_json(*r.old_image);
     dynamodb["SequenceNumber"] = r.sequence.to_string();
     dynamodb["SizeBytes"] = r.size_bytes;
     dynamodb["StreamViewType"] = stream_view_type_text(r.view_type);

@@ -40,95 +40,6 @@ json image_json(const item& it) {
     return out;
 }
 
-// Follows lineage through DescribeStream / GetShardIterator / GetRecords, the way a correct
-// consumer (KCL, Lambda) does: a shard is read only after its parent was read to its end (or
-// when its parent is no longer listed); each shard is read once through one iterator chain.
-class reference_consumer {
-public:
-    reference_consumer(streams_fixture& f, std::string arn) : f_(f), arn_(std::move(arn)) {}
-
-    // Reads whatever is available now.
-    void poll() {
-        for (int round = 0; round < 64; ++round) {
-            bool progressed = false;
-            const auto shards = f_.shards(arn_);
-            std::set<std::string> listed;
-            for (const auto& s : shards) listed.insert(s["ShardId"]);
-            // Lexical ShardId order puts parents first: one pass can finish a parent and then
-            // start its children.
-            for (const auto& s : shards) {
-                const std::string id = s["ShardId"];
-                if (finished_.contains(id))
-                    continue;
-                if (s.contains("ParentShardId")) {
-                    const std::string parent = s["ParentShardId"];
-                    if (listed.contains(parent) && !finished_.contains(parent))
-                        continue;
-                }
-                progressed = read_shard(id) || progressed;
-            }
-            if (!progressed)
-                return;
-        }
-        FAIL("consumer did not settle");
-    }
-
-    const std::vector<json>& records() const { return records_; }
-
-private:
-    // Returns whether anything changed (records read or shard finished).
-    bool read_shard(const std::string& id) {
-        bool progressed = false;
-        std::string it;
-        if (auto p = next_.find(id); p != next_.end()) {
-            it = p->second;
-        } else {
-            it = f_.iterator(arn_, id, "TRIM_HORIZON");
-        }
-        for (int i = 0; i < 10000; ++i) {
-            auto r = f_.api.dispatch("GetRecords", {{"ShardIterator", it}, {"Limit", 7}});
-            if (!r && r.error().type == "ExpiredIteratorException") {
-                // Re-acquire after the checkpoint, as a good consumer does (§6.4).
-                auto c = checkpoint_.find(id);
-                it = c == checkpoint_.end()
-                         ? f_.iterator(arn_, id, "TRIM_HORIZON")
-                         : f_.iterator(arn_, id, "AFTER_SEQUENCE_NUMBER", c->second);
-                continue;
-            }
-            REQUIRE(r);
-            const json& page = *r;
-            REQUIRE(page.contains("Records"));
-            for (const auto& rec : page["Records"]) {
-                const std::string seq = rec["dynamodb"]["SequenceNumber"];
-                if (auto c = checkpoint_.find(id); c != checkpoint_.end()) {
-                    CHECK((compare_sequence_numbers(c->second, seq) < 0));  // strictly rising
-                }
-                checkpoint_[id] = seq;
-                records_.push_back(rec);
-                REQUIRE(records_.size() < 20000);  // a runaway consumer is a failure, not a hang
-                progressed = true;
-            }
-            if (!page.contains("NextShardIterator")) {
-                finished_.insert(id);
-                next_.erase(id);
-                return true;
-            }
-            it = page["NextShardIterator"];
-            if (page["Records"].empty())
-                break;  // caught up with an open shard
-        }
-        next_[id] = it;
-        return progressed;
-    }
-
-    streams_fixture& f_;
-    std::string arn_;
-    std::set<std::string> finished_;
-    std::map<std::string, std::string> next_;        // shard -> iterator to continue with
-    std::map<std::string, std::string> checkpoint_;  // shard -> last sequence number read
-    std::vector<json> records_;
-};
-
 void run_property(std::uint64_t seed, stream_view_type view) {
     std::mt19937_64 rng(seed);
     stream_options o;
@@ -138,7 +49,7 @@ void run_property(std::uint64_t seed, stream_view_type view) {
     streams_fixture f(o, seed);
     model_table table(f.registry, f.clock, "Prop", /*with_sort_key=*/rng() % 2 == 0);
     const auto id = table.enable(view);
-    reference_consumer consumer(f, id.arn);
+    reference_consumer consumer(f.api, id.arn);
 
     const int keys = 12;
     auto key_of = [&](int k) {

@@ -25,6 +25,8 @@
 
 namespace esser::emulator::testing {
 
+using nlohmann::json;
+
 inline attribute_value S(std::string s) {
     return attribute_value::s(std::move(s));
 }
@@ -144,6 +146,124 @@ private:
     std::string name_;
     key_schema keys_;
     std::map<key_t, item> items_;
+};
+
+// DescribeStream, every page: the stream's shards in listing order.
+inline std::vector<nlohmann::json> list_shards(streams_api& api, const std::string& arn) {
+    std::vector<nlohmann::json> out;
+    nlohmann::json req{{"StreamArn", arn}};
+    for (;;) {
+        auto r = api.dispatch("DescribeStream", req);
+        REQUIRE(r);
+        const auto& d = (*r)["StreamDescription"];
+        for (const auto& s : d["Shards"]) out.push_back(s);
+        if (!d.contains("LastEvaluatedShardId"))
+            break;
+        req["ExclusiveStartShardId"] = d["LastEvaluatedShardId"];
+    }
+    return out;
+}
+
+inline std::string shard_iterator(streams_api& api, const std::string& arn,
+                                  const std::string& shard, const char* type,
+                                  std::optional<std::string> seq = std::nullopt) {
+    nlohmann::json req{{"StreamArn", arn}, {"ShardId", shard}, {"ShardIteratorType", type}};
+    if (seq)
+        req["SequenceNumber"] = *seq;
+    auto r = api.dispatch("GetShardIterator", req);
+    if (!r)
+        FAIL_CHECK("GetShardIterator failed: " << r.error().type << ": " << r.error().message);
+    REQUIRE(r);
+    return (*r)["ShardIterator"].get<std::string>();
+}
+
+// Follows lineage through DescribeStream / GetShardIterator / GetRecords, the way a correct
+// consumer (KCL, Lambda) does: a shard is read only after its parent was read to its end (or
+// when its parent is no longer listed); each shard is read once through one iterator chain.
+class reference_consumer {
+public:
+    reference_consumer(streams_api& api, std::string arn) : api_(api), arn_(std::move(arn)) {}
+
+    // Reads whatever is available now.
+    void poll() {
+        for (int round = 0; round < 64; ++round) {
+            bool progressed = false;
+            const auto shards = list_shards(api_, arn_);
+            std::set<std::string> listed;
+            for (const auto& s : shards) listed.insert(s["ShardId"]);
+            // Lexical ShardId order puts parents first: one pass can finish a parent and then
+            // start its children.
+            for (const auto& s : shards) {
+                const std::string id = s["ShardId"];
+                if (finished_.contains(id))
+                    continue;
+                if (s.contains("ParentShardId")) {
+                    const std::string parent = s["ParentShardId"];
+                    if (listed.contains(parent) && !finished_.contains(parent))
+                        continue;
+                }
+                progressed = read_shard(id) || progressed;
+            }
+            if (!progressed)
+                return;
+        }
+        FAIL("consumer did not settle");
+    }
+
+    const std::vector<json>& records() const { return records_; }
+
+private:
+    // Returns whether anything changed (records read or shard finished).
+    bool read_shard(const std::string& id) {
+        bool progressed = false;
+        std::string it;
+        if (auto p = next_.find(id); p != next_.end()) {
+            it = p->second;
+        } else {
+            it = shard_iterator(api_, arn_, id, "TRIM_HORIZON");
+        }
+        for (int i = 0; i < 10000; ++i) {
+            auto r = api_.dispatch("GetRecords", {{"ShardIterator", it}, {"Limit", 7}});
+            if (!r && r.error().type == "ExpiredIteratorException") {
+                // Re-acquire after the checkpoint, as a good consumer does (§6.4).
+                auto c = checkpoint_.find(id);
+                it = c == checkpoint_.end()
+                         ? shard_iterator(api_, arn_, id, "TRIM_HORIZON")
+                         : shard_iterator(api_, arn_, id, "AFTER_SEQUENCE_NUMBER", c->second);
+                continue;
+            }
+            REQUIRE(r);
+            const json& page = *r;
+            REQUIRE(page.contains("Records"));
+            for (const auto& rec : page["Records"]) {
+                const std::string seq = rec["dynamodb"]["SequenceNumber"];
+                if (auto c = checkpoint_.find(id); c != checkpoint_.end()) {
+                    CHECK((compare_sequence_numbers(c->second, seq) < 0));  // strictly rising
+                }
+                checkpoint_[id] = seq;
+                records_.push_back(rec);
+                REQUIRE(records_.size() < 20000);  // a runaway consumer is a failure, not a hang
+                progressed = true;
+            }
+            if (!page.contains("NextShardIterator")) {
+                finished_.insert(id);
+                next_.erase(id);
+                return true;
+            }
+            it = page["NextShardIterator"];
+            if (page["Records"].empty())
+                break;  // caught up with an open shard
+        }
+        next_[id] = it;
+        return progressed;
+    }
+
+    streams_api& api_;
+    std::string arn_;
+    std::set<std::string> finished_;
+    std::map<std::string, std::string> next_;        // shard -> iterator to continue with
+    std::map<std::string, std::string> checkpoint_;  // shard -> last sequence number read
+    std::vector<json> records_;
 };
 
 struct streams_fixture {
