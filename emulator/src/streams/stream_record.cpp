@@ -1,6 +1,6 @@
 #include "esser/emulator/streams/stream_record.hpp"
 
-#include "esser/emulator/dynamo/attribute_value_json.hpp"
+#include "item_codec.hpp"  // the engine's compact item encoding (emulator/src/dynamo)
 
 namespace esser::emulator {
 
@@ -37,6 +37,52 @@ std::optional<stream_view_type> parse_stream_view_type(std::string_view text) no
             return v;
     }
     return std::nullopt;
+}
+
+void stream_record::set_images(const item& keys, const item* old_image, const item* new_image) {
+    images_.clear();
+    item_codec::encode(keys, images_);
+    old_at_ = static_cast<std::uint32_t>(images_.size());
+    has_old_ = old_image != nullptr;
+    if (has_old_)
+        item_codec::encode(*old_image, images_);
+    new_at_ = static_cast<std::uint32_t>(images_.size());
+    has_new_ = new_image != nullptr;
+    if (has_new_)
+        item_codec::encode(*new_image, images_);
+    images_.shrink_to_fit();
+}
+
+item stream_record::keys() const {
+    return item_codec::decode(std::string_view(images_).substr(0, old_at_));
+}
+
+std::optional<item> stream_record::old_image() const {
+    if (!has_old_)
+        return std::nullopt;
+    return item_codec::decode(std::string_view(images_).substr(old_at_, new_at_ - old_at_));
+}
+
+std::optional<item> stream_record::new_image() const {
+    if (!has_new_)
+        return std::nullopt;
+    return item_codec::decode(std::string_view(images_).substr(new_at_));
+}
+
+nlohmann::json stream_record::keys_json() const {
+    return item_codec::to_json(std::string_view(images_).substr(0, old_at_));
+}
+
+nlohmann::json stream_record::old_image_json() const {
+    if (!has_old_)
+        return nullptr;
+    return item_codec::to_json(std::string_view(images_).substr(old_at_, new_at_ - old_at_));
+}
+
+nlohmann::json stream_record::new_image_json() const {
+    if (!has_new_)
+        return nullptr;
+    return item_codec::to_json(std::string_view(images_).substr(new_at_));
 }
 
 std::int64_t stream_record::approximate_creation_date_time() const {
@@ -98,11 +144,11 @@ nlohmann::json record_json(const stream_record& r, std::string_view region) {
     using nlohmann::json;
     json dynamodb = json::object();
     dynamodb["ApproximateCreationDateTime"] = r.approximate_creation_date_time();
-    dynamodb["Keys"] = to_json(r.keys);
-    if (r.new_image)
-        dynamodb["NewImage"] = to_json(*r.new_image);
-    if (r.old_image)
-        dynamodb["OldImage"] = to_json(*r.old_image);
+    dynamodb["Keys"] = r.keys_json();
+    if (r.has_new_image())
+        dynamodb["NewImage"] = r.new_image_json();
+    if (r.has_old_image())
+        dynamodb["OldImage"] = r.old_image_json();
     dynamodb["SequenceNumber"] = r.sequence.to_string();
     dynamodb["SizeBytes"] = r.size_bytes;
     dynamodb["StreamViewType"] = stream_view_type_text(r.view_type);

@@ -515,19 +515,15 @@ void stream_registry::item_changed(const item_change& change) {
     rec->at = change.at;
     write_hex(splitmix64(s->event_id_seed ^ n), rec->event_id.data());
     write_hex(splitmix64(s->event_id_seed + n * 0x9e3779b97f4a7c15ULL), rec->event_id.data() + 16);
-    // Copy-construct (never copy-assign) items: see attribute_value's constructor template.
-    rec->keys = item(*change.keys);
     const bool wants_old =
         s->view == stream_view_type::OLD_IMAGE || s->view == stream_view_type::NEW_AND_OLD_IMAGES;
     const bool wants_new =
         s->view == stream_view_type::NEW_IMAGE || s->view == stream_view_type::NEW_AND_OLD_IMAGES;
-    if (wants_old && change.old_image != nullptr)
-        rec->old_image.emplace(*change.old_image);
-    if (wants_new && change.new_image != nullptr)
-        rec->new_image.emplace(*change.new_image);
-    rec->size_bytes = static_cast<std::uint32_t>(
-        record_size_bytes(rec->keys, rec->old_image ? &*rec->old_image : nullptr,
-                          rec->new_image ? &*rec->new_image : nullptr));
+    const item* old_image = wants_old ? change.old_image : nullptr;
+    const item* new_image = wants_new ? change.new_image : nullptr;
+    rec->set_images(*change.keys, old_image, new_image);
+    rec->size_bytes =
+        static_cast<std::uint32_t>(record_size_bytes(*change.keys, old_image, new_image));
 
     sh.last = rec->sequence;
     if (sh.records.empty()) {

@@ -36,8 +36,10 @@ TEST_CASE("cursors read typed records from each starting position",
     REQUIRE(b->records.size() == 2);
     CHECK(b->records[0]->event_name == stream_event_name::INSERT);
     CHECK(b->records[1]->event_name == stream_event_name::MODIFY);
-    CHECK(b->records[1]->new_image->find("v")->as_n() == decimal::from_int(1));
-    CHECK_FALSE(b->records[1]->old_image);  // NEW_IMAGE view
+    CHECK(b->records[1]->new_image()->find("v")->as_n() == decimal::from_int(1));
+    CHECK(b->records[1]->keys() == make_item({{"pk", S("a")}}));
+    CHECK_FALSE(b->records[1]->has_old_image());  // NEW_IMAGE view
+    CHECK_FALSE(b->records[1]->old_image());
     CHECK_FALSE(b->shard_end);
     auto rest = f.registry.read(b->next, 100);
     REQUIRE(rest->records.size() == 3);

@@ -18,6 +18,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -40,6 +41,10 @@ std::string_view stream_view_type_text(stream_view_type v) noexcept;
 // The inverse; nullopt for anything else (case-sensitive, as AWS).
 std::optional<stream_view_type> parse_stream_view_type(std::string_view text) noexcept;
 
+// Images are stored encoded (the engine's compact item encoding, one buffer per record: keys,
+// then the old image, then the new image), so a record costs about the raw size of its
+// attributes; the accessors decode on each call (copy what you keep) and the JSON renderings
+// read the encoding directly.
 struct stream_record {
     stream_event_name event_name = stream_event_name::INSERT;
     stream_view_type view_type = stream_view_type::KEYS_ONLY;
@@ -48,14 +53,31 @@ struct stream_record {
     sequence_number sequence;
     core::time_point at;              // commit time (full precision; retention, record age)
     std::array<char, 32> event_id{};  // 32 lower-case hex digits
-    item keys;                        // the key attributes
-    std::optional<item> old_image;    // per the table above
-    std::optional<item> new_image;
 
     std::string_view event_id_text() const { return {event_id.data(), event_id.size()}; }
 
     // ApproximateCreationDateTime: epoch seconds, rounded down (§2.4, §6 item 16).
     std::int64_t approximate_creation_date_time() const;
+
+    // Stores the images (per the view type, the caller passes only those the record carries).
+    void set_images(const item& keys, const item* old_image, const item* new_image);
+    item keys() const;
+
+    bool has_old_image() const { return has_old_; }
+
+    bool has_new_image() const { return has_new_; }
+
+    std::optional<item> old_image() const;
+    std::optional<item> new_image() const;
+    // DynamoDB JSON of the images ({"pk":{"S":"a"}}); null when absent.
+    nlohmann::json keys_json() const;
+    nlohmann::json old_image_json() const;
+    nlohmann::json new_image_json() const;
+
+private:
+    std::string images_;  // encoded keys | old image | new image
+    std::uint32_t old_at_ = 0, new_at_ = 0;
+    bool has_old_ = false, has_new_ = false;
 };
 
 // SizeBytes (§2.4, matches 9/9 real samples): the DynamoDB size of Keys + OldImage + NewImage
