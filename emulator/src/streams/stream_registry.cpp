@@ -961,6 +961,15 @@ core::result<void> stream_registry::set_partitions(std::string_view table, std::
     return {};
 }
 
+void stream_registry::reset() {
+    std::unique_lock lock(mu_);
+    for (auto& [arn, s] : by_arn_) s->removed.store(true);  // holders of a stream_ptr see it gone
+    by_arn_.clear();
+    enabled_by_table_.clear();
+    by_serial_.clear();
+    watch_streams_.clear();
+}
+
 void stream_registry::tick() {
     std::vector<stream_ptr> all;
     {

@@ -191,8 +191,9 @@ TEST_CASE("§6.15 end to end: the TTL sweep's deletions carry userIdentity",
     CHECK(ttl_removes == 1);
 }
 
-TEST_CASE("§6.17 end to end: UpdateTable disable then enable gives a new ARN; the old one drains",
-          "[emulator][streams][end_to_end]") {
+TEST_CASE(
+    "§6.17 end to end: UpdateTable disable then enable gives a new ARN and the old one drains",
+    "[emulator][streams][end_to_end]") {
     engine_and_streams f;
     const std::string old_arn = f.create_table("Evt", "NEW_IMAGE");
     f.db("PutItem", {{"TableName", "Evt"}, {"Item", {{"pk", S_("a")}}}});
@@ -221,7 +222,7 @@ TEST_CASE("§6.17 end to end: UpdateTable disable then enable gives a new ARN; t
                     {{"StreamArn", new_arn}})["StreamDescription"]["StreamStatus"] == "DISABLED");
 }
 
-TEST_CASE("end-to-end property: engine writes, rotations and splits; every committed change once",
+TEST_CASE("end-to-end property: engine writes, rotations and splits, every committed change once",
           "[emulator][streams][end_to_end][property]") {
     // The oracle is the table itself: GetItem before and after each write. A write whose
     // before and after differ committed exactly one change per item; equal means none.

@@ -171,7 +171,7 @@ TEST_CASE("SizeBytes follows the spec's formula on AWS's recorded TTL sample",
                             nullptr) == 2 + 3);
 }
 
-TEST_CASE("a TTL deletion carries userIdentity; user deletes do not",
+TEST_CASE("a TTL deletion carries userIdentity, user deletes do not",
           "[emulator][streams][stream_registry]") {
     // §2.4, §6 item 15, and the DynamoDB Local trap of PascalCase keys (dynamodb-api.md §7.4).
     streams_fixture f;

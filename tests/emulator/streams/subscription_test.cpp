@@ -229,3 +229,25 @@ TEST_CASE("concurrent writers on different tables and readers keep every record"
         CHECK(total == 300);
     }
 }
+
+TEST_CASE("reset drops every stream", "[emulator][streams][subscription]") {
+    streams_fixture f;
+    model_table t(f.registry, f.clock, "Tbl");
+    const auto id = t.enable(stream_view_type::KEYS_ONLY);
+    t.put(row("a", 1));
+    const std::string shard = f.registry.describe(id.arn)->shards[0].shard_id;
+    auto cursor = *f.registry.open_cursor(id.arn, shard, shard_iterator_type::TRIM_HORIZON);
+    f.registry.reset();
+    CHECK(f.call("ListStreams", nlohmann::json::object())["Streams"].empty());
+    CHECK(f.registry.read(cursor, 10).error().type == "ResourceNotFoundException");
+    CHECK_FALSE(f.registry.latest_stream("Tbl"));
+    t.put(row("a", 2));  // a table whose stream was dropped: ignored
+    // Enabling again starts afresh.
+    const auto again = t.enable(stream_view_type::KEYS_ONLY);
+    t.put(row("a", 3));
+    auto d = f.registry.describe(again.arn);
+    REQUIRE(d);
+    auto c =
+        f.registry.open_cursor(again.arn, d->shards[0].shard_id, shard_iterator_type::TRIM_HORIZON);
+    CHECK(f.registry.read(*c, 10)->records.size() == 1);
+}

@@ -135,7 +135,29 @@ TEST_CASE("§6.3 an open shard with nothing new returns Records [] and a next it
     CHECK(next["Records"][0]["eventName"] == "MODIFY");
 }
 
-TEST_CASE("§6.4 iterators expire 15 minutes after issue; AFTER_SEQUENCE_NUMBER resumes",
+TEST_CASE("§1.5 a GetRecords response stops at 1 MB; the rest follows on the next page",
+          "[emulator][streams][tricky]") {
+    table_with_stream f({}, stream_view_type::NEW_IMAGE);
+    const std::string blob(300 * 1024, 'x');  // ~300 KB items: three fit in 1 MB, four do not
+    for (int i = 0; i < 5; ++i)
+        f.table.put(make_item({{"pk", S("k" + std::to_string(i))}, {"blob", S(blob)}}));
+    const std::string shard = f.shards(f.id.arn)[0]["ShardId"];
+    auto first = f.records(f.iterator(f.id.arn, shard, "TRIM_HORIZON"), 1000);
+    CHECK(first["Records"].size() == 3);
+    auto second = f.records(first["NextShardIterator"], 1000);
+    CHECK(second["Records"].size() == 2);
+    CHECK(f.records(second["NextShardIterator"])["Records"] == json::array());
+    // The cap is configurable; a record larger than the cap still comes, alone.
+    stream_options o;
+    o.max_response_bytes = 1000;
+    table_with_stream g(o, stream_view_type::NEW_IMAGE);
+    for (int i = 0; i < 3; ++i)
+        g.table.put(make_item({{"pk", S("k" + std::to_string(i))}, {"blob", S(blob)}}));
+    const std::string gs = g.shards(g.id.arn)[0]["ShardId"];
+    CHECK(g.records(g.iterator(g.id.arn, gs, "TRIM_HORIZON"))["Records"].size() == 1);
+}
+
+TEST_CASE("§6.4 iterators expire 15 minutes after issue and AFTER_SEQUENCE_NUMBER resumes",
           "[emulator][streams][tricky]") {
     table_with_stream f;
     f.table.put(row("a", 1));
@@ -240,7 +262,7 @@ TEST_CASE("§6.5 retention is configurable and closed shards go away with their 
     CHECK(e.type == "ResourceNotFoundException");
 }
 
-TEST_CASE("§6.6 sequence numbers change length across rollovers; only integer order is right",
+TEST_CASE("§6.6 sequence numbers change length across rollovers and only integer order is right",
           "[emulator][streams][tricky]") {
     table_with_stream f;
     std::vector<std::string> seqs;
@@ -302,7 +324,7 @@ TEST_CASE("§6.16 ApproximateCreationDateTime is whole epoch seconds in both ren
     CHECK(lambda["dynamodb"]["ApproximateCreationDateTime"].dump() == "1704067201");
 }
 
-TEST_CASE("§6.17 a disabled then re-enabled stream gets a new ARN; the old one drains",
+TEST_CASE("§6.17 a disabled then re-enabled stream gets a new ARN and the old one drains",
           "[emulator][streams][tricky]") {
     table_with_stream f;
     f.table.put(row("a", 1));

@@ -235,6 +235,10 @@ public:
                                                        std::size_t children);
     // Shards of streams the table enables from now on (1..1000); overrides options.partitions.
     core::result<void> set_partitions(std::string_view table, std::size_t partitions);
+    // Drops every stream with its shards, records and watchers (the esser API's reset). Call it
+    // after the engine's reset(), which disables the tables' streams first; per-table partition
+    // settings are kept. Cursors and iterators of dropped streams become unknown streams.
+    void reset();
     // Applies rollovers and trimming up to clock.now() on every stream and removes streams
     // whose data is all gone. Every operation above does this lazily for the streams it
     // touches; tick() is for schedulers and for the manual-clock listener.
