@@ -4,7 +4,7 @@
 // Streams API must read every committed change exactly once, in per-item order, with the right
 // images for the view type (spec/streams-and-lambda.md §1.2, §3, §6 items 1, 3, 14).
 //
-// Bounded: a few hundred operations per seed, a handful of seeds; the manual clock keeps it
+// Bounded: ~200 operations per seed, six seeds (each view type at least once); the manual clock keeps it
 // instant and each run identical.
 #include <random>
 
@@ -105,7 +105,7 @@ void run_property(std::uint64_t seed, stream_view_type view) {
             record_change(k, before, table.get(k));
     };
 
-    for (int step = 0; step < 300; ++step) {
+    for (int step = 0; step < 220; ++step) {
         const auto roll = rng() % 100;
         if (roll < 60) {
             write(static_cast<int>(rng() % 6), key_of(static_cast<int>(rng() % keys)));
@@ -189,7 +189,7 @@ TEST_CASE("a lineage-following consumer reads every change once, in per-item ord
     const stream_view_type views[] = {stream_view_type::KEYS_ONLY, stream_view_type::NEW_IMAGE,
                                       stream_view_type::OLD_IMAGE,
                                       stream_view_type::NEW_AND_OLD_IMAGES};
-    for (std::uint64_t seed = 1; seed <= 8; ++seed) {
+    for (std::uint64_t seed = 1; seed <= 6; ++seed) {
         const auto view = views[seed % 4];
         DYNAMIC_SECTION("seed " << seed << " " << stream_view_type_text(view)) {
             run_property(seed, view);
