@@ -4,8 +4,8 @@
 // Streams API must read every committed change exactly once, in per-item order, with the right
 // images for the view type (spec/streams-and-lambda.md §1.2, §3, §6 items 1, 3, 14).
 //
-// Bounded: ~200 operations per seed, six seeds (each view type at least once); the manual clock keeps it
-// instant and each run identical.
+// Bounded: ~200 operations per seed, six seeds (each view type at least once); the manual clock
+// keeps it instant and each run identical.
 #include <random>
 
 #include "stream_test_support.hpp"
