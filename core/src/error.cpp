@@ -38,7 +38,9 @@ error error::validation(std::string m, std::vector<field_error> f) {
     return make(errc::validation, std::move(m), std::move(f));
 }
 error error::version_conflict(std::string m) { return make(errc::version_conflict, std::move(m)); }
-error error::not_found(std::string m) { return make(errc::not_found, std::move(m)); }
+error error::not_found(std::string m, std::vector<field_error> f) {
+    return make(errc::not_found, std::move(m), std::move(f));
+}
 error error::aggregate_deleted(std::string m) {
     return make(errc::aggregate_deleted, std::move(m));
 }

@@ -3,6 +3,8 @@
 #include <cassert>
 #include <random>
 
+#include "sha1.hpp"
+
 namespace esser::core {
 
 namespace {
@@ -16,13 +18,8 @@ std::uint64_t splitmix64(std::uint64_t& x) {
 }
 
 std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-}  // namespace
 
-std::string id_source::uuid() {
-    std::uint64_t hi = next_u64();
-    std::uint64_t lo = next_u64();
-    hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
-    lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 1 (10xx)
+std::string format_uuid(std::uint64_t hi, std::uint64_t lo) {
     std::string out(36, '-');
     int pos = 0;
     auto put = [&](std::uint64_t v, int nibbles) {
@@ -34,6 +31,59 @@ std::string id_source::uuid() {
     put(hi, 16);
     put(lo, 16);
     return out;
+}
+}  // namespace
+
+std::string id_source::uuid() {
+    std::uint64_t hi = next_u64();
+    std::uint64_t lo = next_u64();
+    hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
+    lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 1 (10xx)
+    return format_uuid(hi, lo);
+}
+
+std::string uuid_v5(const uuid_bytes& name_space, std::string_view name) {
+    detail::sha1 h;
+    h.update(name_space.data(), name_space.size());
+    h.update(name);
+    const auto digest = h.finish();
+    std::uint64_t hi = 0, lo = 0;
+    for (int i = 0; i < 8; ++i) hi = (hi << 8) | digest[i];
+    for (int i = 8; i < 16; ++i) lo = (lo << 8) | digest[i];
+    hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000005000ULL;  // version 5
+    lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 1 (10xx)
+    return format_uuid(hi, lo);
+}
+
+// Canonical 8-4-4-4-12 hex form; either case.
+bool parse_uuid(std::string_view text, uuid_bytes& out) noexcept {
+    if (text.size() != 36) return false;
+    std::size_t byte = 0;
+    int high = -1;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (c != '-') return false;
+            continue;
+        }
+        int v;
+        if (c >= '0' && c <= '9') {
+            v = c - '0';
+        } else if (c >= 'a' && c <= 'f') {
+            v = c - 'a' + 10;
+        } else if (c >= 'A' && c <= 'F') {
+            v = c - 'A' + 10;
+        } else {
+            return false;
+        }
+        if (high < 0) {
+            high = v;
+        } else {
+            out[byte++] = static_cast<std::uint8_t>((high << 4) | v);
+            high = -1;
+        }
+    }
+    return byte == 16;
 }
 
 std::string id_source::hex(std::size_t n) {

@@ -35,3 +35,24 @@ TEST_CASE("hex and alnum_upper have the requested length and alphabet", "[core][
     CHECK(std::regex_match(ids.hex(8), std::regex("^[0-9a-f]{8}$")));
     CHECK(std::regex_match(ids.alnum_upper(52), std::regex("^[0-9A-Z]{52}$")));
 }
+
+// Covers issue 2 (idempotent creates): derived aggregate ids are RFC 4122 version-5 UUIDs that
+// any language computes identically (values checked against Python's uuid.uuid5).
+TEST_CASE("uuid_v5 matches the RFC 4122 name-based UUIDs other languages compute",
+          "[core][id_source]") {
+    uuid_bytes dns{};
+    REQUIRE(parse_uuid("6ba7b810-9dad-11d1-80b4-00c04fd430c8", dns));
+    CHECK(uuid_v5(dns, "python.org") == "886313e1-3b8a-5372-9b90-0c9aee199e5d");
+    uuid_bytes url{};
+    REQUIRE(parse_uuid("6BA7B811-9DAD-11D1-80B4-00C04FD430C8", url));
+    CHECK(uuid_v5(url, "https://github.com/esser/esser#aggregate-id") ==
+          "e18473e1-d572-5b4f-a7f9-7cb66d6c0160");
+    CHECK(uuid_v5(esser_id_namespace, "Item/cmd-1") == "1bc5d0b2-1f94-5ee8-9522-22c5172edc0b");
+    // Long names cross SHA-1 block boundaries.
+    CHECK(uuid_v5(esser_id_namespace, std::string(1000, 'x')) ==
+          "c8cebc85-58f7-52dd-b478-e950774d3b84");
+    uuid_bytes bad{};
+    CHECK_FALSE(parse_uuid("not-a-uuid", bad));
+    CHECK_FALSE(parse_uuid("6ba7b810-9dad-11d1-80b4-00c04fd430cz", bad));
+    CHECK_FALSE(parse_uuid("6ba7b8109dad-11d1-80b4-00c04fd430c8-", bad));
+}

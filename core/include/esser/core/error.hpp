@@ -57,7 +57,7 @@ struct error {
     static error internal(std::string message);
     static error validation(std::string message, std::vector<field_error> fields = {});
     static error version_conflict(std::string message);
-    static error not_found(std::string message);
+    static error not_found(std::string message, std::vector<field_error> fields = {});
     static error aggregate_deleted(std::string message);
     static error vetoed(std::string type, std::string message);
     static error invalid_domain(std::string message, std::vector<field_error> fields = {});

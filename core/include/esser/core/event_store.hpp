@@ -6,7 +6,8 @@
 //    "<entity>#<id>", v N RANGE), appends as conditional puts (attribute_not_exists(pk)),
 //    several events in one TransactWriteItems; over real DynamoDB (HTTPS + SigV4) or the
 //    emulator's in-process table. This is the production path.
-//  - tests' in-memory double (tests/core/memory_event_store), for core unit tests.
+//  - tests' in-memory double (tests/core/memory_event_store), for core unit tests; the shared
+//    contract suite is tests/core/event_store_contract.hpp.
 //
 // Contract (every implementation, checked by the shared store test suite):
 //  - Versions are 1-based and gapless per stream. append() receives events whose versions are
@@ -14,6 +15,10 @@
 //    (no_stream == exact 0).
 //  - append() writes all events or none. It fails with errc::version_conflict, writing nothing,
 //    iff any of those versions already exists.
+//  - A malformed batch (empty, events of another stream, version 0, versions not consecutive)
+//    is errc::invalid_argument, writing nothing. The store does not check that the first version
+//    follows the stream's last one (DynamoDB cannot without an extra read): callers (the command
+//    handler) assign versions from the stream's last version.
 //  - read() returns events in ascending numeric version order (10 after 9, never "10" < "2").
 //  - Expected failures are values; nothing here throws for them. Implementations are safe to
 //    call from several threads.
@@ -57,13 +62,28 @@ private:
     std::uint64_t version_;
 };
 
+// One command's events in a stream: versions first_version..last_version, all carrying
+// meta.command_id == command_id. Snapshots keep the most recent ones so that a retried command
+// is recognised even after its events were folded into a snapshot (command idempotency).
+struct command_span {
+    std::string command_id;
+    std::uint64_t first_version = 0;
+    std::uint64_t last_version = 0;
+
+    friend bool operator==(const command_span&, const command_span&) = default;
+};
+
 // A folded state at a version; only the latest one per stream is kept by the DynamoDB store
-// (snapshots table: pk S HASH, v N, state M, at S).
+// (snapshots table: pk S HASH, v N, state M, at S, plus `commands` L when recent_commands is
+// not empty; see core/event_item.hpp).
 struct snapshot {
     stream_id stream;
     std::uint64_t version = 0;
     nlohmann::json state;
     std::string at;
+    // The commands whose events end at or below `version`, oldest first, at most the entity's
+    // snapshot_policy::keep_command_ids of them.
+    std::vector<command_span> recent_commands;
 
     friend bool operator==(const snapshot&, const snapshot&) = default;
 };

@@ -5,9 +5,11 @@
 // With `seeded_id_source` the sequence is a pure function of the seed, so ids in a recorded
 // fixture or a scenario are identical run to run (DESIGN.md "Determinism").
 
+#include <array>
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 namespace esser::core {
 
@@ -48,5 +50,21 @@ public:
 private:
     seeded_id_source inner_;
 };
+
+// Name-based UUIDs (RFC 4122 §4.3, version 5, SHA-1): the same namespace and name always give
+// the same id, on any machine and in any language (Python: uuid.uuid5(ns, name)).
+using uuid_bytes = std::array<std::uint8_t, 16>;
+
+// esser's namespace for derived aggregate ids: e18473e1-d572-5b4f-a7f9-7cb66d6c0160
+// (= uuid5(NAMESPACE_URL, "https://github.com/esser/esser#aggregate-id")). Never change it:
+// ids derived from it are stored in event streams.
+inline constexpr uuid_bytes esser_id_namespace = {0xe1, 0x84, 0x73, 0xe1, 0xd5, 0x72, 0x5b, 0x4f,
+                                                  0xa7, 0xf9, 0x7c, 0xb6, 0x6d, 0x6c, 0x01, 0x60};
+
+// Lower-case canonical form, "xxxxxxxx-xxxx-5xxx-yxxx-xxxxxxxxxxxx".
+std::string uuid_v5(const uuid_bytes& name_space, std::string_view name);
+
+// Parses the canonical 36-character form (either case); false when malformed.
+bool parse_uuid(std::string_view text, uuid_bytes& out) noexcept;
 
 }  // namespace esser::core
