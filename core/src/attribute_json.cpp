@@ -161,7 +161,9 @@ struct converter {
                            "must be an object with exactly one type member (S, N, BOOL, NULL, M, "
                            "L, SS, NS)"));
         }
-        const auto& [tag, v] = *av.items().begin();
+        const auto member = av.begin();
+        const std::string& tag = member.key();
+        const json& v = member.value();
         if (tag == "S") {
             if (!v.is_string())
                 return fail(at("malformed AttributeValue", "S must be a string"));

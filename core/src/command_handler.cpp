@@ -1,8 +1,10 @@
 #include "esser/core/command_handler.hpp"
 
 #include <exception>
+#include <limits>
 #include <optional>
 
+#include "aggregate_cache.hpp"
 #include "json_path.hpp"
 #include <fmt/format.h>
 
@@ -50,6 +52,18 @@ void expand(const json& node, const std::vector<schema_keyword::step>& path, std
     cur.pop_back();
 }
 
+// `at` for events: formatting is comparatively slow and many commands share a millisecond.
+const std::string& timestamp(time_point t) {
+    thread_local std::int64_t cached_ms = std::numeric_limits<std::int64_t>::min();
+    thread_local std::string cached_text;
+    const std::int64_t ms = to_epoch_ms(t);
+    if (ms != cached_ms) {
+        cached_text = format_rfc3339_ms(t);
+        cached_ms = ms;
+    }
+    return cached_text;
+}
+
 std::string short_dump(const json& v) {
     std::string s = v.dump();
     if (s.size() > 80)
@@ -65,7 +79,13 @@ command_handler::command_handler(std::shared_ptr<const domain> d, event_store& s
 
 command_handler::command_handler(std::shared_ptr<const domain> d, event_store& store,
                                  const clock& clk, id_source& ids, options opts)
-    : domain_(d), repo_(std::move(d), store), clock_(clk), ids_(ids), opts_(std::move(opts)) {}
+    : domain_(d), repo_(std::move(d), store), clock_(clk), ids_(ids), opts_(std::move(opts)) {
+    if (opts_.cache_capacity > 0) {
+        cache_ = std::make_unique<detail::aggregate_cache>(opts_.cache_capacity);
+    }
+}
+
+command_handler::~command_handler() = default;
 
 std::string command_handler::derived_id(const std::string& entity, const std::string& command_id) {
     return uuid_v5(esser_id_namespace, entity + "/" + command_id);
@@ -146,34 +166,42 @@ result<command_result> command_handler::handle(const command& c) const {
         return std::optional<command_result>(std::move(r));
     };
 
-    for (unsigned attempt = 0;; ++attempt) {
-        auto loaded = repo_.load(stream);
-        if (!loaded)
-            return fail(std::move(loaded).error());
-        aggregate& agg = *loaded;
+    // One decision on `agg`: everything up to and including the append.
+    struct step {
+        enum class kind { done, conflict, failed } what;
+        result<command_result> value;
 
+        static step done(command_result r) { return {kind::done, std::move(r)}; }
+
+        static step failed(error e) { return {kind::failed, fail(std::move(e))}; }
+
+        static step conflict(error e) { return {kind::conflict, fail(std::move(e))}; }
+    };
+
+    auto attempt_once = [&](aggregate& agg) -> step {
         auto dup = find_duplicate(agg);
         if (!dup)
-            return fail(std::move(dup).error());
+            return step::failed(std::move(dup).error());
         if (*dup)
-            return std::move(**dup);
+            return step::done(std::move(**dup));
 
         if (creating && agg.exists()) {
-            return fail(error::version_conflict(
+            return step::failed(error::version_conflict(
                 fmt::format("{} {} already exists (version {}); {} creates new aggregates only",
                             c.entity, stream.id, agg.version, c.name)));
         }
         if (!creating && !agg.exists()) {
-            return fail(error::not_found(fmt::format("{} {} does not exist", c.entity, stream.id)));
+            return step::failed(
+                error::not_found(fmt::format("{} {} does not exist", c.entity, stream.id)));
         }
         if (agg.deleted) {
-            return fail(error::aggregate_deleted(
+            return step::failed(error::aggregate_deleted(
                 fmt::format("{} {} was deleted (version {}) and refuses further commands", c.entity,
                             stream.id, agg.version)));
         }
         if (c.expected.what() != expected_version::kind::any &&
             agg.version != c.expected.version()) {
-            return fail(error::version_conflict(
+            return step::failed(error::version_conflict(
                 fmt::format("expected {} {} at version {}, but it is at version {}", c.entity,
                             stream.id, c.expected.version(), agg.version)));
         }
@@ -219,7 +247,7 @@ result<command_result> command_handler::handle(const command& c) const {
                         const std::string& id = idv->get_ref<const std::string&>();
                         auto other = repo_.load({k.entity, id});
                         if (!other)
-                            return fail(std::move(other).error());
+                            return step::failed(std::move(other).error());
                         if (!other->exists()) {
                             problems.push_back(
                                 {where, fmt::format("no {} with id '{}' exists", k.entity, id)});
@@ -249,7 +277,7 @@ result<command_result> command_handler::handle(const command& c) const {
                 }
             }
             if (!problems.empty()) {
-                return fail(
+                return step::failed(
                     error::validation("the command's data is invalid", std::move(problems)));
             }
             for (auto& [loc, v] : projections) {
@@ -265,15 +293,15 @@ result<command_result> command_handler::handle(const command& c) const {
             try {
                 auto r = def.decide(decide_context{c, agg, data});
                 if (!r)
-                    return fail(std::move(r).error());
+                    return step::failed(std::move(r).error());
                 decided = std::move(*r);
             } catch (const std::exception& ex) {
-                return fail(error::internal(
+                return step::failed(error::internal(
                     fmt::format("decide function of {} threw: {}", c.name, ex.what())));
             }
             for (const auto& ne : decided) {
                 if (ne.type.empty() || !ne.data.is_object()) {
-                    return fail(error::internal(fmt::format(
+                    return step::failed(error::internal(fmt::format(
                         "decide function of {} returned an event without a type or with "
                         "non-object data",
                         c.name)));
@@ -300,11 +328,11 @@ result<command_result> command_handler::handle(const command& c) const {
             command_result r;
             r.stream = stream;
             r.version = agg.version;
-            r.state = std::move(agg.state);
-            return r;
+            r.state = cache_ ? agg.state : std::move(agg.state);
+            return step::done(std::move(r));
         }
 
-        const std::string at = format_rfc3339_ms(clock_.now());
+        const std::string at = timestamp(clock_.now());
         std::vector<event> events;
         events.reserve(decided.size());
         for (std::size_t i = 0; i < decided.size(); ++i) {
@@ -323,7 +351,7 @@ result<command_result> command_handler::handle(const command& c) const {
         }
 
         if (auto r = domain_->receivers().emit_pre_save(pre_save_args{c, agg, events}); !r) {
-            return fail(std::move(r).error());
+            return step::failed(std::move(r).error());
         }
 
         // Fold before appending: an event the reducer cannot apply is never stored.
@@ -331,33 +359,14 @@ result<command_result> command_handler::handle(const command& c) const {
         if (auto r = ent.reduce.fold(agg, events); !r) {
             error e = std::move(r).error();
             e.message = "refusing to store events the reducer cannot apply: " + e.message;
-            return fail(std::move(e));
+            return step::failed(std::move(e));
         }
-
         auto appended = repo_.store().append(stream, events);
         if (!appended) {
-            if (appended.error().code != errc::version_conflict) {
-                return fail(std::move(appended).error());
+            if (appended.error().code == errc::version_conflict) {
+                return step::conflict(std::move(appended).error());
             }
-            if (c.expected.what() == expected_version::kind::any &&
-                attempt < opts_.max_conflict_retries) {
-                continue;  // someone else wrote first: load again and decide again
-            }
-            // A concurrent retry of this very command may have won the race.
-            auto again = repo_.load(stream);
-            if (!again)
-                return fail(std::move(again).error());
-            auto dup2 = find_duplicate(*again);
-            if (!dup2)
-                return fail(std::move(dup2).error());
-            if (*dup2)
-                return std::move(**dup2);
-            if (c.expected.what() == expected_version::kind::any) {
-                return fail(error::version_conflict(
-                    fmt::format("{} {} kept changing: gave up after {} attempts", c.entity,
-                                stream.id, attempt + 1)));
-            }
-            return fail(std::move(appended).error());
+            return step::failed(std::move(appended).error());
         }
 
         const std::uint64_t every = ent.snapshots.every;
@@ -368,13 +377,84 @@ result<command_result> command_handler::handle(const command& c) const {
                                s.error().describe());
             }
         }
-
         command_result r;
-        r.stream = std::move(stream);
+        r.stream = stream;
         r.version = agg.version;
-        r.state = std::move(agg.state);
+        r.state = cache_ ? agg.state : std::move(agg.state);
         r.events = std::move(events);
-        return r;
+        return step::done(std::move(r));
+    };
+
+    const std::string key = stream.key();
+    // The first attempt may start from an assumed state instead of a load: a cached aggregate,
+    // or, for a create, the empty stream it expects. Either is trusted only if the conditional
+    // append succeeds (it proves the assumption); every other outcome is re-checked on a fresh
+    // load and does not count as a conflict retry.
+    bool assume = true;
+    for (unsigned attempt = 0;;) {
+        aggregate agg;
+        bool cached = false;
+        if (assume) {
+            assume = false;
+            if (cache_) {
+                if (auto a = cache_->take(key)) {
+                    agg = std::move(*a);
+                    cached = true;
+                }
+            }
+            if (!cached && creating) {
+                agg.stream = stream;
+                agg.state = ent.initial_state;
+                cached = true;
+            }
+        }
+        if (!cached) {
+            auto loaded = repo_.load(stream);
+            if (!loaded)
+                return fail(std::move(loaded).error());
+            agg = std::move(*loaded);
+        }
+        step s = attempt_once(agg);
+        if (s.what == step::kind::done) {
+            if (cache_) {
+                // Bound the remembered commands to what a fresh load would know at most.
+                const auto& pol = ent.snapshots;
+                if (pol.every > 0) {
+                    const std::size_t keep = pol.keep_command_ids + pol.every;
+                    if (agg.recent_commands.size() > keep + keep / 2) {
+                        agg.recent_commands.erase(
+                            agg.recent_commands.begin(),
+                            agg.recent_commands.end() - static_cast<std::ptrdiff_t>(keep));
+                    }
+                }
+                cache_->put(key, std::move(agg));
+            }
+            return std::move(s.value);
+        }
+        if (cached)
+            continue;  // the assumed state may be stale: re-check on a fresh load
+        if (s.what == step::kind::failed)
+            return std::move(s.value);
+        if (c.expected.what() == expected_version::kind::any &&
+            attempt < opts_.max_conflict_retries) {
+            ++attempt;
+            continue;  // someone else wrote first: load again and decide again
+        }
+        // A concurrent retry of this very command may have won the race.
+        auto again = repo_.load(stream);
+        if (!again)
+            return fail(std::move(again).error());
+        auto dup2 = find_duplicate(*again);
+        if (!dup2)
+            return fail(std::move(dup2).error());
+        if (*dup2)
+            return std::move(**dup2);
+        if (c.expected.what() == expected_version::kind::any) {
+            return fail(error::version_conflict(
+                fmt::format("{} {} kept changing: gave up after {} attempts", c.entity, stream.id,
+                            attempt + 1)));
+        }
+        return std::move(s.value);
     }
 }
 

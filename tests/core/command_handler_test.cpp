@@ -492,3 +492,72 @@ TEST_CASE("commands round-trip through their JSON form; malformed ones are liste
           std::vector<std::string>{"/extra", "/entity", "/command", "/data", "/expected_version"});
     CHECK_FALSE(command_from_json(json::array()));
 }
+
+TEST_CASE("a stale aggregate cache never changes an outcome", "[core][command_handler]") {
+    // Two processes (two handlers with their own caches) writing the same store.
+    shop_fixture f;
+    command_handler other(f.domain, f.store, f.clock, f.ids);
+    const auto id = f.create_item("x", 1);  // f.handler caches the item at version 1
+    REQUIRE(other.handle(cmd("Item", "UpdatePrice", id, {{"price", 7}})));  // now at version 2
+
+    SECTION("an append on a stale version lands after a fresh load") {
+        auto r = f.send("Item", "UpdatePrice", id, {{"price", 3}});
+        REQUIRE(r);
+        CHECK(r->version == 3);
+        CHECK(r->state["price"] == 3);
+    }
+    SECTION("x-diff is judged on the current state, not the cached one") {
+        auto r = f.send("Item", "UpdatePrice", id, {{"price", 1}});  // cached price is 1
+        REQUIRE(r);
+        CHECK(r->version == 3);
+        auto same = f.send("Item", "UpdatePrice", id, {{"price", 1}});
+        REQUIRE_FALSE(same);
+        CHECK(same.error().code == errc::validation);
+    }
+    SECTION("exact versions are judged on the current version") {
+        auto r = f.send("Item", "UpdatePrice", id, {{"price", 3}}, expected_version::exact(2));
+        REQUIRE(r);
+        CHECK(r->version == 3);
+    }
+    SECTION("a retry of a command another process handled is a duplicate") {
+        REQUIRE(other.handle(
+            cmd("Item", "UpdatePrice", id, {{"price", 9}}, expected_version::any(), "x")));
+        auto r = f.send("Item", "UpdatePrice", id, {{"price", 9}}, expected_version::any(), "x");
+        REQUIRE(r);
+        CHECK(r->duplicate);
+        CHECK(f.store.last_version({"Item", id}).value() == 3);
+    }
+    SECTION("a deletion elsewhere is seen") {
+        REQUIRE(other.handle(cmd("Item", "DeleteItem", id, {{"deleted_by", "o"}})));
+        auto r = f.send("Item", "UpdatePrice", id, {{"price", 3}});
+        REQUIRE_FALSE(r);
+        CHECK(r.error().code == errc::aggregate_deleted);
+    }
+}
+
+TEST_CASE("the same commands give the same results with and without the cache",
+          "[core][command_handler]") {
+    auto run = [](std::size_t cache) {
+        shop_fixture f;
+        command_handler::options o;
+        o.cache_capacity = cache;
+        command_handler h(f.domain, f.store, f.clock, f.ids, o);
+        std::vector<json> out;
+        std::string id;
+        for (int i = 0; i < 60; ++i) {
+            auto c = i == 0 ? cmd("Item", "CreateItem", "", {{"name", "n"}, {"price", 0}},
+                                  expected_version::any(), "c0")
+                            : cmd("Item", "UpdatePrice", id, {{"price", i % 7}});
+            auto r = h.handle(c);
+            if (i == 0)
+                id = r->stream.id;
+            out.push_back(r ? json(*r) : json(r.error().describe()));
+        }
+        out.push_back(
+            h.handle(cmd("Item", "UpdatePrice", id, {{"price", 5}}, expected_version::any(), "c0"))
+                .has_value());
+        return out;
+    };
+    CHECK(run(0) == run(10000));
+    CHECK(run(1) == run(0));
+}

@@ -203,7 +203,8 @@ inline std::vector<std::uint64_t> versions(const std::vector<core::event>& event
         CHECK(store->read({"Item", "1#2"}).value().size() == 1);                                   \
         CHECK(store->read({"Basket", "1"}).value().size() == 4);                                   \
         CHECK(store->last_version({"Item", "1"}).value() == 2);                                    \
-        for (const auto& e : store->read({"Item", "1"}).value()) CHECK(e.id == "1");               \
+        const auto item1 = store->read({"Item", "1"}).value();                                     \
+        for (const auto& e : item1) CHECK(e.id == "1");                                            \
         /* the same version in another stream is not a conflict */                                 \
         CHECK(store->append({"Item", "2"}, make_events("Item", "2", 1, 1)));                       \
     }                                                                                              \

@@ -23,7 +23,7 @@ core::result<std::uint64_t> memory_event_store::append(const core::stream_id& s,
         }
     }
     std::lock_guard lock(mu_);
-    auto& st = streams_[s.key()];
+    auto& st = streams_[s];
     // Versions are stored sorted; a conflict is any overlap with what exists.
     const std::uint64_t first = events.front().version;
     const std::uint64_t last = events.back().version;
@@ -45,7 +45,7 @@ core::result<std::vector<core::event>> memory_event_store::read(const core::stre
                                                                 std::uint64_t up_to) {
     std::vector<core::event> out;
     std::lock_guard lock(mu_);
-    auto it = streams_.find(s.key());
+    auto it = streams_.find(s);
     if (it == streams_.end() || up_to <= after)
         return out;
     const auto& ev = it->second.events;
@@ -60,7 +60,7 @@ core::result<std::vector<core::event>> memory_event_store::read(const core::stre
 
 core::result<std::uint64_t> memory_event_store::last_version(const core::stream_id& s) {
     std::lock_guard lock(mu_);
-    auto it = streams_.find(s.key());
+    auto it = streams_.find(s);
     if (it == streams_.end() || it->second.events.empty())
         return std::uint64_t{0};
     return it->second.events.back().version;
@@ -69,7 +69,7 @@ core::result<std::uint64_t> memory_event_store::last_version(const core::stream_
 core::result<std::optional<core::snapshot>> memory_event_store::load_snapshot(
     const core::stream_id& s, std::uint64_t at_or_below) {
     std::lock_guard lock(mu_);
-    auto it = streams_.find(s.key());
+    auto it = streams_.find(s);
     if (it == streams_.end() || !it->second.snap || it->second.snap->version > at_or_below) {
         return std::optional<core::snapshot>{};
     }
@@ -80,7 +80,7 @@ core::result<void> memory_event_store::save_snapshot(const core::snapshot& snap)
     if (snap.version == 0)
         return fail(error::invalid_argument("a snapshot needs a version >= 1"));
     std::lock_guard lock(mu_);
-    auto& st = streams_[snap.stream.key()];
+    auto& st = streams_[snap.stream];
     if (!st.snap || st.snap->version < snap.version) {
         st.snap = snap;
         snapshots_saved_.fetch_add(1, std::memory_order_relaxed);
@@ -96,14 +96,20 @@ void memory_event_store::reset_counters() {
 
 std::vector<core::event> memory_event_store::all_events() const {
     std::lock_guard lock(mu_);
+    std::vector<const core::stream_id*> keys;
+    for (const auto& [k, st] : streams_) keys.push_back(&k);
+    std::sort(keys.begin(), keys.end(), [](auto* a, auto* b) { return a->key() < b->key(); });
     std::vector<core::event> out;
-    for (const auto& [k, st] : streams_) out.insert(out.end(), st.events.begin(), st.events.end());
+    for (const auto* k : keys) {
+        const auto& ev = streams_.at(*k).events;
+        out.insert(out.end(), ev.begin(), ev.end());
+    }
     return out;
 }
 
 void memory_event_store::drop_snapshot(const core::stream_id& s) {
     std::lock_guard lock(mu_);
-    auto it = streams_.find(s.key());
+    auto it = streams_.find(s);
     if (it != streams_.end())
         it->second.snap.reset();
 }

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "esser/core/event_store.hpp"
@@ -49,8 +50,17 @@ private:
         std::optional<core::snapshot> snap;
     };
 
+    // Keyed by stream_id itself: no "<entity>#<id>" string is built per call.
+    struct stream_hash {
+        std::size_t operator()(const core::stream_id& s) const noexcept {
+            const std::size_t h = std::hash<std::string>{}(s.entity);
+            return h ^
+                   (std::hash<std::string>{}(s.id) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+        }
+    };
+
     mutable std::mutex mu_;
-    std::map<std::string, stream_data> streams_;
+    std::unordered_map<core::stream_id, stream_data, stream_hash> streams_;
     std::atomic<std::uint64_t> events_read_{0};
     std::atomic<std::uint64_t> appends_{0};
     std::atomic<std::uint64_t> snapshots_saved_{0};

@@ -38,6 +38,9 @@
 //  - the stream's creating command (checked directly, forever).
 // Outside the window a retried update runs again (with `any`) or conflicts (with `exact`).
 //
+// Warm processes keep recently used aggregates in memory (options::cache_capacity), so a
+// command on a known aggregate skips loading it; see options for why that stays correct.
+//
 // Thread-safe: handle() may run concurrently; consistency comes from the store's conditional
 // append, never from locks here.
 
@@ -55,11 +58,20 @@
 
 namespace esser::core {
 
+namespace detail {
+class aggregate_cache;
+}
+
 class command_handler {
 public:
     struct options {
         // Reloads after a conflict with expected version `any`.
         unsigned max_conflict_retries = 3;
+        // Aggregates kept in memory between commands (LRU); 0: every command loads its
+        // aggregate from the store. Safe with concurrent writers and several processes: a
+        // cached aggregate is trusted only when the conditional append at its version + 1
+        // succeeds (proof it was current); any other outcome is re-checked on a fresh load.
+        std::size_t cache_capacity = 10000;
         logger log;
     };
 
@@ -67,6 +79,7 @@ public:
                     id_source& ids);
     command_handler(std::shared_ptr<const domain> d, event_store& store, const clock& clk,
                     id_source& ids, options opts);
+    ~command_handler();
 
     [[nodiscard]] result<command_result> handle(const command& c) const;
 
@@ -82,6 +95,7 @@ private:
     const clock& clock_;
     id_source& ids_;
     options opts_;
+    std::unique_ptr<detail::aggregate_cache> cache_;  // null when cache_capacity == 0
 };
 
 }  // namespace esser::core
