@@ -286,6 +286,56 @@ std::vector<field_error> payload_errors(valijson::ValidationResults& results, co
             out.push_back({at, reason});
             continue;
         }
+        // Bounds and patterns: valijson prints doubles as "0.000000"; use the schema's values.
+        auto schema_value = [&](const char* kw) -> std::string {
+            if (!sub || !sub->is_object())
+                return {};
+            auto it = sub->find(kw);
+            return it == sub->end() ? std::string() : describe_value(*it);
+        };
+
+        struct bound_rule {
+            std::string_view prefix;
+            const char* keyword;
+            const char* alt_keyword;
+            const char* reason;
+        };
+
+        static constexpr bound_rule bounds[] = {
+            {"Expected number less than or equal to", "maximum", "maximum", "must be at most {}"},
+            {"Expected number less than", "exclusiveMaximum", "maximum", "must be less than {}"},
+            {"Expected number greater than or equal to", "minimum", "minimum",
+             "must be at least {}"},
+            {"Expected number greater than", "exclusiveMinimum", "minimum",
+             "must be greater than {}"},
+            {"String should be no more than", "maxLength", "maxLength",
+             "must be at most {} characters long"},
+            {"String should be no fewer than", "minLength", "minLength",
+             "must be at least {} characters long"},
+            {"Array should contain no more than", "maxItems", "maxItems",
+             "must have at most {} elements"},
+            {"Array should contain no fewer than", "minItems", "minItems",
+             "must have at least {} elements"},
+            {"Value should be a multiple of", "multipleOf", "multipleOf",
+             "must be a multiple of {}"},
+            {"Failed to match regex specified by 'pattern'", "pattern", "pattern",
+             "must match the pattern {}"},
+        };
+        bool rewritten = false;
+        for (const auto& b : bounds) {
+            if (!starts_with(d, b.prefix))
+                continue;
+            std::string v = schema_value(b.keyword);
+            if (v.empty())
+                v = schema_value(b.alt_keyword);
+            if (!v.empty()) {
+                out.push_back({at, fmt::format(fmt::runtime(b.reason), v)});
+                rewritten = true;
+            }
+            break;
+        }
+        if (rewritten)
+            continue;
         if (starts_with(d, "Elements at indexes")) {
             out.push_back({at, "must not contain duplicates (" + d + ")"});
             continue;

@@ -65,6 +65,34 @@ TEST_CASE("every failing field is listed by JSON Pointer with a readable reason"
     CHECK_THAT(reasons["/colors"], Catch::Contains("duplicates"));
 }
 
+TEST_CASE("bounds and patterns are explained with the schema's own values",
+          "[core][command_schema]") {
+    auto s = compile(json::parse(R"({"type": "object", "properties": {
+        "price": {"type": "number", "minimum": 0, "maximum": 100.5},
+        "qty": {"type": "integer", "exclusiveMinimum": 0, "multipleOf": 5},
+        "name": {"type": "string", "minLength": 2, "maxLength": 4, "pattern": "^[a-z]+$"},
+        "tags": {"type": "array", "minItems": 1, "maxItems": 2}}})"));
+    auto low = s->validate({{"price", -1}, {"qty", 0}, {"name", "A"}, {"tags", json::array()}});
+    REQUIRE_FALSE(low);
+    std::map<std::string, std::vector<std::string>> reasons;
+    for (const auto& f : low.error().fields) reasons[f.pointer].push_back(f.reason);
+    CHECK(reasons["/price"] == std::vector<std::string>{"must be at least 0"});
+    CHECK(reasons["/qty"] == std::vector<std::string>{"must be greater than 0"});
+    CHECK(reasons["/tags"] == std::vector<std::string>{"must have at least 1 elements"});
+    CHECK(reasons["/name"].size() == 2);
+    auto high = s->validate({{"price", 101}, {"qty", 7}, {"name", "abcde"}, {"tags", {1, 2, 3}}});
+    REQUIRE_FALSE(high);
+    reasons.clear();
+    for (const auto& f : high.error().fields) reasons[f.pointer].push_back(f.reason);
+    CHECK(reasons["/price"] == std::vector<std::string>{"must be at most 100.5"});
+    CHECK(reasons["/qty"] == std::vector<std::string>{"must be a multiple of 5"});
+    CHECK(reasons["/name"] == std::vector<std::string>{"must be at most 4 characters long"});
+    CHECK(reasons["/tags"] == std::vector<std::string>{"must have at most 2 elements"});
+    auto pat = s->validate({{"name", "AB"}});
+    REQUIRE_FALSE(pat);
+    CHECK(pat.error().fields.at(0).reason == "must match the pattern ^[a-z]+$");
+}
+
 TEST_CASE("unknown fields are allowed only when the schema says so", "[core][command_schema]") {
     auto open = compile(json::parse(R"({"type": "object", "properties": {"a": {"type": "string"}},
                                         "additionalProperties": true})"));

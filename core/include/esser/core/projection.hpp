@@ -33,8 +33,9 @@ public:
     // the mapping's on-failure destination after its retries.
     [[nodiscard]] virtual result<void> apply(const event& e) = 0;
 
-    // Called once after every batch whose events were all applied (commit a transaction,
-    // flush a buffer). Default: nothing.
+    // Called once at the end of every batch (commit a transaction, flush a buffer), also when
+    // a record failed: what was applied before it stays applied. A flush error fails the whole
+    // batch, which is then delivered again from its first record. Default: nothing.
     [[nodiscard]] virtual result<void> flush() { return {}; }
 };
 
