@@ -1,0 +1,776 @@
+#include "esser/emulator/testing/scenario.hpp"
+
+#include <filesystem>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "esser/core/domain_file.hpp"
+#include "esser/emulator/testing/aggregate_fixture.hpp"
+
+namespace esser::emulator {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* top_level_members =
+    "scenario, description, group, domain, seed, clock, aggregate, id, ignoring, events, "
+    "check_determinism, steps (or given, given_commands, given_nothing, when, then)";
+constexpr const char* step_names =
+    "given, given_commands, given_nothing, advance, when, then, append, ignoring";
+
+std::string escape(const std::string& key) {
+    std::string out;
+    for (char c : key) {
+        if (c == '~')
+            out += "~0";
+        else if (c == '/')
+            out += "~1";
+        else
+            out += c;
+    }
+    return out;
+}
+
+struct checker {
+    const scenario& s;
+    const json& named_events;
+    std::vector<core::field_error>& problems;
+
+    void problem(std::string pointer, std::string reason) {
+        problems.push_back({std::move(pointer), std::move(reason)});
+    }
+
+    bool entity_ok(const std::string& entity, const std::string& at) {
+        if (!s.domain)
+            return true;  // already reported
+        if (s.domain->find(entity))
+            return true;
+        std::string names;
+        for (const auto& [n, e] : s.domain->entities()) names += (names.empty() ? "" : ", ") + n;
+        problem(at, fmt::format("unknown entity '{}': the domain has {}", entity, names));
+        return false;
+    }
+
+    // A given event: an object with a string "type", or the name of one of "events".
+    void given_event(const json& e, const std::string& at, bool need_stream = true) {
+        if (e.is_string()) {
+            if (!named_events.is_object() || !named_events.contains(e.get<std::string>())) {
+                problem(at, fmt::format("no event named '{}' in the scenario's \"events\"",
+                                        e.get<std::string>()));
+            } else if (need_stream && s.id.empty() &&
+                       !named_events[e.get<std::string>()].contains("id")) {
+                problem(at, "names no stream: set the scenario's \"id\" or the event's \"id\"");
+            }
+            return;
+        }
+        event_object(e, at, need_stream);
+    }
+
+    void event_object(const json& e, const std::string& at, bool need_stream) {
+        if (!e.is_object()) {
+            problem(at,
+                    "must be an event object {\"type\": ..., \"data\": {...}} or an event name");
+            return;
+        }
+        if (!e.contains("type") || !e["type"].is_string())
+            problem(at + "/type", "is required: the event type, a string");
+        if (e.contains("data") && !e["data"].is_object())
+            problem(at + "/data", "must be an object");
+        std::string entity = s.entity;
+        if (auto it = e.find("entity"); it != e.end()) {
+            if (!it->is_string()) {
+                problem(at + "/entity", "must be a string");
+                return;
+            }
+            entity = it->get<std::string>();
+        }
+        if (auto it = e.find("id"); it != e.end() && !it->is_string())
+            problem(at + "/id", "must be a string");
+        if (entity.empty()) {
+            problem(at,
+                    "names no entity: set the scenario's \"aggregate\" or the event's \"entity\"");
+            return;
+        }
+        entity_ok(entity, e.contains("entity") ? at + "/entity" : "/aggregate");
+        if (need_stream && !e.contains("id") && s.id.empty())
+            problem(at, "names no stream: set the scenario's \"id\" or the event's \"id\"");
+    }
+
+    void command(const json& c, const std::string& at) {
+        if (!c.is_object()) {
+            problem(at, "must be a command object {\"command\": \"UpdatePrice\", \"data\": {...}}");
+            return;
+        }
+        auto name = c.find("command");
+        if (name == c.end())
+            name = c.find("name");
+        if (name == c.end() || !name->is_string()) {
+            problem(at + "/command", "is required: the command's name, a string");
+            return;
+        }
+        std::string entity = s.entity;
+        if (auto it = c.find("entity"); it != c.end()) {
+            if (!it->is_string()) {
+                problem(at + "/entity", "must be a string");
+                return;
+            }
+            entity = it->get<std::string>();
+        }
+        if (entity.empty()) {
+            problem(at,
+                    "names no entity: set the scenario's \"aggregate\" or the command's "
+                    "\"entity\"");
+            return;
+        }
+        if (!entity_ok(entity, c.contains("entity") ? at + "/entity" : "/aggregate"))
+            return;
+        const core::entity_def* ent = s.domain ? s.domain->find(entity) : nullptr;
+        if (ent && !ent->find_command(name->get<std::string>())) {
+            std::string names;
+            for (const auto& [n, cd] : ent->commands) names += (names.empty() ? "" : ", ") + n;
+            problem(at + "/command", fmt::format("unknown command '{}' of {}: it has {}",
+                                                 name->get<std::string>(), entity, names));
+        }
+    }
+
+    void patterns(const json& p, const std::string& at) {
+        if (!p.is_array()) {
+            problem(at, "must be a list of JSON Pointer patterns such as [\"/meta\", \"/**/at\"]");
+            return;
+        }
+        for (std::size_t i = 0; i < p.size(); ++i) {
+            if (!p[i].is_string()) {
+                problem(fmt::format("{}/{}", at, i), "must be a string");
+                continue;
+            }
+            if (auto f = path_filter::make({p[i].get<std::string>()}); !f)
+                problem(fmt::format("{}/{}", at, i), f.error().message);
+        }
+    }
+
+    void then(const json& t, const std::string& at) {
+        if (!t.is_object() || t.empty()) {
+            problem(at,
+                    "must be an object with one or more of events, error, success, state, "
+                    "ignoring");
+            return;
+        }
+        for (auto it = t.begin(); it != t.end(); ++it) {
+            const std::string p = at + "/" + escape(it.key());
+            const json& v = it.value();
+            if (it.key() == "events") {
+                if (v.is_array())
+                    continue;
+                if (!v.is_object()) {
+                    problem(p,
+                            "must be a list of expected events or {\"match\": ..., \"items\": "
+                            "[...]}");
+                    continue;
+                }
+                std::string match = "exact";
+                if (auto m = v.find("match"); m != v.end()) {
+                    if (!m->is_string() || !events_match_from_string(m->get<std::string>())) {
+                        problem(p + "/match",
+                                "must be \"exact\", \"prefix\", \"contains\" or \"none\"");
+                        continue;
+                    }
+                    match = m->get<std::string>();
+                }
+                if (auto items = v.find("items"); items != v.end()) {
+                    if (!items->is_array())
+                        problem(p + "/items", "must be a list of expected events");
+                    else if (match == "none" && !items->empty())
+                        problem(p + "/items", "must be empty with \"match\": \"none\"");
+                    else
+                        for (std::size_t i = 0; i < items->size(); ++i)
+                            if (!(*items)[i].is_object())
+                                problem(fmt::format("{}/items/{}", p, i),
+                                        "must be an object such as {\"type\": \"PriceUpdated\"}");
+                } else if (match != "none") {
+                    problem(p + "/items", "is required unless \"match\" is \"none\"");
+                }
+                for (auto m = v.begin(); m != v.end(); ++m)
+                    if (m.key() != "match" && m.key() != "items")
+                        problem(p + "/" + escape(m.key()),
+                                "is not a member of events (match, items)");
+            } else if (it.key() == "error") {
+                if (v.is_string())
+                    continue;
+                if (!v.is_object()) {
+                    problem(p, "must be an error type or {\"type\", \"pointer\", \"message\"}");
+                    continue;
+                }
+                for (auto m = v.begin(); m != v.end(); ++m) {
+                    if (m.key() != "type" && m.key() != "pointer" && m.key() != "path" &&
+                        m.key() != "message")
+                        problem(p + "/" + escape(m.key()),
+                                "is not a member of error (type, pointer, message)");
+                    else if (!m->is_string())
+                        problem(p + "/" + escape(m.key()), "must be a string");
+                }
+                if (auto ty = v.find("type"); ty != v.end() && ty->is_string()) {
+                    std::string n;
+                    if (!normalize_error_type(ty->get<std::string>(), n))
+                        problem(p + "/type",
+                                "unknown error type: use validation, version_conflict, not_found, "
+                                "aggregate_deleted, vetoed, ... (or ValidationError, ...)");
+                }
+            } else if (it.key() == "success") {
+                if (!v.is_boolean() || !v.get<bool>())
+                    problem(p, "must be true (to expect a failure, use \"error\")");
+            } else if (it.key() == "state") {
+                if (!v.is_object() || !v.contains("value")) {
+                    problem(p, "must be {\"match\": \"exact\" | \"subset\", \"value\": {...}}");
+                    continue;
+                }
+                for (auto m = v.begin(); m != v.end(); ++m) {
+                    const std::string k = m.key();
+                    if (k == "match") {
+                        if (!m->is_string() || !diff_mode_from_string(m->get<std::string>()))
+                            problem(p + "/match", "must be \"exact\" or \"subset\"");
+                    } else if (k == "version") {
+                        if (!m->is_number_unsigned())
+                            problem(p + "/version",
+                                    "must be a version number (0: the initial "
+                                    "state)");
+                    } else if (k == "entity" || k == "id") {
+                        if (!m->is_string())
+                            problem(p + "/" + k, "must be a string");
+                        else if (k == "entity")
+                            entity_ok(m->get<std::string>(), p + "/entity");
+                    } else if (k != "value") {
+                        problem(p + "/" + escape(k),
+                                "is not a member of state (match, value, "
+                                "entity, id, version)");
+                    }
+                }
+            } else if (it.key() == "ignoring") {
+                patterns(v, p);
+            } else {
+                problem(p, "is not a then check (events, error, success, state, ignoring)");
+            }
+        }
+    }
+
+    void append(const json& step, const std::string& at) {
+        for (auto m = step.begin(); m != step.end(); ++m) {
+            const std::string& k = m.key();
+            if (k != "append" && k != "entity" && k != "events" && k != "expect" && k != "result")
+                problem(
+                    at + "/" + escape(k),
+                    "is not a member of an append step (append, entity, events, expect, result)");
+        }
+        if (!step["append"].is_string())
+            problem(at + "/append", "must be the aggregate id to append to");
+        std::string entity = s.entity;
+        if (auto e = step.find("entity"); e != step.end()) {
+            if (!e->is_string())
+                problem(at + "/entity", "must be a string");
+            else
+                entity = e->get<std::string>();
+        }
+        if (entity.empty())
+            problem(at,
+                    "names no entity: set the scenario's \"aggregate\" or the step's \"entity\"");
+        else
+            entity_ok(entity, step.contains("entity") ? at + "/entity" : "/aggregate");
+        auto ev = step.find("events");
+        if (ev == step.end() || !ev->is_array() || ev->empty()) {
+            problem(at + "/events", "must be a non-empty list of event names or event objects");
+        } else {
+            for (std::size_t i = 0; i < ev->size(); ++i) {
+                const json& e = (*ev)[i];
+                const std::string p = fmt::format("{}/events/{}", at, i);
+                if (e.is_string()) {
+                    given_event(e, p, false);
+                } else if (!e.is_object() || !e.contains("type") || !e["type"].is_string()) {
+                    problem(p, "must be an event name or an object with a string \"type\"");
+                }
+            }
+        }
+        if (auto x = step.find("expect"); x == step.end()) {
+            problem(at + "/expect", "is required: \"no_stream\", \"any\" or a version number");
+        } else if (!core::expected_version::from_json(*x)) {
+            problem(at + "/expect", "must be \"no_stream\", \"any\" or a version number");
+        }
+        if (auto r = step.find("result"); r == step.end()) {
+            problem(at + "/result", "is required: \"ok\", \"conflict\" or \"idempotent\"");
+        } else if (!r->is_string() || !append_outcome_from_string(r->get<std::string>())) {
+            problem(at + "/result", "must be \"ok\", \"conflict\" or \"idempotent\"");
+        }
+    }
+
+    // Checks one step and records it.
+    void step(const std::string& key, const json& body, const json& whole, const std::string& at,
+              std::vector<scenario_step>& out) {
+        using k = scenario_step::kind;
+        const std::string p = at + "/" + escape(key);
+        scenario_step st;
+        st.pointer = at.empty() ? p : at;
+        st.body = body;
+        if (key == "given") {
+            st.what = k::given;
+            if (!body.is_array()) {
+                problem(p, "must be a list of events");
+                return;
+            }
+            for (std::size_t i = 0; i < body.size(); ++i)
+                given_event(body[i], fmt::format("{}/{}", p, i));
+        } else if (key == "given_commands") {
+            st.what = k::given_commands;
+            if (!body.is_array()) {
+                problem(p, "must be a list of commands");
+                return;
+            }
+            for (std::size_t i = 0; i < body.size(); ++i)
+                command(body[i], fmt::format("{}/{}", p, i));
+        } else if (key == "given_nothing") {
+            st.what = k::given_nothing;
+            if (body != json(true))
+                problem(p, "must be true");
+        } else if (key == "advance") {
+            st.what = k::advance;
+            if (!body.is_string() || !core::parse_duration(body.get<std::string>()))
+                problem(p, "must be a duration such as \"250ms\", \"15s\", \"25h\" or \"1d\"");
+        } else if (key == "when") {
+            st.what = k::when;
+            if (body.is_array()) {
+                if (body.empty())
+                    problem(p, "must name at least one command");
+                for (std::size_t i = 0; i < body.size(); ++i)
+                    command(body[i], fmt::format("{}/{}", p, i));
+            } else {
+                command(body, p);
+                st.body = json::array({body});
+            }
+        } else if (key == "then") {
+            st.what = k::then;
+            then(body, p);
+        } else if (key == "append") {
+            st.what = k::append;
+            st.extra = whole;
+            append(whole, at);
+        } else if (key == "ignoring") {
+            st.what = k::ignoring;
+            patterns(body, p);
+        } else {
+            problem(p, fmt::format("unknown step '{}': expected one of {}", key, step_names));
+            return;
+        }
+        out.push_back(std::move(st));
+    }
+};
+
+std::optional<std::string> find_domain_file(const std::string& scenario_file) {
+    std::error_code ec;
+    fs::path dir = fs::absolute(fs::path(scenario_file), ec).parent_path();
+    for (int depth = 0; depth < 64 && !dir.empty(); ++depth) {
+        fs::path candidate = dir / "domain.json";
+        if (fs::is_regular_file(candidate, ec))
+            return candidate.string();
+        if (dir == dir.parent_path())
+            break;
+        dir = dir.parent_path();
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+core::result<scenario> parse_scenario(const json& doc, const std::string& file,
+                                      const domain_loader& load_domain) {
+    scenario s;
+    s.file = file;
+    std::vector<core::field_error> problems;
+    auto finish = [&]() -> core::result<scenario> {
+        if (problems.empty())
+            return s;
+        const std::size_t n = problems.size();
+        core::error e = core::error::parse_error(
+            fmt::format("{} is not a valid scenario ({} problem{})", file, n, n == 1 ? "" : "s"),
+            std::move(problems));
+        e.source = file;
+        return core::fail(std::move(e));
+    };
+    if (!doc.is_object()) {
+        problems.push_back({"",
+                            "a scenario file must be a JSON object {\"scenario\": ..., "
+                            "\"steps\": [...]}"});
+        return finish();
+    }
+    static const std::vector<std::string> known = {
+        "scenario", "description", "group",          "domain",
+        "seed",     "clock",       "aggregate",      "id",
+        "stream",   "ignoring",    "events",         "check_determinism",
+        "steps",    "given",       "given_commands", "given_nothing",
+        "when",     "then"};
+    for (auto it = doc.begin(); it != doc.end(); ++it) {
+        if (std::find(known.begin(), known.end(), it.key()) == known.end())
+            problems.push_back(
+                {"/" + escape(it.key()),
+                 fmt::format("is not a member of a scenario (expected {})", top_level_members)});
+    }
+    auto str = [&](const char* key, std::string& out, bool required) {
+        auto it = doc.find(key);
+        if (it == doc.end()) {
+            if (required)
+                problems.push_back({std::string("/") + key, "is required: a string"});
+            return;
+        }
+        if (!it->is_string() || (required && it->get<std::string>().empty())) {
+            problems.push_back({std::string("/") + key, "must be a non-empty string"});
+            return;
+        }
+        out = it->get<std::string>();
+    };
+    str("scenario", s.name, true);
+    str("description", s.description, false);
+    str("group", s.group, false);
+    str("aggregate", s.entity, false);
+    str("id", s.id, false);
+    if (s.id.empty())
+        str("stream", s.id, false);
+
+    // The domain first: the steps are checked against it.
+    std::string domain_path;
+    if (auto d = doc.find("domain"); d != doc.end()) {
+        if (!d->is_string() || d->get<std::string>().empty()) {
+            problems.push_back(
+                {"/domain", "must be the path of a domain file, relative to this file"});
+        } else {
+            fs::path p(d->get<std::string>());
+            domain_path =
+                p.is_absolute() ? p.string() : (fs::path(file).parent_path() / p).string();
+        }
+    } else if (auto found = find_domain_file(file)) {
+        domain_path = *found;
+    } else {
+        problems.push_back({"/domain",
+                            "no domain.json next to this file or in a parent folder: "
+                            "name the domain file with \"domain\""});
+    }
+    if (!domain_path.empty()) {
+        s.domain_file = domain_path;
+        auto d = load_domain(domain_path);
+        if (!d)
+            problems.push_back({"/domain", "the domain does not load: " + d.error().describe()});
+        else
+            s.domain = *d;
+    }
+    if (s.domain && !s.entity.empty() && !s.domain->find(s.entity)) {
+        std::string names;
+        for (const auto& [n, e] : s.domain->entities()) names += (names.empty() ? "" : ", ") + n;
+        problems.push_back(
+            {"/aggregate", fmt::format("unknown entity '{}': the domain has {}", s.entity, names)});
+    }
+
+    if (auto it = doc.find("seed"); it != doc.end()) {
+        if (!it->is_number_unsigned())
+            problems.push_back({"/seed", "must be a non-negative integer"});
+        else
+            s.seed = it->get<std::uint64_t>();
+    }
+    if (auto it = doc.find("check_determinism"); it != doc.end()) {
+        if (!it->is_boolean())
+            problems.push_back({"/check_determinism", "must be true or false"});
+        else
+            s.check_determinism = it->get<bool>();
+    }
+    if (auto it = doc.find("clock"); it != doc.end()) {
+        if (!it->is_object()) {
+            problems.push_back({"/clock",
+                                "must be {\"start\": \"2024-01-01T00:00:00Z\", "
+                                "\"tick\": \"1s\"}"});
+        } else {
+            for (auto m = it->begin(); m != it->end(); ++m) {
+                const std::string p = "/clock/" + escape(m.key());
+                if (m.key() == "start") {
+                    auto t = m->is_string() ? core::parse_rfc3339(m->get<std::string>())
+                                            : core::result<core::time_point>(core::fail(
+                                                  core::error::parse_error("not a string")));
+                    if (!t)
+                        problems.push_back({p,
+                                            "must be an RFC 3339 time such as "
+                                            "\"2024-01-01T00:00:00Z\""});
+                    else
+                        s.start = *t;
+                } else if (m.key() == "tick") {
+                    auto d = m->is_string() ? core::parse_duration(m->get<std::string>())
+                                            : core::result<core::duration>(core::fail(
+                                                  core::error::parse_error("not a string")));
+                    if (!d)
+                        problems.push_back({p, "must be a duration such as \"1s\" or \"250ms\""});
+                    else
+                        s.tick = *d;
+                } else {
+                    problems.push_back({p, "is not a member of clock (start, tick)"});
+                }
+            }
+        }
+    }
+
+    json named = json::object();
+    if (auto it = doc.find("events"); it != doc.end()) {
+        if (!it->is_object())
+            problems.push_back({"/events",
+                                "must map event names to events: {\"e0\": {\"type\": "
+                                "\"ItemCreated\", \"data\": {...}}}"});
+        else
+            named = *it;
+    }
+    s.named_events = named;
+    checker c{s, named, problems};
+    for (auto it = named.begin(); it != named.end(); ++it)
+        c.event_object(it.value(), "/events/" + escape(it.key()), false);
+    if (auto it = doc.find("ignoring"); it != doc.end()) {
+        c.patterns(*it, "/ignoring");
+        if (it->is_array())
+            for (const auto& p : *it)
+                if (p.is_string())
+                    s.ignoring.push_back(p.get<std::string>());
+    }
+
+    const bool has_steps = doc.contains("steps");
+    const bool has_short = doc.contains("given") || doc.contains("given_commands") ||
+                           doc.contains("given_nothing") || doc.contains("when") ||
+                           doc.contains("then");
+    if (has_steps && has_short) {
+        problems.push_back({"/steps",
+                            "use either \"steps\" or the short form (given, when, "
+                            "then), not both"});
+    } else if (has_steps) {
+        const json& steps = doc["steps"];
+        if (!steps.is_array() || steps.empty()) {
+            problems.push_back({"/steps", "must be a non-empty list of steps"});
+        } else {
+            for (std::size_t i = 0; i < steps.size(); ++i) {
+                const std::string at = fmt::format("/steps/{}", i);
+                const json& st = steps[i];
+                if (!st.is_object() || st.empty()) {
+                    problems.push_back(
+                        {at, fmt::format("must be an object with one step: {}", step_names)});
+                    continue;
+                }
+                if (st.contains("append")) {
+                    c.step("append", st["append"], st, at, s.steps);
+                    continue;
+                }
+                if (st.size() != 1) {
+                    problems.push_back({at, fmt::format("must hold exactly one step ({}); split "
+                                                        "it into several",
+                                                        step_names)});
+                    continue;
+                }
+                c.step(st.begin().key(), st.begin().value(), st, at, s.steps);
+            }
+        }
+    } else if (has_short) {
+        for (const char* key : {"given_nothing", "given", "given_commands", "when", "then"}) {
+            if (auto it = doc.find(key); it != doc.end())
+                c.step(key, *it, *it, "", s.steps);
+        }
+    } else {
+        problems.push_back({"/steps", "is required: the scenario's steps (or given/when/then)"});
+    }
+    return finish();
+}
+
+core::result<scenario> load_scenario_file(const std::string& path, const domain_loader& load) {
+    auto doc = core::read_json_file(path);
+    if (!doc) {
+        core::error e = std::move(doc).error();
+        e.source = path;
+        return core::fail(std::move(e));
+    }
+    return parse_scenario(*doc, path, load);
+}
+
+namespace {
+
+std::string_view step_name(scenario_step::kind k) {
+    switch (k) {
+        case scenario_step::kind::given:
+            return "given";
+        case scenario_step::kind::given_commands:
+            return "given_commands";
+        case scenario_step::kind::given_nothing:
+            return "given_nothing";
+        case scenario_step::kind::advance:
+            return "advance";
+        case scenario_step::kind::when:
+            return "when";
+        case scenario_step::kind::then:
+            return "then";
+        case scenario_step::kind::append:
+            return "append";
+        case scenario_step::kind::ignoring:
+            return "ignoring";
+    }
+    return "?";
+}
+
+std::vector<std::string> strings(const json& a) {
+    std::vector<std::string> out;
+    for (const auto& x : a) out.push_back(x.get<std::string>());
+    return out;
+}
+
+struct scenario_run {
+    const scenario& s;
+    aggregate_fixture& fx;
+    const json& named_doc;
+    std::map<std::string, core::event> named;
+
+    const core::event& named_event(const std::string& name) {
+        auto it = named.find(name);
+        if (it == named.end()) {
+            const json& d = named_doc.at(name);
+            core::event e =
+                fx.make_event(d.at("type").get<std::string>(), d.value("data", json::object()));
+            it = named.emplace(name, std::move(e)).first;
+        }
+        return it->second;
+    }
+
+    json given_json(const json& e) {
+        if (!e.is_string())
+            return e;
+        const json& d = named_doc.at(e.get<std::string>());
+        const core::event& ne = named_event(e.get<std::string>());
+        json out = d;
+        out["meta"] = json{{"event_id", ne.meta.event_id}};
+        return out;
+    }
+
+    void run(const scenario_step& st) {
+        using k = scenario_step::kind;
+        switch (st.what) {
+            case k::given: {
+                std::vector<json> events;
+                for (const auto& e : st.body) events.push_back(given_json(e));
+                fx.given(events);
+                break;
+            }
+            case k::given_commands:
+                fx.given_commands(st.body.get<std::vector<json>>());
+                break;
+            case k::given_nothing:
+                fx.given_nothing();
+                break;
+            case k::advance:
+                fx.advance(*core::parse_duration(st.body.get<std::string>()));
+                break;
+            case k::when:
+                for (const auto& c : st.body) fx.when(c);
+                break;
+            case k::ignoring:
+                fx.ignoring(strings(st.body));
+                break;
+            case k::append: {
+                const json& a = st.extra;
+                core::stream_id sid{a.value("entity", s.entity), a["append"].get<std::string>()};
+                std::vector<core::event> events;
+                for (const auto& e : a["events"]) {
+                    if (e.is_string()) {
+                        events.push_back(named_event(e.get<std::string>()));
+                    } else {
+                        events.push_back(fx.make_event(e["type"].get<std::string>(),
+                                                       e.value("data", json::object())));
+                    }
+                }
+                fx.append(sid, std::move(events), *core::expected_version::from_json(a["expect"]))
+                    .then_append(*append_outcome_from_string(a["result"].get<std::string>()));
+                break;
+            }
+            case k::then:
+                then(st.body);
+                break;
+        }
+    }
+
+    void then(const json& t) {
+        // Local ignores apply to this then only: run them on a copy of the filter? The fixture's
+        // ignores are cumulative, so a then-level "ignoring" is applied first and stays, which is
+        // what a reader of a scenario expects from a list of steps.
+        if (auto ig = t.find("ignoring"); ig != t.end())
+            fx.ignoring(strings(*ig));
+        if (auto e = t.find("error"); e != t.end()) {
+            if (e->is_string()) {
+                fx.then_error(e->get<std::string>());
+            } else {
+                std::string pointer = e->value("pointer", std::string());
+                if (pointer.empty())
+                    pointer = e->value("path", std::string());
+                fx.then_error(e->value("type", std::string()), pointer,
+                              e->value("message", std::string()));
+            }
+        }
+        if (t.contains("success"))
+            fx.then_success();
+        if (auto ev = t.find("events"); ev != t.end()) {
+            if (ev->is_array()) {
+                fx.then_events(ev->get<std::vector<json>>(), events_match::exact);
+            } else {
+                const auto mode =
+                    *events_match_from_string(ev->value("match", std::string("exact")));
+                fx.then_events(ev->value("items", json::array()).get<std::vector<json>>(), mode);
+            }
+        }
+        if (auto st = t.find("state"); st != t.end()) {
+            const auto mode = *diff_mode_from_string(st->value("match", std::string("exact")));
+            if (st->contains("version")) {
+                core::stream_id sid = fx.act_stream();
+                sid.entity = st->value("entity", sid.entity);
+                sid.id = st->value("id", sid.id);
+                fx.then_state_at(sid, (*st)["version"].get<std::uint64_t>(), (*st)["value"], mode);
+            } else if (st->contains("entity") || st->contains("id")) {
+                core::stream_id sid = fx.act_stream();
+                sid.entity = st->value("entity", sid.entity);
+                sid.id = st->value("id", sid.id);
+                fx.then_state(sid, (*st)["value"], mode);
+            } else {
+                fx.then_state((*st)["value"], mode);
+            }
+        }
+    }
+};
+
+}  // namespace
+
+core::result<void> run_scenario(const scenario& s, std::optional<std::uint64_t> seed) {
+    aggregate_fixture::options o;
+    o.seed = seed.value_or(s.seed);
+    o.start = s.start;
+    o.tick = s.tick;
+    o.check_determinism = s.check_determinism;
+    const scenario_step* current = nullptr;
+    try {
+        aggregate_fixture fx(s.domain, o);
+        fx.on(s.entity, s.id);
+        if (!s.ignoring.empty())
+            fx.ignoring(s.ignoring);
+        scenario_run r{s, fx, s.named_events, {}};
+        for (const auto& st : s.steps) {
+            current = &st;
+            r.run(st);
+        }
+    } catch (const expectation_failure& e) {
+        core::error err = core::error::validation(fmt::format(
+            "{} ({}): {}", current ? (current->pointer.empty() ? "/" : current->pointer) : "/",
+            current ? step_name(current->what) : "setup", e.what()));
+        err.source = s.file;
+        return core::fail(std::move(err));
+    } catch (const std::exception& e) {
+        core::error err = core::error::internal(
+            fmt::format("{} ({}): {}", current ? current->pointer : "/",
+                        current ? step_name(current->what) : "setup", e.what()));
+        err.source = s.file;
+        return core::fail(std::move(err));
+    }
+    return {};
+}
+
+}  // namespace esser::emulator
