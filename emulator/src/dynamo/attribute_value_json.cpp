@@ -12,6 +12,54 @@ using nlohmann::json;
 
 namespace {
 
+// The AttributeValue tags, recognised without string comparisons on the hot path.
+enum class tag_id { S, N, B, BOOL, NUL, M, L, SS, NS, BS, unknown };
+
+tag_id tag_of(const std::string& t) {
+    switch (t.size()) {
+        case 1:
+            switch (t[0]) {
+                case 'S':
+                    return tag_id::S;
+                case 'N':
+                    return tag_id::N;
+                case 'B':
+                    return tag_id::B;
+                case 'M':
+                    return tag_id::M;
+                case 'L':
+                    return tag_id::L;
+                default:
+                    return tag_id::unknown;
+            }
+        case 2:
+            if (t[1] != 'S')
+                return tag_id::unknown;
+            switch (t[0]) {
+                case 'S':
+                    return tag_id::SS;
+                case 'N':
+                    return tag_id::NS;
+                case 'B':
+                    return tag_id::BS;
+                default:
+                    return tag_id::unknown;
+            }
+        case 4:
+            if (t == "BOOL")
+                return tag_id::BOOL;
+            if (t == "NULL")
+                return tag_id::NUL;
+            return tag_id::unknown;
+        default:
+            return tag_id::unknown;
+    }
+}
+
+const json::object_t& object_of(const json& j) {
+    return j.get_ref<const json::object_t&>();
+}
+
 // ---- pass 1: JSON types (Coral's deserializer) ----
 
 using shape_error = std::optional<aws_error>;
@@ -112,7 +160,7 @@ shape_error check_map(const json& j, int depth) {
     }
     if (!j.is_object())
         return ser("Unexpected field type");
-    for (const auto& [name, v] : j.items()) {
+    for (const auto& [name, v] : object_of(j)) {
         if (auto e = check_value(v, depth))
             return e;
     }
@@ -131,37 +179,52 @@ shape_error check_value(const json& j, int depth) {
     // also bounds the recursion on hostile input.
     if (depth > max_attribute_depth)
         return std::nullopt;
-    for (const auto& [tag, v] : j.items()) {
+    for (const auto& [tag, v] : object_of(j)) {
         if (v.is_null())
             continue;
         shape_error e;
-        if (tag == "S" || tag == "N") {
-            e = check_string(v);
-        } else if (tag == "B") {
-            e = check_blob(v);
-        } else if (tag == "BOOL" || tag == "NULL") {
-            e = check_boolean(v);
-        } else if (tag == "SS" || tag == "NS" || tag == "BS") {
-            e = check_list_container(v);
-            if (!e) {
-                for (const auto& x : v) {
-                    if (x.is_null())
-                        continue;
-                    e = tag == "BS" ? check_blob(x) : check_string(x);
-                    if (e)
-                        break;
+        switch (tag_of(tag)) {
+            case tag_id::S:
+            case tag_id::N:
+                e = check_string(v);
+                break;
+            case tag_id::B:
+                e = check_blob(v);
+                break;
+            case tag_id::BOOL:
+            case tag_id::NUL:
+                e = check_boolean(v);
+                break;
+            case tag_id::SS:
+            case tag_id::NS:
+            case tag_id::BS: {
+                const bool binary = tag_of(tag) == tag_id::BS;
+                e = check_list_container(v);
+                if (!e) {
+                    for (const auto& x : v) {
+                        if (x.is_null())
+                            continue;
+                        e = binary ? check_blob(x) : check_string(x);
+                        if (e)
+                            break;
+                    }
                 }
+                break;
             }
-        } else if (tag == "L") {
-            e = check_list_container(v);
-            if (!e) {
-                for (const auto& x : v) {
-                    if ((e = check_value(x, depth + 1)))
-                        break;
+            case tag_id::L:
+                e = check_list_container(v);
+                if (!e) {
+                    for (const auto& x : v) {
+                        if ((e = check_value(x, depth + 1)))
+                            break;
+                    }
                 }
-            }
-        } else if (tag == "M") {
-            e = check_map(v, depth + 1);
+                break;
+            case tag_id::M:
+                e = check_map(v, depth + 1);
+                break;
+            case tag_id::unknown:
+                break;
         }
         if (e)
             return e;
@@ -190,11 +253,6 @@ std::string list_text(const json& arr) {
     return out + "]";
 }
 
-bool is_known_tag(std::string_view t) {
-    return t == "S" || t == "N" || t == "B" || t == "BOOL" || t == "NULL" || t == "M" || t == "L" ||
-           t == "SS" || t == "NS" || t == "BS";
-}
-
 template <class T>
 bool has_duplicates(std::vector<T> v) {
     std::sort(v.begin(), v.end());
@@ -214,44 +272,31 @@ std::optional<aws_error> check_attribute_map_shape(const json& j) {
     return check_map(j, 1);
 }
 
-core::expected<attribute_value, std::string> attribute_value_from_json(const json& j, int depth) {
-    if (depth > max_attribute_depth) {
-        return invalid(
-            "Nesting Levels have exceeded supported limits: Attributes in the item have "
-            "nested levels beyond supported limit");
-    }
-    if (!j.is_object())
-        return invalid(empty_value_text);
-    int tags = 0;
-    for (const auto& [tag, v] : j.items()) {
-        if (!v.is_null() && is_known_tag(tag))
-            ++tags;
-    }
-    if (tags == 0)
-        return invalid(empty_value_text);
+namespace {
 
-    attribute_value out;
-    for (const auto& [tag, v] : j.items()) {
-        if (v.is_null() || !is_known_tag(tag))
-            continue;
-        if (tag == "S") {
-            out = attribute_value::s(v.get<std::string>());
-        } else if (tag == "N") {
+using value_result = core::expected<attribute_value, std::string>;
+
+// One tag's value (its JSON type already checked by pass 1).
+value_result read_tag(tag_id tag, const json& v, int depth) {
+    switch (tag) {
+        case tag_id::S:
+            return attribute_value::s(v.get_ref<const std::string&>());
+        case tag_id::N: {
             auto d = decimal::parse(v.get_ref<const std::string&>());
             if (!d)
                 return invalid(std::move(d).error());
-            out = attribute_value::n(*d);
-        } else if (tag == "B") {
-            out = attribute_value::b(*base64_decode(v.get_ref<const std::string&>()));
-        } else if (tag == "BOOL") {
-            out = attribute_value::boolean(coral_bool(v));
-        } else if (tag == "NULL") {
-            if (!coral_bool(v)) {
+            return attribute_value::n(*d);
+        }
+        case tag_id::B:
+            return attribute_value::b(*base64_decode(v.get_ref<const std::string&>()));
+        case tag_id::BOOL:
+            return attribute_value::boolean(coral_bool(v));
+        case tag_id::NUL:
+            if (!coral_bool(v))
                 return invalid(invalid_prefix +
                                "Null attribute value types must have the value of true");
-            }
-            out = attribute_value::null();
-        } else if (tag == "SS") {
+            return attribute_value::null();
+        case tag_id::SS: {
             if (v.empty())
                 return invalid(invalid_prefix + "An string set  may not be empty");
             std::vector<std::string> items;
@@ -261,12 +306,12 @@ core::expected<attribute_value, std::string> attribute_value_from_json(const jso
                     return invalid(invalid_prefix + "A string set may not contain null values");
                 items.push_back(x.get<std::string>());
             }
-            if (has_duplicates(items)) {
+            if (has_duplicates(items))
                 return invalid(invalid_prefix + "Input collection " + list_text(v) +
                                " contains duplicates.");
-            }
-            out = attribute_value::ss(std::move(items));
-        } else if (tag == "NS") {
+            return attribute_value::ss(std::move(items));
+        }
+        case tag_id::NS: {
             if (v.empty())
                 return invalid(invalid_prefix + "An number set  may not be empty");
             std::vector<decimal> items;
@@ -280,8 +325,9 @@ core::expected<attribute_value, std::string> attribute_value_from_json(const jso
             }
             if (has_duplicates(items))
                 return invalid("Input collection contains duplicates");
-            out = attribute_value::ns(std::move(items));
-        } else if (tag == "BS") {
+            return attribute_value::ns(std::move(items));
+        }
+        case tag_id::BS: {
             if (v.empty())
                 return invalid(invalid_prefix + "Binary sets should not be empty");
             std::vector<std::string> items;
@@ -295,19 +341,22 @@ core::expected<attribute_value, std::string> attribute_value_from_json(const jso
                 return invalid(invalid_prefix + "Input collection " + list_text(v) +
                                "of type BS contains duplicates.");
             }
-            out = attribute_value::bs(std::move(items));
-        } else if (tag == "M") {
+            return attribute_value::bs(std::move(items));
+        }
+        case tag_id::M: {
             attribute_map m;
-            m.reserve(v.size());
+            const auto& obj = object_of(v);
+            m.reserve(obj.size());
             // nlohmann::json objects iterate in bytewise key order: the map's own order.
-            for (const auto& [name, x] : v.items()) {
+            for (const auto& [name, x] : obj) {
                 auto child = attribute_value_from_json(x, depth + 1);
                 if (!child)
                     return child;
                 m.append_sorted(name, std::move(*child));
             }
-            out = attribute_value::m(std::move(m));
-        } else {  // L
+            return attribute_value::m(std::move(m));
+        }
+        case tag_id::L: {
             attribute_value::list_t l;
             l.reserve(v.size());
             for (const auto& x : v) {
@@ -316,8 +365,51 @@ core::expected<attribute_value, std::string> attribute_value_from_json(const jso
                     return child;
                 l.push_back(std::move(*child));
             }
-            out = attribute_value::l(std::move(l));
+            return attribute_value::l(std::move(l));
         }
+        case tag_id::unknown:
+            break;
+    }
+    return invalid(empty_value_text);
+}
+
+}  // namespace
+
+core::expected<attribute_value, std::string> attribute_value_from_json(const json& j, int depth) {
+    if (depth > max_attribute_depth) {
+        return invalid(
+            "Nesting Levels have exceeded supported limits: Attributes in the item have "
+            "nested levels beyond supported limit");
+    }
+    if (!j.is_object())
+        return invalid(empty_value_text);
+    const auto& obj = object_of(j);
+    // The usual case: exactly one member.
+    if (obj.size() == 1) {
+        const auto& [tag, v] = *obj.begin();
+        const tag_id t = tag_of(tag);
+        if (v.is_null() || t == tag_id::unknown)
+            return invalid(empty_value_text);
+        return read_tag(t, v, depth);
+    }
+    int tags = 0;
+    for (const auto& [tag, v] : obj) {
+        if (!v.is_null() && tag_of(tag) != tag_id::unknown)
+            ++tags;
+    }
+    if (tags == 0)
+        return invalid(empty_value_text);
+    // Several tags: each is validated in key order (the first invalid one is reported), then
+    // the count is refused.
+    attribute_value out;
+    for (const auto& [tag, v] : obj) {
+        const tag_id t = tag_of(tag);
+        if (v.is_null() || t == tag_id::unknown)
+            continue;
+        auto one = read_tag(t, v, depth);
+        if (!one)
+            return one;
+        out = std::move(*one);
     }
     if (tags > 1) {
         return invalid(
@@ -330,7 +422,7 @@ core::expected<attribute_value, std::string> attribute_value_from_json(const jso
 core::expected<attribute_map, std::string> attribute_map_from_json(const json& j) {
     attribute_map m;
     m.reserve(j.size());
-    for (const auto& [name, x] : j.items()) {
+    for (const auto& [name, x] : object_of(j)) {
         auto v = attribute_value_from_json(x, 1);
         if (!v)
             return core::unexpected<std::string>(std::move(v).error());

@@ -49,6 +49,25 @@ std::string base64_encode(std::string_view bytes) {
     return out;
 }
 
+bool base64_valid(std::string_view text) {
+    if (text.size() % 4 != 0)
+        return false;
+    std::size_t pad = 0;
+    if (!text.empty() && text.back() == '=')
+        pad = (text.size() >= 2 && text[text.size() - 2] == '=') ? 2 : 1;
+    const std::size_t data = text.size() - pad;
+    for (std::size_t i = 0; i < data; ++i) {
+        if (reverse[static_cast<unsigned char>(text[i])] < 0)
+            return false;
+    }
+    // Canonical: unused low bits of the last data character are zero.
+    if (pad == 2 && (reverse[static_cast<unsigned char>(text[data - 1])] & 0x0F) != 0)
+        return false;
+    if (pad == 1 && (reverse[static_cast<unsigned char>(text[data - 1])] & 0x03) != 0)
+        return false;
+    return true;
+}
+
 std::optional<std::string> base64_decode(std::string_view text) {
     if (text.size() % 4 != 0)
         return std::nullopt;

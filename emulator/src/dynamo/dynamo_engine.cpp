@@ -99,6 +99,24 @@ adapters::aws_result dynamo_engine::dispatch(std::string_view operation, const j
     }
 }
 
+core::expected<std::optional<encoded_item>, adapters::aws_error> dynamo_engine::get_item(
+    std::string_view table, const attribute_map& key) {
+    try {
+        return impl_->native_get_item(table, key);
+    } catch (const std::exception& e) {
+        return fail(aws_error::internal(std::string("internal error: ") + e.what()));
+    }
+}
+
+core::expected<dynamo_engine::query_result, adapters::aws_error> dynamo_engine::query(
+    const query_spec& q) {
+    try {
+        return impl_->native_query(q);
+    } catch (const std::exception& e) {
+        return fail(aws_error::internal(std::string("internal error: ") + e.what()));
+    }
+}
+
 void dynamo_engine::set_observer(table_observer* observer) {
     impl_->observer.store(observer);
     if (!observer)

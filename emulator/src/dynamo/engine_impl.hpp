@@ -85,6 +85,11 @@ public:
 
     std::size_t sweep_expired_items();
 
+    // Native reads (dynamo_engine::get_item / query).
+    core::expected<std::optional<encoded_item>, aws_error> native_get_item(
+        std::string_view table, const attribute_map& key);
+    core::expected<query_result, aws_error> native_query(const query_spec& q);
+
     // Announces a table's enabled stream to the observer (if any); records the identity.
     void announce_stream(table& t);
 };

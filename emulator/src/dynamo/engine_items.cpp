@@ -11,9 +11,11 @@ namespace esser::emulator {
 
 namespace {
 
-std::string str(const json& j, std::string_view name) {
+// A string member (type-checked by the schema pass), or "" when absent.
+std::string_view str(const json& j, std::string_view name) {
     const json* m = schema::member(j, name);
-    return m && m->is_string() ? m->get<std::string>() : std::string();
+    return m && m->is_string() ? std::string_view(m->get_ref<const std::string&>())
+                               : std::string_view();
 }
 
 const attribute_map& empty_item() {
@@ -35,7 +37,7 @@ aws_result dynamo_engine::impl::put_item(const json& r) {
     auto item = read_map_member(r, "Item");
     if (!item)
         return fail(item.error());
-    const std::string rv = str(r, "ReturnValues");
+    const std::string_view rv = str(r, "ReturnValues");
     if (!rv.empty() && rv != "ALL_OLD" && rv != "NONE") {
         return fail(aws_error::validation("ReturnValues can only be ALL_OLD or NONE"));
     }
@@ -135,13 +137,31 @@ aws_result dynamo_engine::impl::get_item(const json& r) {
     return out;
 }
 
+core::expected<std::optional<encoded_item>, aws_error> dynamo_engine::impl::native_get_item(
+    std::string_view table_name, const attribute_map& key) {
+    auto found = item_table(table_name);
+    if (!found)
+        return fail(found.error());
+    table& t = **found;
+    if (auto m = t.check_key(key))
+        return fail(aws_error::validation(*m));
+    const item_key k = t.key_of(key);
+    std::lock_guard lock(t.mu);
+    if (t.deleted)
+        return fail(aws_error::resource_not_found());
+    const char* block = t.find(k);
+    if (!block)
+        return std::optional<encoded_item>();
+    return std::optional<encoded_item>(encoded_item(std::string(stored_item::item_of(block))));
+}
+
 aws_result dynamo_engine::impl::delete_item(const json& r) {
     if (auto e = check_expression_params(r, {"ConditionExpression"}, {"Expected"}))
         return fail(*e);
     auto key = read_map_member(r, "Key");
     if (!key)
         return fail(key.error());
-    const std::string rv = str(r, "ReturnValues");
+    const std::string_view rv = str(r, "ReturnValues");
     if (!rv.empty() && rv != "ALL_OLD" && rv != "NONE") {
         return fail(aws_error::validation("ReturnValues can only be ALL_OLD or NONE"));
     }
@@ -211,7 +231,7 @@ aws_result dynamo_engine::impl::update_item(const json& r) {
     if (auto e = ex->check_nested_key_paths(t.keys, indexes))
         return fail(*e);
     const item_key k = t.key_of(*key);
-    const std::string rv = str(r, "ReturnValues");
+    const std::string_view rv = str(r, "ReturnValues");
 
     std::lock_guard lock(t.mu);
     if (t.deleted)

@@ -6,6 +6,7 @@
 
 #include "engine_impl.hpp"
 #include "item_codec.hpp"
+#include "partition_scan.hpp"
 #include "request_schema.hpp"
 
 #include "esser/emulator/dynamo/attribute_value_json.hpp"
@@ -223,69 +224,6 @@ core::expected<select_mode, aws_error> read_select(const json& r, bool has_proje
     return has_index ? select_mode::all_projected : select_mode::all_attributes;
 }
 
-// The sort key range component of an entry: decoded from the tuple encoding into `out` (index
-// entries), or the sort key itself (table items).
-std::string_view range_of(std::string_view sort, bool tuple, std::string& out) {
-    if (!tuple)
-        return sort;
-    out.clear();
-    for (std::size_t i = 0; i < sort.size(); ++i) {
-        if (sort[i] == '\0') {
-            if (i + 1 < sort.size() && static_cast<unsigned char>(sort[i + 1]) == 0xFF) {
-                out.push_back('\0');
-                ++i;
-                continue;
-            }
-            break;
-        }
-        out.push_back(sort[i]);
-    }
-    return out;
-}
-
-// Whether sort-key bytes satisfy the predicate, with bounds precomputed as key bytes.
-struct range_bounds {
-    key_predicate::op op = key_predicate::op::none;
-    std::string lower, upper;
-
-    static range_bounds of(const key_predicate& p) {
-        range_bounds b;
-        b.op = p.range;
-        if (p.range != key_predicate::op::none) {
-            if (p.range == key_predicate::op::begins_with) {
-                b.lower = p.lower.type() == value_type::S ? p.lower.as_s() : p.lower.as_b();
-            } else {
-                item_codec::append_key_bytes(p.lower, b.lower);
-            }
-        }
-        if (p.range == key_predicate::op::between)
-            item_codec::append_key_bytes(p.upper, b.upper);
-        return b;
-    }
-
-    bool matches(std::string_view k) const {
-        switch (op) {
-            case key_predicate::op::none:
-                return true;
-            case key_predicate::op::eq:
-                return k == lower;
-            case key_predicate::op::lt:
-                return k < lower;
-            case key_predicate::op::le:
-                return k <= lower;
-            case key_predicate::op::gt:
-                return k > lower;
-            case key_predicate::op::ge:
-                return k >= lower;
-            case key_predicate::op::between:
-                return k >= lower && k <= upper;
-            case key_predicate::op::begins_with:
-                return k.substr(0, lower.size()) == lower;
-        }
-        return false;
-    }
-};
-
 }  // namespace
 
 aws_result dynamo_engine::impl::query(const json& r) {
@@ -403,82 +341,19 @@ aws_result dynamo_engine::impl::query(const json& r) {
     std::lock_guard lock(t.mu);
     if (t.deleted)
         return fail(aws_error::resource_not_found());
-    auto run = [&](const auto& entries, auto&& block_of, const std::string* start_after,
-                   bool tuple) {
-        // Forward: from the first entry after the start key (or the lower bound); backward:
-        // from the last entry before the start key (or the upper end).
-        const std::size_t n = entries.size();
-        auto sort_of = [&](std::size_t i) { return std::string_view(entries[i].sort_key()); };
-        if (forward) {
-            std::size_t i = 0;
-            if (start_after) {
-                i = static_cast<std::size_t>(
-                    std::partition_point(entries.begin(), entries.end(),
-                                         [&](const auto& e) {
-                                             return std::string_view(e.sort_key()) <= *start_after;
-                                         }) -
-                    entries.begin());
-            } else if (!tuple &&
-                       (bounds.op == key_predicate::op::eq || bounds.op == key_predicate::op::ge ||
-                        bounds.op == key_predicate::op::between ||
-                        bounds.op == key_predicate::op::begins_with)) {
-                i = static_cast<std::size_t>(
-                    std::partition_point(entries.begin(), entries.end(),
-                                         [&](const auto& e) {
-                                             return std::string_view(e.sort_key()) < bounds.lower;
-                                         }) -
-                    entries.begin());
-            }
-            // The matching entries are one contiguous run (the tuple encoding keeps the range
-            // component's order): skip up to it, stop after it.
-            bool seen = false;
-            std::string buffer;
-            for (; i < n && page.open(); ++i) {
-                if (!bounds.matches(range_of(sort_of(i), tuple, buffer))) {
-                    if (seen)
-                        break;
-                    continue;
-                }
-                seen = true;
-                page.add(block_of(entries[i]));
-            }
-        } else {
-            std::size_t i = n;
-            if (start_after) {
-                i = static_cast<std::size_t>(
-                    std::partition_point(entries.begin(), entries.end(),
-                                         [&](const auto& e) {
-                                             return std::string_view(e.sort_key()) < *start_after;
-                                         }) -
-                    entries.begin());
-            }
-            bool seen = false;
-            std::string buffer;
-            while (i > 0 && page.open()) {
-                --i;
-                if (!bounds.matches(range_of(sort_of(i), tuple, buffer))) {
-                    if (seen)
-                        break;
-                    continue;
-                }
-                seen = true;
-                page.add(block_of(entries[i]));
-            }
-        }
-    };
     std::optional<std::string> start;
     if (has_esk)
         start = ix ? index_position(t, *ix, *esk).sort : table_position(t, *esk).sort;
     if (ix) {
         if (const auto* p = const_cast<secondary_index*>(ix)->entries.find(h, hash_bytes)) {
-            run(
-                p->entries, [](const index_entry& e) { return e.block; }, start ? &*start : nullptr,
-                true);
+            scan_partition(
+                p->entries, [](const index_entry& e) { return e.block; }, bounds, true, forward,
+                start ? &*start : nullptr, page);
         }
     } else if (const auto* p = t.items.find(h, hash_bytes)) {
-        run(
-            p->entries, [](const stored_item& e) { return e.block(); }, start ? &*start : nullptr,
-            false);
+        scan_partition(
+            p->entries, [](const stored_item& e) { return e.block(); }, bounds, false, forward,
+            start ? &*start : nullptr, page);
     }
     return page.finish(r, t);
 }
@@ -634,6 +509,115 @@ aws_result dynamo_engine::impl::scan(const json& r) {
         walk(t.items, [](const stored_item& e) { return e.block(); });
     }
     return page.finish(r, t);
+}
+
+}  // namespace esser::emulator
+
+namespace esser::emulator {
+
+namespace {
+
+// The native Query's page: copies of the matching items' bytes.
+class encoded_page {
+public:
+    explicit encoded_page(std::optional<std::int64_t> limit) : limit_(limit) {}
+
+    bool open() const { return !(limit_ && scanned_ >= *limit_) && size_ < page_bytes; }
+
+    void add(const char* block) {
+        const std::string_view bytes = stored_item::item_of(block);
+        ++scanned_;
+        size_ += item_codec::item_size(bytes);
+        last_ = block;
+        items_.emplace_back(std::string(bytes));
+    }
+
+    std::vector<encoded_item> items_;
+    const char* last_ = nullptr;
+
+private:
+    std::optional<std::int64_t> limit_;
+    std::int64_t scanned_ = 0;
+    std::size_t size_ = 0;
+};
+
+}  // namespace
+
+core::expected<dynamo_engine::query_result, aws_error> dynamo_engine::impl::native_query(
+    const query_spec& q) {
+    auto found = item_table(q.table);
+    if (!found)
+        return fail(found.error());
+    table& t = **found;
+    const secondary_index* ix = nullptr;
+    if (!q.index.empty()) {
+        ix = t.find_index(q.index);
+        if (!ix)
+            return fail(
+                aws_error::validation("The table does not have the specified index: " + q.index));
+    }
+    const key_schema& qkeys = ix ? ix->keys : t.keys;
+    const std::string mismatch =
+        "One or more parameter values were invalid: Condition parameter type does not match schema "
+        "type";
+    if (q.key.hash.type() != qkeys.hash.type)
+        return fail(aws_error::validation(mismatch));
+    if (q.key.range != key_predicate::op::none) {
+        if (!qkeys.range)
+            return fail(aws_error::validation("Query key condition not supported"));
+        if (q.key.lower.type() != qkeys.range->type || (q.key.range == key_predicate::op::between &&
+                                                        q.key.upper.type() != qkeys.range->type)) {
+            return fail(aws_error::validation(mismatch));
+        }
+    }
+    const auto names = start_key_names(t, ix);
+    std::optional<std::string> start;
+    if (q.exclusive_start_key) {
+        const attribute_map& esk = *q.exclusive_start_key;
+        if (esk.size() != names.size())
+            return fail(aws_error::validation("The provided starting key is invalid"));
+        for (const key_attribute* k : {&qkeys.hash, qkeys.range ? &*qkeys.range : nullptr}) {
+            if (!k)
+                continue;
+            if (auto m = check_key_piece(esk, *k, k == &qkeys.hash))
+                return fail(aws_error::validation(*m));
+        }
+        if (auto m = t.check_key(t.key_attributes(esk)))
+            return fail(aws_error::validation("The provided starting key is invalid: " + *m));
+        if (!(*esk.find(qkeys.hash.name) == q.key.hash)) {
+            return fail(
+                aws_error::validation("The provided starting key is outside query boundaries based "
+                                      "on provided conditions"));
+        }
+        start = ix ? index_position(t, *ix, esk).sort : table_position(t, esk).sort;
+    }
+    const range_bounds bounds = range_bounds::of(q.key);
+    const std::string hash_bytes = item_codec::key_bytes(q.key.hash);
+    const std::uint64_t h = partition_hash(hash_bytes);
+    encoded_page page(q.limit);
+    query_result out;
+    std::lock_guard lock(t.mu);
+    if (t.deleted)
+        return fail(aws_error::resource_not_found());
+    if (ix) {
+        if (const auto* p = const_cast<secondary_index*>(ix)->entries.find(h, hash_bytes)) {
+            scan_partition(
+                p->entries, [](const index_entry& e) { return e.block; }, bounds, true, q.forward,
+                start ? &*start : nullptr, page);
+        }
+    } else if (const auto* p = t.items.find(h, hash_bytes)) {
+        scan_partition(
+            p->entries, [](const stored_item& e) { return e.block(); }, bounds, false, q.forward,
+            start ? &*start : nullptr, page);
+    }
+    if (!page.open() && page.last_) {
+        std::vector<std::string> sorted_names = names;
+        std::sort(sorted_names.begin(), sorted_names.end());
+        out.last_evaluated_key =
+            item_codec::decode_some(stored_item::item_of(page.last_), sorted_names);
+    }
+    out.items = std::move(page.items_);
+    return out;
 }
 
 }  // namespace esser::emulator

@@ -499,9 +499,9 @@ aws_result dynamo_engine::impl::update_table(const json& r) {
     const bool table_ppr = t->billing == billing_mode::pay_per_request;
     const bool target_ppr = billing ? billing->get<std::string>() == "PAY_PER_REQUEST" : table_ppr;
     if (pt && target_ppr) {
-        return fail(
-            aws_error::validation(invalid + "Neither ReadCapacityUnits nor WriteCapacityUnits can "
-                                            "be specified when BillingMode is PAY_PER_REQUEST"));
+        return fail(aws_error::validation(invalid +
+                                          "Neither ReadCapacityUnits nor WriteCapacityUnits can "
+                                          "be specified when BillingMode is PAY_PER_REQUEST"));
     }
     std::int64_t read = t->read_capacity, write = t->write_capacity;
     if (pt) {

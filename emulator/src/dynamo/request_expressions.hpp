@@ -18,6 +18,7 @@
 #include "esser/adapters/dynamodb/aws_error.hpp"
 #include "esser/core/expected.hpp"
 #include "esser/emulator/dynamo/attribute_value.hpp"
+#include "esser/emulator/dynamo/key_predicate.hpp"
 #include "esser/emulator/dynamo/key_schema.hpp"
 
 namespace esser::emulator {
@@ -42,17 +43,6 @@ enum class request_kind : std::uint8_t {
 struct named_index_keys {
     std::string name;
     key_schema keys;
-};
-
-// A resolved key condition: the partition key value and the sort key predicate.
-struct key_predicate {
-    enum class op : std::uint8_t { none, eq, lt, le, gt, ge, between, begins_with };
-    attribute_value hash;
-    op range = op::none;
-    attribute_value lower;  // eq/lt/le/gt/ge/begins_with operand, BETWEEN's lower bound
-    attribute_value upper;  // BETWEEN's upper bound
-
-    bool matches(const attribute_value& sort_key) const;
 };
 
 class request_expressions {

@@ -295,6 +295,7 @@ bool table::commit(const item_key& k, const char* old_block, const attribute_map
                    const attribute_map* new_item, const commit_context& ctx) {
     std::string encoded;
     if (new_item) {
+        encoded.reserve(256);
         item_codec::encode(*new_item, encoded);
         if (old_block && stored_item::item_of(old_block) == encoded)
             return false;  // no change

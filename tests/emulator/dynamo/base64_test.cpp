@@ -30,3 +30,11 @@ TEST_CASE("base64 decoding rejects non-canonical text", "[emulator][dynamo][base
     CHECK_FALSE(base64_decode("Zm9v YmFy").has_value());
     CHECK(base64_decode("").value() == "");
 }
+
+TEST_CASE("base64_valid agrees with base64_decode", "[emulator][dynamo][base64]") {
+    for (std::string t : {"", "Yg==", "Yh==", "Zm9v", "Zm9=", "Zm8=", "Y!==", "Y===", "Yg==Yg==",
+                          "abc", "AAAA", "////", "+/+/"}) {
+        CAPTURE(t);
+        CHECK(base64_valid(t) == base64_decode(t).has_value());
+    }
+}

@@ -14,5 +14,7 @@ std::string base64_encode(std::string_view bytes);
 // characters, at most two '=' only at the end, unused bits of the last character zero), i.e.
 // exactly what base64_encode produces for some bytes. Returns nullopt otherwise.
 std::optional<std::string> base64_decode(std::string_view text);
+// Whether base64_decode(text) would succeed, without producing the bytes.
+bool base64_valid(std::string_view text);
 
 }  // namespace esser::emulator

@@ -47,6 +47,9 @@
 #include "esser/adapters/dynamodb/transport.hpp"
 #include "esser/core/clock.hpp"
 #include "esser/core/id_source.hpp"
+#include "esser/emulator/dynamo/attribute_value.hpp"
+#include "esser/emulator/dynamo/encoded_item.hpp"
+#include "esser/emulator/dynamo/key_predicate.hpp"
 
 namespace esser::emulator {
 
@@ -81,6 +84,33 @@ public:
 
     // Whether `operation` is a DynamoDB operation this engine serves.
     static bool serves(std::string_view operation);
+
+    // ---- Native reads: GetItem and Query without JSON ----
+    // For in-process callers that hold decoded keys (the esser API, the harness, benchmarks).
+    // Same lookups, key checks and errors as the JSON operations; items come back in the
+    // engine's encoding (encoded_item), decoded only as far as the caller asks.
+
+    // The item, or nullopt. Errors: ResourceNotFoundException, ValidationException ("The
+    // provided key element does not match the schema", ...).
+    core::expected<std::optional<encoded_item>, adapters::aws_error> get_item(
+        std::string_view table, const attribute_map& key);
+
+    struct query_spec {
+        std::string table;
+        std::string index;  // empty: the table itself
+        key_predicate key;  // partition key value and sort key predicate
+        bool forward = true;
+        std::optional<std::int64_t> limit;  // items evaluated (there is no filter here)
+        std::optional<attribute_map> exclusive_start_key;
+    };
+
+    struct query_result {
+        std::vector<encoded_item> items;
+        std::optional<attribute_map> last_evaluated_key;  // as Query's LastEvaluatedKey
+    };
+
+    // One page, with Query's Limit / 1 MB / LastEvaluatedKey rules (spec §3.4).
+    core::expected<query_result, adapters::aws_error> query(const query_spec& q);
 
     // Attaches the observer that receives stream lifecycle and item changes (nullptr detaches).
     // Attach before traffic starts; the observer must outlive the engine or be detached first.
