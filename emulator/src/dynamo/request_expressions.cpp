@@ -1,11 +1,15 @@
 #include "request_expressions.hpp"
 
-// Interim implementation while the expression library is not on main: requests without
-// expressions are served; a request carrying any expression is refused with a clear
-// ValidationException, never silently executed without it. The placeholder-map checks that do
-// not need the expression language are AWS's (spec §4.1).
+// The engine's bridge to the expression library (esser/emulator/dynamo/expression.hpp): compiles
+// a request's expressions once, then answers the engine's questions about them. The library
+// owns every expression message; this file only maps the engine's request kinds and key
+// schemas onto its API.
 
-#include "request_schema.hpp"
+#include <algorithm>
+#include <set>
+
+#include "esser/emulator/dynamo/document_path.hpp"
+#include "esser/emulator/dynamo/expression.hpp"
 
 namespace esser::emulator {
 
@@ -13,198 +17,204 @@ using adapters::aws_error;
 using nlohmann::json;
 
 struct request_expressions::state {
-    std::vector<std::string> projection_names;
+    compiled_expressions compiled;
+    std::vector<std::string> projection_names;  // sorted top-level names the projection reads
+    std::vector<std::string> nested;            // nested attribute heads of every expression
 };
 
 namespace {
 
-std::vector<const char*> expression_fields(request_kind kind) {
+expression_context context_of(request_kind kind) {
     switch (kind) {
         case request_kind::put_item:
+            return expression_context::put_item;
         case request_kind::delete_item:
-        case request_kind::transact_condition_check:
-        case request_kind::transact_put:
-        case request_kind::transact_delete:
-            return {"ConditionExpression"};
+            return expression_context::delete_item;
         case request_kind::update_item:
-        case request_kind::transact_update:
-            return {"UpdateExpression", "ConditionExpression"};
+            return expression_context::update_item;
         case request_kind::get_item:
+            return expression_context::get_item;
         case request_kind::batch_get_item:
-        case request_kind::transact_get:
-            return {"ProjectionExpression"};
+            return expression_context::batch_get_item;
         case request_kind::query:
-            return {"ProjectionExpression", "FilterExpression", "KeyConditionExpression"};
+            return expression_context::query;
         case request_kind::scan:
-            return {"ProjectionExpression", "FilterExpression"};
+            return expression_context::scan;
+        case request_kind::transact_condition_check:
+            return expression_context::transact_condition_check;
+        case request_kind::transact_put:
+            return expression_context::transact_put;
+        case request_kind::transact_delete:
+            return expression_context::transact_delete;
+        case request_kind::transact_update:
+            return expression_context::transact_update;
+        case request_kind::transact_get:
+            return expression_context::transact_get;
     }
-    return {};
+    return expression_context::put_item;
+}
+
+// index_keys views into the engine's named indexes (which outlive the call).
+std::vector<index_keys> views(const std::vector<named_index_keys>& indexes) {
+    std::vector<index_keys> out;
+    out.reserve(indexes.size());
+    for (const auto& ix : indexes) out.push_back(index_keys{ix.name, &ix.keys});
+    return out;
+}
+
+void add_all(std::set<std::string>& out, std::span<const std::string> names) {
+    out.insert(names.begin(), names.end());
+}
+
+key_predicate::op op_of(range_operator r) {
+    switch (r) {
+        case range_operator::none:
+            return key_predicate::op::none;
+        case range_operator::eq:
+            return key_predicate::op::eq;
+        case range_operator::lt:
+            return key_predicate::op::lt;
+        case range_operator::le:
+            return key_predicate::op::le;
+        case range_operator::gt:
+            return key_predicate::op::gt;
+        case range_operator::ge:
+            return key_predicate::op::ge;
+        case range_operator::between:
+            return key_predicate::op::between;
+        case range_operator::begins_with:
+            return key_predicate::op::begins_with;
+    }
+    return key_predicate::op::none;
 }
 
 }  // namespace
 
 core::expected<request_expressions, aws_error> request_expressions::compile(const json& request,
                                                                             request_kind kind) {
-    const auto fields = expression_fields(kind);
-    std::vector<std::string> present;
-    for (const char* f : fields) {
-        if (schema::member(request, f))
-            present.emplace_back(f);
+    auto compiled = compile_request(request, context_of(kind));
+    if (!compiled)
+        return core::unexpected<aws_error>(std::move(compiled).error());
+    auto s = std::make_shared<state>();
+    s->compiled = std::move(*compiled);
+    const auto& c = s->compiled;
+    if (c.projection) {
+        auto names = c.projection->attributes();
+        s->projection_names.assign(names.begin(), names.end());
+        std::sort(s->projection_names.begin(), s->projection_names.end());
+        s->projection_names.erase(
+            std::unique(s->projection_names.begin(), s->projection_names.end()),
+            s->projection_names.end());
     }
-    if (schema::member(request, "ExpressionAttributeNames") && present.empty()) {
-        return core::unexpected<aws_error>(aws_error::validation(
-            "ExpressionAttributeNames can only be specified when using expressions"));
-    }
-    std::vector<std::string> value_fields;
-    for (const char* f : fields) {
-        if (std::string_view(f) != "ProjectionExpression")
-            value_fields.emplace_back(f);
-    }
-    const bool takes_values = kind != request_kind::get_item &&
-                              kind != request_kind::batch_get_item &&
-                              kind != request_kind::transact_get;
-    if (takes_values && schema::member(request, "ExpressionAttributeValues")) {
-        bool any = false;
-        for (const auto& f : value_fields) any = any || schema::member(request, f);
-        if (!any) {
-            std::string names;
-            for (std::size_t i = 0; i < value_fields.size(); ++i)
-                names += (i ? " and " : "") + value_fields[i];
-            return core::unexpected<aws_error>(aws_error::validation(
-                "ExpressionAttributeValues can only be specified when using expressions: " + names +
-                (value_fields.size() > 1 ? " are" : " is") + " null"));
-        }
-    }
-    if (!present.empty()) {
-        return core::unexpected<aws_error>(aws_error::validation(
-            present.front() +
-            " is not supported by this esser build yet (the expression library is missing)"));
-    }
+    std::set<std::string> nested;
+    if (c.condition)
+        add_all(nested, c.condition->nested_attributes());
+    if (c.update)
+        add_all(nested, c.update->nested_attributes());
+    if (c.filter)
+        add_all(nested, c.filter->nested_attributes());
+    if (c.projection)
+        add_all(nested, c.projection->nested_attributes());
+    s->nested.assign(nested.begin(), nested.end());
     request_expressions out;
-    out.s_ = std::make_shared<state>();
+    out.s_ = std::move(s);
     return out;
 }
 
 bool request_expressions::has_condition() const {
-    return false;
+    return s_->compiled.condition.has_value();
 }
 
 bool request_expressions::has_update() const {
-    return false;
+    return s_->compiled.update.has_value();
 }
 
 bool request_expressions::has_key_condition() const {
-    return false;
+    return s_->compiled.key_condition.has_value();
 }
 
 bool request_expressions::has_filter() const {
-    return false;
+    return s_->compiled.filter.has_value();
 }
 
 bool request_expressions::has_projection() const {
-    return false;
+    return s_->compiled.projection.has_value();
 }
 
 std::optional<aws_error> request_expressions::check_update_keys(
-    const key_schema&, const std::vector<named_index_keys>&) const {
-    return std::nullopt;
+    const key_schema& table, const std::vector<named_index_keys>& indexes) const {
+    if (!s_->compiled.update)
+        return std::nullopt;
+    const auto v = views(indexes);
+    return s_->compiled.update->check_keys(table, v);
 }
 
 std::optional<aws_error> request_expressions::check_nested_key_paths(
-    const key_schema&, const std::vector<named_index_keys>&) const {
-    return std::nullopt;
+    const key_schema& table, const std::vector<named_index_keys>& indexes) const {
+    if (s_->nested.empty())
+        return std::nullopt;
+    const auto v = views(indexes);
+    return emulator::check_nested_key_paths(s_->nested, table, v);
 }
 
-std::optional<aws_error> request_expressions::check_filter_keys(const key_schema&) const {
-    return std::nullopt;
+std::optional<aws_error> request_expressions::check_filter_keys(const key_schema& keys) const {
+    if (!s_->compiled.filter)
+        return std::nullopt;
+    return emulator::check_filter_keys(*s_->compiled.filter, keys);
 }
 
 core::expected<key_predicate, aws_error> request_expressions::resolve_key_condition(
-    const key_schema&) const {
-    return core::unexpected<aws_error>(aws_error::internal("no key condition compiled"));
+    const key_schema& keys) const {
+    if (!s_->compiled.key_condition) {
+        return core::unexpected<aws_error>(
+            aws_error::validation("Either the KeyConditions or KeyConditionExpression parameter "
+                                  "must be specified in the request."));
+    }
+    auto kc = s_->compiled.key_condition->resolve(keys);
+    if (!kc)
+        return core::unexpected<aws_error>(std::move(kc).error());
+    key_predicate p;
+    p.hash = *kc->hash;
+    p.range = op_of(kc->range);
+    if (kc->lower)
+        p.lower = *kc->lower;
+    if (kc->upper)
+        p.upper = *kc->upper;
+    return p;
 }
 
-bool request_expressions::condition_holds(const attribute_map&) const {
-    return true;
+bool request_expressions::condition_holds(const attribute_map& item) const {
+    return !s_->compiled.condition || s_->compiled.condition->evaluate(item);
 }
 
-bool request_expressions::filter_holds(const attribute_map&) const {
-    return true;
+bool request_expressions::filter_holds(const attribute_map& item) const {
+    return !s_->compiled.filter || s_->compiled.filter->evaluate(item);
 }
 
 core::expected<attribute_map, aws_error> request_expressions::apply_update(
     const attribute_map* old_item, const attribute_map& key,
-    const std::vector<named_index_keys>&) const {
+    const std::vector<named_index_keys>& indexes) const {
     // No UpdateExpression: UpdateItem keeps the item as it is, or creates it from its key.
-    return old_item ? *old_item : key;
+    if (!s_->compiled.update)
+        return old_item ? *old_item : key;
+    const auto v = views(indexes);
+    return s_->compiled.update->apply(old_item, key, v);
 }
 
-attribute_map request_expressions::updated_part(const attribute_map&) const {
-    return {};
+attribute_map request_expressions::updated_part(const attribute_map& item) const {
+    if (!s_->compiled.update)
+        return {};
+    return project_paths(item, s_->compiled.update->updated_paths());
 }
 
 attribute_map request_expressions::project(const attribute_map& item) const {
-    return item;
+    if (!s_->compiled.projection)
+        return item;
+    return s_->compiled.projection->apply(item);
 }
 
 const std::vector<std::string>& request_expressions::projection_top_level() const {
     return s_->projection_names;
-}
-
-namespace {
-// -1/0/1 for two values of the same key type (S, B bytewise unsigned; N numerically), nullopt
-// for different or non-key types (spec §2.5: such comparisons are simply false).
-std::optional<int> compare_keys(const attribute_value& a, const attribute_value& b) {
-    if (a.type() != b.type())
-        return std::nullopt;
-    switch (a.type()) {
-        case value_type::S:
-            return a.as_s().compare(b.as_s()) < 0 ? -1 : a.as_s() == b.as_s() ? 0 : 1;
-        case value_type::B:
-            return a.as_b().compare(b.as_b()) < 0 ? -1 : a.as_b() == b.as_b() ? 0 : 1;
-        case value_type::N: {
-            const auto c = a.as_n() <=> b.as_n();
-            return c < 0 ? -1 : c == 0 ? 0 : 1;
-        }
-        default:
-            return std::nullopt;
-    }
-}
-}  // namespace
-
-bool key_predicate::matches(const attribute_value& v) const {
-    if (range == op::none)
-        return true;
-    if (range == op::begins_with) {
-        if (v.type() != lower.type())
-            return false;
-        if (v.type() == value_type::S)
-            return v.as_s().rfind(lower.as_s(), 0) == 0;
-        if (v.type() == value_type::B)
-            return v.as_b().rfind(lower.as_b(), 0) == 0;
-        return false;
-    }
-    const auto c = compare_keys(v, lower);
-    if (!c)
-        return false;
-    switch (range) {
-        case op::eq:
-            return *c == 0;
-        case op::lt:
-            return *c < 0;
-        case op::le:
-            return *c <= 0;
-        case op::gt:
-            return *c > 0;
-        case op::ge:
-            return *c >= 0;
-        case op::between: {
-            const auto d = compare_keys(v, upper);
-            return *c >= 0 && d && *d <= 0;
-        }
-        default:
-            return false;
-    }
 }
 
 }  // namespace esser::emulator
