@@ -8,15 +8,15 @@
 //             reused as a client would; the response object is built and destroyed each time.
 //   native    the engine's native reads (dynamo_engine::get_item / query): decoded keys in,
 //             items out in the engine's encoding (encoded_item), decoded on demand.
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <string>
 
 #include "bench_util.hpp"
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include "esser/emulator/dynamo/attribute_value_json.hpp"
 #include "esser/emulator/dynamo/dynamo_engine.hpp"
 
@@ -74,20 +74,23 @@ json event_item(std::size_t aggregate, std::size_t version) {
 
 std::shared_ptr<emulator::dynamo_engine> make_engine() {
     auto e = std::make_shared<emulator::dynamo_engine>();
-    auto r = e->dispatch(
-        "CreateTable",
-        {{"TableName", "events"},
-         {"AttributeDefinitions",
-          {{{"AttributeName", "pk"}, {"AttributeType", "S"}}, {{"AttributeName", "v"}, {"AttributeType", "N"}}}},
-         {"KeySchema", {{{"AttributeName", "pk"}, {"KeyType", "HASH"}}, {{"AttributeName", "v"}, {"KeyType", "RANGE"}}}},
-         {"BillingMode", "PAY_PER_REQUEST"}});
-    if (!r) std::abort();
+    auto r = e->dispatch("CreateTable", {{"TableName", "events"},
+                                         {"AttributeDefinitions",
+                                          {{{"AttributeName", "pk"}, {"AttributeType", "S"}},
+                                           {{"AttributeName", "v"}, {"AttributeType", "N"}}}},
+                                         {"KeySchema",
+                                          {{{"AttributeName", "pk"}, {"KeyType", "HASH"}},
+                                           {{"AttributeName", "v"}, {"KeyType", "RANGE"}}}},
+                                         {"BillingMode", "PAY_PER_REQUEST"}});
+    if (!r)
+        std::abort();
     return e;
 }
 
 void require(const adapters::aws_result& r) {
     if (!r) {
-        std::fprintf(stderr, "unexpected error: %s: %s\n", r.error().type.c_str(), r.error().message.c_str());
+        std::fprintf(stderr, "unexpected error: %s: %s\n", r.error().type.c_str(),
+                     r.error().message.c_str());
         std::abort();
     }
 }
@@ -97,8 +100,8 @@ void require(const adapters::aws_result& r) {
 int main() {
     bench::report rep("dynamo");
     constexpr int runs = 5;
-    std::vector<double> put_cpu, put_wall, cput_cpu, cput_wall, get_cpu, get_wall, nget_cpu, nget_wall, q_cpu, q_wall,
-        nq_cpu, nq_wall, nqd_cpu, nqd_wall;
+    std::vector<double> put_cpu, put_wall, cput_cpu, cput_wall, get_cpu, get_wall, nget_cpu,
+        nget_wall, q_cpu, q_wall, nq_cpu, nq_wall, nqd_cpu, nqd_wall;
 
     for (int run = 0; run < runs; ++run) {
         auto engine = make_engine();
@@ -113,7 +116,9 @@ int main() {
         });
         put_cpu.push_back(t.cpu_rate);
         put_wall.push_back(t.wall_rate);
-        json cput = {{"TableName", "events"}, {"Item", event_item(0, 1)}, {"ConditionExpression", "attribute_not_exists(pk)"}};
+        json cput = {{"TableName", "events"},
+                     {"Item", event_item(0, 1)},
+                     {"ConditionExpression", "attribute_not_exists(pk)"}};
         bool conditions = engine->dispatch("PutItem", cput).has_value();
         if (conditions) {
             t = measure(puts, [&](std::size_t i) {
@@ -127,14 +132,16 @@ int main() {
 
         // GetItem of one event among 100,000.
         constexpr std::size_t gets = 200000;
-        json get = {{"TableName", "events"}, {"Key", {{"pk", {{"S", "Item#" + uuid_like(42)}}}, {"v", {{"N", "7"}}}}}};
+        json get = {{"TableName", "events"},
+                    {"Key", {{"pk", {{"S", "Item#" + uuid_like(42)}}}, {"v", {{"N", "7"}}}}}};
         t = measure(gets, [&](std::size_t i) { require(engine->dispatch("GetItem", get)); });
         get_cpu.push_back(t.cpu_rate);
         get_wall.push_back(t.wall_rate);
         const emulator::attribute_map key = emulator::read_attribute_map(get["Key"]).value();
         t = measure(gets, [&](std::size_t) {
             auto r = engine->get_item("events", key);
-            if (!r || !*r) std::abort();
+            if (!r || !*r)
+                std::abort();
         });
         nget_cpu.push_back(t.cpu_rate);
         nget_wall.push_back(t.wall_rate);
@@ -155,7 +162,8 @@ int main() {
         spec.key.hash = emulator::attribute_value::s("Item#" + uuid_like(42));
         t = measure(queries * 10, [&](std::size_t) {
             auto r = engine->query(spec);
-            if (!r || r->items.size() != 100) std::abort();
+            if (!r || r->items.size() != 100)
+                std::abort();
         });
         nq_cpu.push_back(t.cpu_rate);
         nq_wall.push_back(t.wall_rate);
@@ -163,19 +171,24 @@ int main() {
             auto r = engine->query(spec);
             std::size_t n = 0;
             for (const auto& item : r->items) n += item.decode().size();
-            if (n != 800) std::abort();
+            if (n != 800)
+                std::abort();
         });
         nqd_cpu.push_back(t.cpu_rate);
         nqd_wall.push_back(t.wall_rate);
     }
-    auto note = [](const std::vector<double>& wall) { return fmt::format("wall median {:.0f}/s", bench::median(wall)); };
+    auto note = [](const std::vector<double>& wall) {
+        return fmt::format("wall median {:.0f}/s", bench::median(wall));
+    };
     rep.add("PutItem dispatch, ~200 B event item", "items/s cpu", 0, put_cpu, note(put_wall));
     if (!cput_cpu.empty()) {
-        rep.add("PutItem dispatch, attribute_not_exists(pk)", "items/s cpu", 300000, cput_cpu, note(cput_wall));
+        rep.add("PutItem dispatch, attribute_not_exists(pk)", "items/s cpu", 300000, cput_cpu,
+                note(cput_wall));
     }
     rep.add("GetItem dispatch", "ops/s cpu", 0, get_cpu, note(get_wall));
     rep.add("GetItem native", "ops/s cpu", 500000, nget_cpu, note(nget_wall));
-    if (!q_cpu.empty()) rep.add("Query dispatch, 100 events", "queries/s cpu", 0, q_cpu, note(q_wall));
+    if (!q_cpu.empty())
+        rep.add("Query dispatch, 100 events", "queries/s cpu", 0, q_cpu, note(q_wall));
     rep.add("Query native, 100 events", "queries/s cpu", 50000, nq_cpu, note(nq_wall));
     rep.add("Query native, 100 events, each decoded", "queries/s cpu", 0, nqd_cpu, note(nqd_wall));
 
@@ -192,11 +205,13 @@ int main() {
         const auto m = engine->memory();
         const double raw = static_cast<double>(m.raw_item_bytes);
         const double held = static_cast<double>(m.item_bytes + m.structure_bytes);
-        rep.add("memory held / raw item bytes, 1,000,000 items (engine accounting)", "ratio x100", 0,
-                {100.0 * held / raw}, fmt::format("raw {:.1f} MB, held {:.1f} MB", raw / 1e6, held / 1e6));
+        rep.add("memory held / raw item bytes, 1,000,000 items (engine accounting)", "ratio x100",
+                0, {100.0 * held / raw},
+                fmt::format("raw {:.1f} MB, held {:.1f} MB", raw / 1e6, held / 1e6));
         rep.add("RSS growth / raw item bytes, 1,000,000 items", "ratio x100", 0,
                 {100.0 * static_cast<double>(rss1 - rss0) / raw},
-                fmt::format("RSS +{:.1f} MB; target <= 200 (2x)", static_cast<double>(rss1 - rss0) / 1e6));
+                fmt::format("RSS +{:.1f} MB; target <= 200 (2x)",
+                            static_cast<double>(rss1 - rss0) / 1e6));
     }
     rep.print();
     return 0;

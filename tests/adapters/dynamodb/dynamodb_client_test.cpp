@@ -22,21 +22,28 @@ struct client_fixture {
     adapters::dynamodb_client db{std::make_shared<emulator::in_process_transport>(engine)};
 
     client_fixture() {
-        auto r = db.create_table({{"TableName", "things"},
-                                  {"AttributeDefinitions", {{{"AttributeName", "pk"}, {"AttributeType", "S"}}}},
-                                  {"KeySchema", {{{"AttributeName", "pk"}, {"KeyType", "HASH"}}}},
-                                  {"BillingMode", "PAY_PER_REQUEST"}});
+        auto r = db.create_table(
+            {{"TableName", "things"},
+             {"AttributeDefinitions", {{{"AttributeName", "pk"}, {"AttributeType", "S"}}}},
+             {"KeySchema", {{{"AttributeName", "pk"}, {"KeyType", "HASH"}}}},
+             {"BillingMode", "PAY_PER_REQUEST"}});
         REQUIRE(r.has_value());
     }
 };
-json S(const std::string& s) { return {{"S", s}}; }
+
+json S(const std::string& s) {
+    return {{"S", s}};
+}
 }  // namespace
 
-TEST_CASE_METHOD(client_fixture, "the client puts, gets and deletes items", "[adapters][dynamodb][dynamodb_client]") {
+TEST_CASE_METHOD(client_fixture, "the client puts, gets and deletes items",
+                 "[adapters][dynamodb][dynamodb_client]") {
     auto put = db.put_item({.table = "things", .item = {{"pk", S("a")}, {"x", {{"N", "1"}}}}});
     REQUIRE(put.has_value());
     CHECK_FALSE(put->has_value());
-    auto old = db.put_item({.table = "things", .item = {{"pk", S("a")}, {"x", {{"N", "2"}}}}, .return_old_item = true});
+    auto old = db.put_item({.table = "things",
+                            .item = {{"pk", S("a")}, {"x", {{"N", "2"}}}},
+                            .return_old_item = true});
     REQUIRE(old.has_value());
     CHECK((**old)["x"] == json{{"N", "1"}});
     auto got = db.get_item({.table = "things", .key = {{"pk", S("a")}}});
@@ -46,7 +53,8 @@ TEST_CASE_METHOD(client_fixture, "the client puts, gets and deletes items", "[ad
     CHECK_FALSE(db.get_item({.table = "things", .key = {{"pk", S("a")}}})->has_value());
 }
 
-TEST_CASE_METHOD(client_fixture, "the client passes AWS errors through unchanged", "[adapters][dynamodb][dynamodb_client]") {
+TEST_CASE_METHOD(client_fixture, "the client passes AWS errors through unchanged",
+                 "[adapters][dynamodb][dynamodb_client]") {
     auto r = db.get_item({.table = "missing", .key = {{"pk", S("a")}}});
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error().type == "ResourceNotFoundException");
@@ -56,19 +64,23 @@ TEST_CASE_METHOD(client_fixture, "the client passes AWS errors through unchanged
     CHECK(t.error().type == "TransactionCanceledException");
     CHECK(t.error().extra["CancellationReasons"][0]["Code"] == "ValidationError");
     // An existing table counts as created.
-    auto again = db.create_table({{"TableName", "things"},
-                                  {"AttributeDefinitions", {{{"AttributeName", "pk"}, {"AttributeType", "S"}}}},
-                                  {"KeySchema", {{{"AttributeName", "pk"}, {"KeyType", "HASH"}}}},
-                                  {"BillingMode", "PAY_PER_REQUEST"}});
+    auto again = db.create_table(
+        {{"TableName", "things"},
+         {"AttributeDefinitions", {{{"AttributeName", "pk"}, {"AttributeType", "S"}}}},
+         {"KeySchema", {{{"AttributeName", "pk"}, {"KeyType", "HASH"}}}},
+         {"BillingMode", "PAY_PER_REQUEST"}});
     REQUIRE(again.has_value());
     CHECK(again->is_null());
 }
 
-TEST_CASE_METHOD(client_fixture, "transact_write applies several puts atomically", "[adapters][dynamodb][dynamodb_client]") {
+TEST_CASE_METHOD(client_fixture, "transact_write applies several puts atomically",
+                 "[adapters][dynamodb][dynamodb_client]") {
     std::vector<adapters::transact_write_action> actions;
-    for (const char* k : {"a", "b", "c"}) actions.push_back({.table = "things", .item = {{"pk", S(k)}}});
+    for (const char* k : {"a", "b", "c"})
+        actions.push_back({.table = "things", .item = {{"pk", S(k)}}});
     REQUIRE(db.transact_write(actions, "token-1").has_value());
-    for (const char* k : {"a", "b", "c"}) CHECK(db.get_item({.table = "things", .key = {{"pk", S(k)}}})->has_value());
+    for (const char* k : {"a", "b", "c"})
+        CHECK(db.get_item({.table = "things", .key = {{"pk", S(k)}}})->has_value());
 }
 
 TEST_CASE("the client builds DynamoDB's request bodies", "[adapters][dynamodb][dynamodb_client]") {
@@ -78,13 +90,19 @@ TEST_CASE("the client builds DynamoDB's request bodies", "[adapters][dynamodb][d
     q.placeholders.values = {{":pk", S("Item#1")}};
     q.forward = false;
     q.limit = 1;
-    CHECK(adapters::dynamodb_client::query_body(q) == json{{"TableName", "events"},
-                                                            {"KeyConditionExpression", "pk = :pk"},
-                                                            {"ExpressionAttributeValues", {{":pk", S("Item#1")}}},
-                                                            {"ScanIndexForward", false},
-                                                            {"ConsistentRead", true},
-                                                            {"Limit", 1}});
-    adapters::transact_write_action a{.table = "events", .item = {{"pk", S("x")}}, .condition = "attribute_not_exists(pk)"};
+    CHECK(adapters::dynamodb_client::query_body(q) ==
+          json{{"TableName", "events"},
+               {"KeyConditionExpression", "pk = :pk"},
+               {"ExpressionAttributeValues", {{":pk", S("Item#1")}}},
+               {"ScanIndexForward", false},
+               {"ConsistentRead", true},
+               {"Limit", 1}});
+    adapters::transact_write_action a{
+        .table = "events", .item = {{"pk", S("x")}}, .condition = "attribute_not_exists(pk)"};
     CHECK(adapters::dynamodb_client::transact_write_body({a}, std::nullopt) ==
-          json{{"TransactItems", {{{"Put", {{"TableName", "events"}, {"Item", {{"pk", S("x")}}}, {"ConditionExpression", "attribute_not_exists(pk)"}}}}}}});
+          json{{"TransactItems",
+                {{{"Put",
+                   {{"TableName", "events"},
+                    {"Item", {{"pk", S("x")}}},
+                    {"ConditionExpression", "attribute_not_exists(pk)"}}}}}}});
 }
