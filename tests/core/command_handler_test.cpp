@@ -21,7 +21,7 @@ namespace {
 // concurrent writer winning the race.
 class racing_store final : public event_store {
 public:
-    explicit racing_store(memory_event_store& inner) : inner_(inner) {}
+    explicit racing_store(event_store& inner) : inner_(inner) {}
 
     std::function<void()> before_append;  // runs (and is cleared) before the next append
     int always_conflict = 0;              // > 0: that many appends fail with a conflict
@@ -52,7 +52,7 @@ public:
     result<void> save_snapshot(const snapshot& snap) override { return inner_.save_snapshot(snap); }
 
 private:
-    memory_event_store& inner_;
+    event_store& inner_;
 };
 
 command cmd(std::string entity, std::string name, std::string id, json data,
