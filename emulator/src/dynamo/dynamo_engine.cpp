@@ -30,6 +30,11 @@ const std::map<std::string_view, handler>& handlers() {
         {"BatchWriteItem", &dynamo_engine::impl::batch_write_item},
         {"TransactWriteItems", &dynamo_engine::impl::transact_write_items},
         {"TransactGetItems", &dynamo_engine::impl::transact_get_items},
+        {"TagResource", &dynamo_engine::impl::tag_resource},
+        {"UntagResource", &dynamo_engine::impl::untag_resource},
+        {"ListTagsOfResource", &dynamo_engine::impl::list_tags_of_resource},
+        {"DescribeLimits", &dynamo_engine::impl::describe_limits},
+        {"DescribeEndpoints", &dynamo_engine::impl::describe_endpoints},
     };
     return h;
 }

@@ -75,19 +75,6 @@ std::optional<aws_error> check_expression_params(const json& request,
     return std::nullopt;
 }
 
-std::optional<aws_error> refuse_legacy(const json& request,
-                                       std::initializer_list<const char*> names) {
-    for (const char* n : names) {
-        if (schema::member(request, n)) {
-            return aws_error::validation(
-                std::string(n) +
-                " is a legacy parameter esser does not emulate; use the expression "
-                "parameters instead (spec/dynamodb-api.md §4.7)");
-        }
-    }
-    return std::nullopt;
-}
-
 core::expected<std::vector<std::string>, aws_error> read_attributes_to_get(const json& request) {
     std::vector<std::string> names;
     const json* a = schema::member(request, "AttributesToGet");

@@ -82,6 +82,11 @@ public:
     aws_result batch_write_item(const json& r);
     aws_result transact_write_items(const json& r);
     aws_result transact_get_items(const json& r);
+    aws_result tag_resource(const json& r);
+    aws_result untag_resource(const json& r);
+    aws_result list_tags_of_resource(const json& r);
+    aws_result describe_limits(const json& r);
+    aws_result describe_endpoints(const json& r);
 
     std::size_t sweep_expired_items();
 
@@ -106,10 +111,6 @@ core::expected<attribute_map, aws_error> read_map_member(const json& request,
 std::optional<aws_error> check_expression_params(const json& request,
                                                  std::initializer_list<const char*> expressions,
                                                  std::initializer_list<const char*> legacy);
-
-// Legacy (pre-2014) parameters are not emulated (spec §4.7): a clear ValidationException.
-std::optional<aws_error> refuse_legacy(const json& request,
-                                       std::initializer_list<const char*> names);
 
 // AttributesToGet: duplicates are refused ("Duplicate value in attribute name: a").
 core::expected<std::vector<std::string>, aws_error> read_attributes_to_get(const json& request);

@@ -3,6 +3,7 @@
 // size, expressions -> table lookup -> key schema -> (lock) condition -> commit.
 #include "engine_impl.hpp"
 #include "item_codec.hpp"
+#include "legacy_parameters.hpp"
 #include "request_schema.hpp"
 
 #include "esser/emulator/dynamo/attribute_value_json.hpp"
@@ -44,9 +45,7 @@ aws_result dynamo_engine::impl::put_item(const json& r) {
     const std::size_t size = item_size(*item);
     if (size > opts.max_item_size)
         return fail(aws_error::validation("Item size has exceeded the maximum allowed size"));
-    if (auto e = refuse_legacy(r, {"Expected", "ConditionalOperator"}))
-        return fail(*e);
-    auto ex = request_expressions::compile(r, request_kind::put_item);
+    auto ex = compile_with_legacy(r, request_kind::put_item);
     if (!ex)
         return fail(ex.error());
 
@@ -165,9 +164,7 @@ aws_result dynamo_engine::impl::delete_item(const json& r) {
     if (!rv.empty() && rv != "ALL_OLD" && rv != "NONE") {
         return fail(aws_error::validation("ReturnValues can only be ALL_OLD or NONE"));
     }
-    if (auto e = refuse_legacy(r, {"Expected", "ConditionalOperator"}))
-        return fail(*e);
-    auto ex = request_expressions::compile(r, request_kind::delete_item);
+    auto ex = compile_with_legacy(r, request_kind::delete_item);
     if (!ex)
         return fail(ex.error());
 
@@ -211,9 +208,7 @@ aws_result dynamo_engine::impl::update_item(const json& r) {
     auto key = read_map_member(r, "Key");
     if (!key)
         return fail(key.error());
-    if (auto e = refuse_legacy(r, {"AttributeUpdates", "Expected", "ConditionalOperator"}))
-        return fail(*e);
-    auto ex = request_expressions::compile(r, request_kind::update_item);
+    auto ex = compile_with_legacy(r, request_kind::update_item);
     if (!ex)
         return fail(ex.error());
 
@@ -245,7 +240,7 @@ aws_result dynamo_engine::impl::update_item(const json& r) {
     }
     auto new_item = ex->apply_update(old_item ? &*old_item : nullptr, *key, indexes);
     if (!new_item)
-        return fail(new_item.error());
+        return fail(legacy_update_error(r, new_item.error()));
     const std::size_t size = item_size(*new_item);
     if (size > opts.max_item_size) {
         return fail(

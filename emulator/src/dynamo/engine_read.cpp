@@ -6,6 +6,7 @@
 
 #include "engine_impl.hpp"
 #include "item_codec.hpp"
+#include "legacy_parameters.hpp"
 #include "partition_scan.hpp"
 #include "request_schema.hpp"
 
@@ -232,8 +233,6 @@ aws_result dynamo_engine::impl::query(const json& r) {
             {"AttributesToGet", "QueryFilter", "ConditionalOperator", "KeyConditions"})) {
         return fail(*e);
     }
-    if (auto e = refuse_legacy(r, {"QueryFilter", "ConditionalOperator"}))
-        return fail(*e);
     auto attrs = read_attributes_to_get(r);
     if (!attrs)
         return fail(attrs.error());
@@ -244,11 +243,9 @@ aws_result dynamo_engine::impl::query(const json& r) {
             aws_error::validation("Either the KeyConditions or KeyConditionExpression parameter "
                                   "must be specified in the request."));
     }
-    auto ex = request_expressions::compile(r, request_kind::query);
+    auto ex = compile_with_legacy(r, request_kind::query);
     if (!ex)
         return fail(ex.error());
-    if (auto e = refuse_legacy(r, {"KeyConditions"}))
-        return fail(*e);
     const std::string index_name = str(r, "IndexName");
     auto select = read_select(r, ex->has_projection() || !attrs->empty(), !index_name.empty());
     if (!select)
@@ -289,7 +286,8 @@ aws_result dynamo_engine::impl::query(const json& r) {
                 return fail(aws_error::validation(*m));
         }
     }
-    auto pred = ex->resolve_key_condition(qkeys);
+    auto pred = has_legacy_key_conditions(r) ? legacy_key_predicate(r, qkeys)
+                                             : ex->resolve_key_condition(qkeys);
     if (!pred)
         return fail(pred.error());
     if (has_esk) {
@@ -315,6 +313,8 @@ aws_result dynamo_engine::impl::query(const json& r) {
         }
     }
     if (auto e = ex->check_nested_key_paths(t.keys, t.index_keys()))
+        return fail(*e);
+    if (auto e = check_legacy_query_filter_keys(r, qkeys))
         return fail(*e);
     if (ex->has_filter()) {
         if (auto e = ex->check_filter_keys(qkeys))
@@ -367,8 +367,6 @@ aws_result dynamo_engine::impl::scan(const json& r) {
     auto attrs = read_attributes_to_get(r);
     if (!attrs)
         return fail(attrs.error());
-    if (auto e = refuse_legacy(r, {"ScanFilter", "ConditionalOperator"}))
-        return fail(*e);
     if (auto e = check_start_key_values(r))
         return fail(*e);
     const json* segment_json = schema::member(r, "Segment");
@@ -394,7 +392,7 @@ aws_result dynamo_engine::impl::scan(const json& r) {
                                       " is not less than TotalSegments: " + std::to_string(total)));
         }
     }
-    auto ex = request_expressions::compile(r, request_kind::scan);
+    auto ex = compile_with_legacy(r, request_kind::scan);
     if (!ex)
         return fail(ex.error());
     const std::string index_name = str(r, "IndexName");

@@ -363,6 +363,9 @@ aws_result dynamo_engine::impl::create_table(const json& r) {
     if (const json* dp = schema::member(r, "DeletionProtectionEnabled"))
         t->deletion_protection = schema::json_bool(*dp);
     t->table_class = str(r, "TableClass");
+    if (const json* tags = schema::member(r, "Tags")) {
+        for (const auto& tag : *tags) t->tags[str(tag, "Key")] = str(tag, "Value");
+    }
     t->stream_enabled = stream_on;
     if (view)
         t->stream_view = *view;

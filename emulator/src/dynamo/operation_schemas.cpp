@@ -372,6 +372,21 @@ fields transact_get_items() {
             return_consumed_capacity()};
 }
 
+// Tagging (issue 12). The ARN and the list checks are the operations' own (AWS reports them
+// with its own texts, dynalite validations/tagResource.js), so only JSON types are declared.
+fields tag_resource() {
+    return {string_field("ResourceArn"),
+            list_field("Tags", value_struct("Tag", {string_field("Key"), string_field("Value")}))};
+}
+
+fields untag_resource() {
+    return {string_field("ResourceArn"), list_field("TagKeys", string_field("member"))};
+}
+
+fields list_tags_of_resource() {
+    return {string_field("ResourceArn"), string_field("NextToken")};
+}
+
 const std::map<std::string_view, fields>& all() {
     static const std::map<std::string_view, fields> table = {
         {"CreateTable", create_table()},
@@ -391,6 +406,11 @@ const std::map<std::string_view, fields>& all() {
         {"BatchWriteItem", batch_write_item()},
         {"TransactWriteItems", transact_write_items()},
         {"TransactGetItems", transact_get_items()},
+        {"TagResource", tag_resource()},
+        {"UntagResource", untag_resource()},
+        {"ListTagsOfResource", list_tags_of_resource()},
+        {"DescribeLimits", {}},
+        {"DescribeEndpoints", {}},
     };
     return table;
 }

@@ -13,6 +13,7 @@
 //  - A commit that changes nothing (same bytes, or deleting a missing item) touches nothing and
 //    reports no change to the observer (spec §3.9: no-op writes write no stream record).
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -86,6 +87,7 @@ public:
     std::string ttl_attribute;
     bool deletion_protection = false;
     std::string table_class;
+    std::map<std::string, std::string> tags;  // TagResource / CreateTable Tags, by key
     std::vector<std::unique_ptr<secondary_index>> indexes;
 
     // ---- data (under mu) ----

@@ -241,16 +241,6 @@ TEST_CASE_METHOD(engine_fixture, "placeholder maps without expressions are refus
     CHECK(item_count("things") == 0);
 }
 
-TEST_CASE_METHOD(engine_fixture, "legacy conditional parameters are refused, never ignored",
-                 "[emulator][dynamo][engine_items]") {
-    create_hash_table("things");
-    auto m = validation("PutItem", {{"TableName", "things"},
-                                    {"Item", {{"pk", S("a")}}},
-                                    {"Expected", {{"pk", {{"Exists", false}}}}}});
-    CHECK(m.find("Expected") != std::string::npos);
-    CHECK(item_count("things") == 0);
-}
-
 TEST_CASE_METHOD(engine_fixture, "every committed change reaches the observer, no-op writes do not",
                  "[emulator][dynamo][engine_items]") {
     recording_observer obs;

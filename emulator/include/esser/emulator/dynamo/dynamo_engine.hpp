@@ -13,7 +13,8 @@
 //
 // Operations: CreateTable, DescribeTable, ListTables, DeleteTable, UpdateTable,
 // DescribeTimeToLive, UpdateTimeToLive, PutItem, GetItem, DeleteItem, UpdateItem, Query, Scan,
-// BatchWriteItem, BatchGetItem, TransactWriteItems, TransactGetItems. Anything else gets
+// BatchWriteItem, BatchGetItem, TransactWriteItems, TransactGetItems, TagResource,
+// UntagResource, ListTagsOfResource, DescribeLimits, DescribeEndpoints. Anything else gets
 // UnknownOperationException (the HTTP front maps missing/garbled targets the same way).
 //
 // Concurrency: dispatch() may be called from any number of threads. Each table serialises its
@@ -69,6 +70,9 @@ public:
         core::duration table_activation_delay{0};
         // The item size limit (spec §2.3); lower it only in tests.
         std::size_t max_item_size = 409600;
+        // What DescribeEndpoints reports (host:port): the HTTP front sets its own address, so
+        // SDKs with endpoint discovery keep talking to the emulator.
+        std::string endpoint_address = "127.0.0.1:8000";
     };
 
     dynamo_engine();
