@@ -15,6 +15,8 @@
 // set -> DELETE, ADD of a number or set -> ADD, ADD of a list -> SET list_append (appends, as
 // AWS does).
 //
+// KeyConditions are not rewritten: after the table lookup the Query resolves them straight into
+// its key predicate (legacy_key_predicate), with the legacy key-condition messages.
 // AttributesToGet is not rewritten: the operations apply it themselves (engine_common.cpp).
 // Mixing legacy and expression parameters is refused earlier, by check_expression_params().
 

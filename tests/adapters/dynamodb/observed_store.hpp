@@ -101,8 +101,10 @@ public:
     }
 
     void drop_snapshot(const core::stream_id& s) {
-        auto r = db_.delete_item(
-            {.table = store_.config().snapshots_table, .key = core::snapshot_item_key(s)});
+        adapters::delete_item_request del;
+        del.table = store_.config().snapshots_table;
+        del.key = core::snapshot_item_key(s);
+        auto r = db_.delete_item(del);
         if (!r)
             throw std::runtime_error("DeleteItem: " + r.error().message);
     }

@@ -73,12 +73,22 @@ TEST_CASE_METHOD(legacy_fixture, "legacy Expected guards writes like the equival
     CHECK_FALSE(put_if({{"n", cond("NULL")}}));
     CHECK(put_if({{"gone", cond("NE", {N("2")})}}));  // a missing attribute is "not equal"
     CHECK_FALSE(put_if({{"n", cond("NE", {N("2")})}}));
-    put({{"pk", S("a")}, {"n", N("2")}, {"s", S("hello")}, {"tags", {{"SS", {"x", "y"}}}}});
-    CHECK(put_if({{"s", cond("BEGINS_WITH", {S("he")})}}));
-    CHECK(put_if({{"s", cond("CONTAINS", {S("ell")})}}));
-    CHECK(put_if({{"tags", cond("CONTAINS", {S("x")})}}));
-    CHECK(put_if({{"s", cond("NOT_CONTAINS", {S("zz")})}}));
-    CHECK(put_if({{"gone", cond("NOT_CONTAINS", {S("zz")})}}));
+    // Each successful put_if replaces the item with {pk, n}: restore s and tags before each.
+    const json full = {
+        {"pk", S("a")}, {"n", N("2")}, {"s", S("hello")}, {"tags", {{"SS", {"x", "y"}}}}};
+    for (const auto& [attr, c] :
+         std::vector<std::pair<std::string, json>>{{"s", cond("BEGINS_WITH", {S("he")})},
+                                                   {"s", cond("CONTAINS", {S("ell")})},
+                                                   {"tags", cond("CONTAINS", {S("x")})},
+                                                   {"s", cond("NOT_CONTAINS", {S("zz")})},
+                                                   {"gone", cond("NOT_CONTAINS", {S("zz")})}}) {
+        put(full);
+        CHECK(put_if({{attr, c}}));
+    }
+    put(full);
+    CHECK_FALSE(put_if({{"s", cond("CONTAINS", {S("zz")})}}));
+    put(full);
+    CHECK_FALSE(put_if({{"tags", cond("NOT_CONTAINS", {S("y")})}}));
 }
 
 TEST_CASE_METHOD(legacy_fixture, "ConditionalOperator joins Expected entries with AND or OR",

@@ -83,6 +83,6 @@ TEST_CASE_METHOD(engine_fixture, "DescribeLimits and DescribeEndpoints answer li
                                                        {"TableMaxWriteCapacityUnits", 40000}});
     CHECK(ok("DescribeEndpoints", json::object()) ==
           json{{"Endpoints", {{{"Address", "127.0.0.1:8000"}, {"CachePeriodInMinutes", 1440}}}}});
-    CHECK(emulator::dynamo_engine::serves("DescribeLimits"));
-    CHECK(emulator::dynamo_engine::serves("TagResource"));
+    CHECK(esser::emulator::dynamo_engine::serves("DescribeLimits"));
+    CHECK(esser::emulator::dynamo_engine::serves("TagResource"));
 }
