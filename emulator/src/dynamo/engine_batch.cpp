@@ -32,12 +32,6 @@ json capacity_entry(const json& r, const std::string& table_name, double units) 
     return c;
 }
 
-bool wants_capacity(const json& r) {
-    const json* mode = schema::member(r, "ReturnConsumedCapacity");
-    return mode && mode->is_string() &&
-           (mode->get<std::string>() == "TOTAL" || mode->get<std::string>() == "INDEXES");
-}
-
 }  // namespace
 
 aws_result dynamo_engine::impl::batch_get_item(const json& r) {

@@ -136,4 +136,29 @@ json consumed_capacity(const json& request, const table& t, double units,
     return c;
 }
 
+bool wants_capacity(const json& request) {
+    const json* mode = schema::member(request, "ReturnConsumedCapacity");
+    return mode && mode->is_string() &&
+           (mode->get_ref<const std::string&>() == "TOTAL" ||
+            mode->get_ref<const std::string&>() == "INDEXES");
+}
+
+json write_capacity(const json& request, const table& t, double units,
+                    const std::vector<std::pair<const secondary_index*, double>>& index_units) {
+    if (!wants_capacity(request))
+        return nullptr;
+    double total = units;
+    for (const auto& [ix, u] : index_units) total += u;
+    json c = {{"TableName", t.name}, {"CapacityUnits", total}};
+    if (schema::member(request, "ReturnConsumedCapacity")->get_ref<const std::string&>() ==
+        "INDEXES") {
+        c["Table"] = {{"CapacityUnits", units}};
+        for (const auto& [ix, u] : index_units) {
+            c[ix->global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes"][ix->name] = {
+                {"CapacityUnits", u}};
+        }
+    }
+    return c;
+}
+
 }  // namespace esser::emulator

@@ -123,6 +123,12 @@ attribute_map select_attributes(const attribute_map& item,
 // the request did not ask for it). `index` names the index read, if any.
 json consumed_capacity(const json& request, const table& t, double units,
                        const secondary_index* index = nullptr);
+// A write's ConsumedCapacity: `units` on the table plus what each index cost
+// (table::index_write_units); TOTAL sums them, INDEXES lists them (spec §3.8).
+json write_capacity(const json& request, const table& t, double units,
+                    const std::vector<std::pair<const secondary_index*, double>>& index_units);
+// Whether the request asked for ConsumedCapacity (TOTAL or INDEXES).
+bool wants_capacity(const json& request);
 // Capacity units (spec §3.8): writes ceil(size/1KB), reads ceil(size/4KB), halved when
 // eventually consistent.
 double write_units(std::size_t size);

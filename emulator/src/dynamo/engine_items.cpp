@@ -68,7 +68,8 @@ aws_result dynamo_engine::impl::put_item(const json& r) {
         return fail(aws_error::resource_not_found());
     const char* old = t.find(k);
     std::optional<attribute_map> old_item;
-    if (old && (ex->has_condition() || want_old))
+    const bool index_capacity = wants_capacity(r) && !t.indexes.empty();
+    if (old && (ex->has_condition() || want_old || index_capacity))
         old_item = item_codec::decode(stored_item::item_of(old));
     if (ex->has_condition() && !ex->condition_holds(old_item ? *old_item : empty_item())) {
         return fail(condition_failed(r, old_item));
@@ -78,8 +79,12 @@ aws_result dynamo_engine::impl::put_item(const json& r) {
     json out = json::object();
     if (want_old && old_item)
         out["Attributes"] = to_json(*old_item);
+    const auto index_units = index_capacity
+                                 ? t.index_write_units(old_item ? &*old_item : nullptr, &*item)
+                                 : std::vector<std::pair<const secondary_index*, double>>{};
     t.commit(k, old, old_item ? &*old_item : nullptr, &*item, {observer.load(), now(), false});
-    if (json c = consumed_capacity(r, t, write_units(std::max(size, old_size))); !c.is_null()) {
+    if (json c = write_capacity(r, t, write_units(std::max(size, old_size)), index_units);
+        !c.is_null()) {
         out["ConsumedCapacity"] = std::move(c);
     }
     return out;
@@ -194,8 +199,11 @@ aws_result dynamo_engine::impl::delete_item(const json& r) {
     if (rv == "ALL_OLD" && old_item)
         out["Attributes"] = to_json(*old_item);
     const std::size_t old_size = old_item ? item_size(*old_item) : 0;
+    const auto index_units = wants_capacity(r)
+                                 ? t.index_write_units(old_item ? &*old_item : nullptr, nullptr)
+                                 : std::vector<std::pair<const secondary_index*, double>>{};
     t.commit(k, old, old_item ? &*old_item : nullptr, nullptr, {observer.load(), now(), false});
-    if (json c = consumed_capacity(r, t, write_units(old_size)); !c.is_null())
+    if (json c = write_capacity(r, t, write_units(old_size), index_units); !c.is_null())
         out["ConsumedCapacity"] = std::move(c);
     return out;
 }
@@ -259,8 +267,12 @@ aws_result dynamo_engine::impl::update_item(const json& r) {
             out["Attributes"] = to_json(part);
     }
     const std::size_t old_size = old_item ? item_size(*old_item) : 0;
+    const auto index_units = wants_capacity(r)
+                                 ? t.index_write_units(old_item ? &*old_item : nullptr, &*new_item)
+                                 : std::vector<std::pair<const secondary_index*, double>>{};
     t.commit(k, old, old_item ? &*old_item : nullptr, &*new_item, {observer.load(), now(), false});
-    if (json c = consumed_capacity(r, t, write_units(std::max(size, old_size))); !c.is_null()) {
+    if (json c = write_capacity(r, t, write_units(std::max(size, old_size)), index_units);
+        !c.is_null()) {
         out["ConsumedCapacity"] = std::move(c);
     }
     return out;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 
 #include "item_codec.hpp"
 
@@ -122,7 +123,51 @@ std::size_t projected_size(const secondary_index& ix, const attribute_map& item)
     return n;
 }
 
+// The attributes of an item an index holds (the whole item for ALL).
+attribute_map projected_part(const secondary_index& ix, const attribute_map& item) {
+    if (ix.projection == projection_kind::all)
+        return item;
+    attribute_map out;
+    for (const auto& [name, v] : item) {
+        if (std::binary_search(ix.projected.begin(), ix.projected.end(), name))
+            out.append_sorted(name, v);
+    }
+    return out;
+}
+
+double entry_write_units(std::size_t size) {
+    return std::max(1.0, std::ceil(static_cast<double>(size) / 1024.0));
+}
+
 }  // namespace
+
+std::vector<std::pair<const secondary_index*, double>> table::index_write_units(
+    const attribute_map* old_item, const attribute_map* new_item) const {
+    std::vector<std::pair<const secondary_index*, double>> out;
+    for (const auto& ix : indexes) {
+        std::optional<item_key> ko, kn;
+        if (old_item)
+            ko = index_key_of(*this, *ix, *old_item, key_of(*old_item));
+        if (new_item)
+            kn = index_key_of(*this, *ix, *new_item, key_of(*new_item));
+        double units = 0;
+        if (ko && kn) {
+            if (ko->partition != kn->partition || ko->sort != kn->sort) {
+                units = entry_write_units(projected_size(*ix, *old_item)) +
+                        entry_write_units(projected_size(*ix, *new_item));
+            } else if (!(projected_part(*ix, *old_item) == projected_part(*ix, *new_item))) {
+                units = entry_write_units(projected_size(*ix, *new_item));
+            }
+        } else if (ko) {
+            units = entry_write_units(projected_size(*ix, *old_item));
+        } else if (kn) {
+            units = entry_write_units(projected_size(*ix, *new_item));
+        }
+        if (units > 0)
+            out.emplace_back(ix.get(), units);
+    }
+    return out;
+}
 
 item_key table::key_of(const attribute_map& item) const {
     item_key k;

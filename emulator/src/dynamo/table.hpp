@@ -103,6 +103,15 @@ public:
     attribute_map key_attributes(const attribute_map& item) const;
     const attribute_definition* definition(std::string_view attribute) const;
     std::vector<named_index_keys> index_keys() const;
+
+    // The write capacity a change of one item costs each secondary index (AWS's "GSI writes"
+    // rules, the same for LSIs): one write to put an entry into the index or to delete it, two
+    // when the change moves the entry to another index key (delete + put), one when only its
+    // projected attributes change, none when the item is in the index in neither image or
+    // nothing projected changes. Each write costs one unit per started KB of the entry
+    // (its projected attributes). Indexes that cost nothing are left out.
+    std::vector<std::pair<const secondary_index*, double>> index_write_units(
+        const attribute_map* old_item, const attribute_map* new_item) const;
     const secondary_index* find_index(std::string_view index_name) const;
 
     // Spec §2.4 checks of a whole item (PutItem, BatchWriteItem and transaction Puts, and the

@@ -288,6 +288,76 @@ TEST_CASE_METHOD(engine_fixture, "ReturnConsumedCapacity has AWS's shape",
     CHECK_FALSE(r.contains("ConsumedCapacity"));
 }
 
+// Issue 12: writes also cost what they write to each index (AWS's GSI/LSI write rules), and
+// INDEXES lists it per index.
+TEST_CASE_METHOD(engine_fixture, "ReturnConsumedCapacity counts index writes like AWS",
+                 "[emulator][dynamo][engine_items]") {
+    ok("CreateTable", {{"TableName", "ixt"},
+                       {"AttributeDefinitions",
+                        {{{"AttributeName", "pk"}, {"AttributeType", "S"}},
+                         {{"AttributeName", "v"}, {"AttributeType", "N"}},
+                         {{"AttributeName", "at"}, {"AttributeType", "S"}},
+                         {{"AttributeName", "g"}, {"AttributeType", "S"}}}},
+                       {"KeySchema",
+                        {{{"AttributeName", "pk"}, {"KeyType", "HASH"}},
+                         {{"AttributeName", "v"}, {"KeyType", "RANGE"}}}},
+                       {"LocalSecondaryIndexes",
+                        {{{"IndexName", "by_at"},
+                          {"KeySchema",
+                           {{{"AttributeName", "pk"}, {"KeyType", "HASH"}},
+                            {{"AttributeName", "at"}, {"KeyType", "RANGE"}}}},
+                          {"Projection", {{"ProjectionType", "ALL"}}}}}},
+                       {"GlobalSecondaryIndexes",
+                        {{{"IndexName", "by_g"},
+                          {"KeySchema", {{{"AttributeName", "g"}, {"KeyType", "HASH"}}}},
+                          {"Projection", {{"ProjectionType", "KEYS_ONLY"}}}}}},
+                       {"BillingMode", "PAY_PER_REQUEST"}});
+    const json key = {{"pk", S("a")}, {"v", N("1")}};
+    json item = {{"pk", S("a")},
+                 {"v", N("1")},
+                 {"at", S("x")},
+                 {"g", S("1")},
+                 {"big", S(std::string(1500, 'b'))}};
+    auto capacity = [](const json& table, const json& lsi, const json& gsi) {
+        double total = table.get<double>();
+        json c = {{"TableName", "ixt"}, {"Table", {{"CapacityUnits", table}}}};
+        if (!lsi.is_null()) {
+            c["LocalSecondaryIndexes"] = {{"by_at", {{"CapacityUnits", lsi}}}};
+            total += lsi.get<double>();
+        }
+        if (!gsi.is_null()) {
+            c["GlobalSecondaryIndexes"] = {{"by_g", {{"CapacityUnits", gsi}}}};
+            total += gsi.get<double>();
+        }
+        c["CapacityUnits"] = total;
+        return c;
+    };
+    // A new item enters both indexes: 2 KB in the ALL index, keys only in the other.
+    json r =
+        ok("PutItem", {{"TableName", "ixt"}, {"Item", item}, {"ReturnConsumedCapacity", "INDEXES"}});
+    CHECK(r["ConsumedCapacity"] == capacity(2.0, 2.0, 1.0));
+    // Only a non-key attribute changes: the KEYS_ONLY index is not written.
+    item["big"] = S(std::string(1500, 'c'));
+    r = ok("PutItem", {{"TableName", "ixt"}, {"Item", item}, {"ReturnConsumedCapacity", "INDEXES"}});
+    CHECK(r["ConsumedCapacity"] == capacity(2.0, 2.0, nullptr));
+    // The GSI key changes: delete + put there.
+    r = ok("UpdateItem", {{"TableName", "ixt"},
+                          {"Key", key},
+                          {"UpdateExpression", "SET g = :g"},
+                          {"ExpressionAttributeValues", {{":g", S("2")}}},
+                          {"ReturnConsumedCapacity", "INDEXES"}});
+    CHECK(r["ConsumedCapacity"] == capacity(2.0, 2.0, 2.0));
+    // Removing the GSI key takes the item out of that index only.
+    r = ok("UpdateItem", {{"TableName", "ixt"},
+                          {"Key", key},
+                          {"UpdateExpression", "REMOVE g"},
+                          {"ReturnConsumedCapacity", "TOTAL"}});
+    CHECK(r["ConsumedCapacity"] == json{{"TableName", "ixt"}, {"CapacityUnits", 5.0}});
+    r = ok("DeleteItem",
+           {{"TableName", "ixt"}, {"Key", key}, {"ReturnConsumedCapacity", "INDEXES"}});
+    CHECK(r["ConsumedCapacity"] == capacity(2.0, 2.0, nullptr));
+}
+
 TEST_CASE_METHOD(engine_fixture, "item counts and sizes are kept exactly",
                  "[emulator][dynamo][engine_items]") {
     create_hash_table("things");
