@@ -5,6 +5,7 @@
 // refused batch changes nothing. It never leaves UnprocessedItems (the emulator does not
 // throttle). BatchGetItem returns items in request order per table (AWS promises no order) and
 // moves keys to UnprocessedKeys once the response passes 16 MB.
+#include <map>
 #include <set>
 
 #include "engine_impl.hpp"
@@ -228,9 +229,11 @@ aws_result dynamo_engine::impl::batch_write_item(const json& r) {
     }
 
     json capacity = json::array();
+    const bool want_capacity = wants_capacity(r);
     for (auto& tw : all) {
         table& t = *tw.t;
         double units = 0;
+        std::map<const secondary_index*, double> index_units;  // in index order below
         std::lock_guard lock(t.mu);
         if (t.deleted)
             return fail(aws_error::resource_not_found());
@@ -239,11 +242,26 @@ aws_result dynamo_engine::impl::batch_write_item(const json& r) {
             const std::size_t old_size = old ? item_codec::item_size(stored_item::item_of(old)) : 0;
             const std::size_t new_size = w.item ? item_size(*w.item) : 0;
             units += write_units(std::max(old_size, new_size));
-            t.commit(w.key, old, nullptr, w.item ? &*w.item : nullptr,
+            std::optional<attribute_map> old_item;
+            if (want_capacity && !t.indexes.empty()) {
+                if (old)
+                    old_item = item_codec::decode(stored_item::item_of(old));
+                for (const auto& [ix, u] : t.index_write_units(old_item ? &*old_item : nullptr,
+                                                               w.item ? &*w.item : nullptr)) {
+                    index_units[ix] += u;
+                }
+            }
+            t.commit(w.key, old, old_item ? &*old_item : nullptr, w.item ? &*w.item : nullptr,
                      {observer.load(), now(), false});
         }
-        if (wants_capacity(r))
-            capacity.push_back(capacity_entry(r, tw.name, units));
+        if (want_capacity) {
+            std::vector<std::pair<const secondary_index*, double>> per_index;
+            for (const auto& ix : t.indexes) {
+                if (auto it = index_units.find(ix.get()); it != index_units.end())
+                    per_index.emplace_back(ix.get(), it->second);
+            }
+            capacity.push_back(write_capacity(r, t, units, per_index));
+        }
     }
     json out = {{"UnprocessedItems", json::object()}};
     if (wants_capacity(r))

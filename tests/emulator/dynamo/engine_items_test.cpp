@@ -333,12 +333,13 @@ TEST_CASE_METHOD(engine_fixture, "ReturnConsumedCapacity counts index writes lik
         return c;
     };
     // A new item enters both indexes: 2 KB in the ALL index, keys only in the other.
-    json r =
-        ok("PutItem", {{"TableName", "ixt"}, {"Item", item}, {"ReturnConsumedCapacity", "INDEXES"}});
+    json r = ok("PutItem",
+                {{"TableName", "ixt"}, {"Item", item}, {"ReturnConsumedCapacity", "INDEXES"}});
     CHECK(r["ConsumedCapacity"] == capacity(2.0, 2.0, 1.0));
     // Only a non-key attribute changes: the KEYS_ONLY index is not written.
     item["big"] = S(std::string(1500, 'c'));
-    r = ok("PutItem", {{"TableName", "ixt"}, {"Item", item}, {"ReturnConsumedCapacity", "INDEXES"}});
+    r = ok("PutItem",
+           {{"TableName", "ixt"}, {"Item", item}, {"ReturnConsumedCapacity", "INDEXES"}});
     CHECK(r["ConsumedCapacity"] == capacity(2.0, 2.0, nullptr));
     // The GSI key changes: delete + put there.
     r = ok("UpdateItem", {{"TableName", "ixt"},
@@ -356,6 +357,11 @@ TEST_CASE_METHOD(engine_fixture, "ReturnConsumedCapacity counts index writes lik
     r = ok("DeleteItem",
            {{"TableName", "ixt"}, {"Key", key}, {"ReturnConsumedCapacity", "INDEXES"}});
     CHECK(r["ConsumedCapacity"] == capacity(2.0, 2.0, nullptr));
+    // BatchWriteItem counts the same way, per table.
+    item["g"] = S("3");
+    r = ok("BatchWriteItem", {{"RequestItems", {{"ixt", {{{"PutRequest", {{"Item", item}}}}}}}},
+                              {"ReturnConsumedCapacity", "INDEXES"}});
+    CHECK(r["ConsumedCapacity"] == json{capacity(2.0, 2.0, 1.0)});
 }
 
 TEST_CASE_METHOD(engine_fixture, "item counts and sizes are kept exactly",
