@@ -1,0 +1,119 @@
+#pragma once
+// aws_json_front: the AWS JSON 1.0 protocol on the esser-local port, for DynamoDB
+// (`X-Amz-Target: DynamoDB_20120810.<Op>`) and DynamoDB Streams
+// (`DynamoDBStreams_20120810.<Op>`). It is an http_handler: install it as the router's
+// fallback, since DynamoDB ignores the request path.
+//
+// Request checks, in the order of spec/dynamodb-api.md §1.4 (dynalite's order, which its tests
+// assert against AWS):
+//  0. (server) body over 16 MiB -> 413, no body.
+//  1. Origin header -> Access-Control-Allow-Origin: * on the answer; OPTIONS with Origin -> CORS
+//     preflight 200. GET / -> 200 "healthy: dynamodb.<region>.amazonaws.com ". Any other method
+//     or path for GET, or a non-empty body whose Content-Type is neither
+//     application/x-amz-json-1.0 nor application/json (parameters ignored) -> 404
+//     `<UnknownOperationException/>\n` with x-amz-crc32: 3552371480.
+//     Content-Encoding: gzip is decoded here (concatenated members allowed); a corrupt body,
+//     an empty gzip body or any other encoding -> 500 InternalServerError (spec §1.7).
+//  2. Non-empty body that is not JSON -> 400 SerializationException (no message). A JSON value
+//     that is not an object -> SerializationException too.
+//  3. X-Amz-Target missing, malformed or naming an operation the service did not register ->
+//     400 UnknownOperationException (no message).
+//  4. With auth = require_header only: no AWS4 Authorization header ->
+//     MissingAuthenticationTokenException; a malformed one -> IncompleteSignatureException.
+//     Signatures are never verified; the Credential scope's region is read either way.
+//  5. Empty body -> SerializationException.
+//  6+. The service: its aws_result is written as the body (200) or as aws_error::to_json()
+//     with its status. An exception thrown by a service -> 500 InternalServerError.
+// Every answer after step 0 carries x-amzn-RequestId (52 characters of [0-9A-Z]); every JSON
+// answer carries x-amz-crc32 over the exact body bytes (spec §1.6) and Content-Type
+// application/x-amz-json-1.0, or application/json unless the client sent x-amz-json-1.0
+// (dynalite's echo rule, §1.2). Responses are never compressed (§1.7).
+//
+// Thread safety: register services before serving; handle() may run concurrently.
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "esser/adapters/dynamodb/transport.hpp"
+#include "esser/core/id_source.hpp"
+#include "esser/core/log_sink.hpp"
+#include "esser/emulator/http/router.hpp"
+
+namespace esser::emulator {
+
+// What a service learns about the call besides its body.
+struct aws_call {
+    std::string target_prefix;  // "DynamoDB_20120810"
+    std::string operation;      // "PutItem"
+    std::string request_id;     // the x-amzn-RequestId of the answer
+    std::string region;         // from the SigV4 Credential scope, else the front's default
+    std::string access_key_id;  // from the Credential scope; may be empty
+};
+
+// A service answering synchronously on the server thread (fine for in-memory work).
+using aws_service =
+    std::function<adapters::aws_result(const aws_call& call, const nlohmann::json& request)>;
+// A service answering later, from any thread, by calling `done` exactly once (a dropped `done`
+// is answered 500).
+using aws_async_service = std::function<void(aws_call call, nlohmann::json request,
+                                             std::function<void(adapters::aws_result)> done)>;
+
+enum class aws_auth_mode {
+    accept_any,      // never reject a request for its credentials (spec §1.1 recommendation)
+    require_header,  // dynalite/AWS checks of §1.4 step 4 (header present and well formed)
+};
+
+struct aws_json_front_options {
+    std::string default_region = "us-east-1";
+    aws_auth_mode auth = aws_auth_mode::accept_any;
+    // Bound on a gzip body once decoded (AWS applies no 16 MiB limit there, spec §1.1, but an
+    // emulator must not inflate a zip bomb): more is answered 413.
+    std::size_t max_decoded_body_bytes = 64u * 1024 * 1024;
+    // Where x-amzn-RequestId values come from; null means a random source.
+    std::shared_ptr<core::id_source> ids;
+};
+
+class aws_json_front {
+public:
+    explicit aws_json_front(aws_json_front_options options = {}, core::logger log = {});
+
+    // Serves `target_prefix`.<op> for each op in `operations` (any other op of that prefix is
+    // UnknownOperationException, step 3). Metrics label each call "<label>.<op>", where
+    // label is the prefix up to '_' ("DynamoDB", "DynamoDBStreams"). Replaces an earlier
+    // registration of the same prefix.
+    void add_service(std::string target_prefix, std::vector<std::string> operations,
+                     aws_service service);
+    void add_async_service(std::string target_prefix, std::vector<std::string> operations,
+                           aws_async_service service);
+    bool has_service(std::string_view target_prefix) const;
+
+    // The http_handler.
+    void handle(http_request req, responder res) const;
+    // handle() bound to this front (which must outlive the router using it).
+    http_handler handler() const;
+
+    // The 404 answer of step 1.
+    static http_response unknown_operation_404();
+
+private:
+    struct service_entry {
+        std::string prefix;
+        std::string label;
+        std::vector<std::string> operations;  // sorted
+        aws_async_service call;
+    };
+
+    const service_entry* find(std::string_view prefix) const;
+
+    aws_json_front_options options_;
+    core::logger log_;
+    std::vector<service_entry> services_;
+};
+
+}  // namespace esser::emulator

@@ -1,0 +1,67 @@
+#pragma once
+// router: maps (method, path) to asynchronous handlers. Beast-free, so every area can register
+// routes without including Asio.
+//
+// Patterns are matched segment by segment on the raw path (before percent-decoding):
+//   "/metrics"                                    literal path
+//   "/2015-03-31/functions/{name}/invocations"    {name} matches one non-empty segment; its
+//                                                 percent-decoded value lands in path_params
+//   "/esser/v1/*"                                 a trailing * matches the rest (zero or more
+//                                                 segments), stored raw as path param "*"
+// A trailing slash is significant ("/a/" is segments "a" and ""), as in AWS's REST paths.
+//
+// Selection: among routes whose pattern matches the path, the most specific wins (compared
+// segment by segment: literal beats {param} beats *); ties go to the earlier registration.
+// If the path matches but no route accepts the method: 405 with an Allow header. If nothing
+// matches: the fallback handler, or 404.
+//
+// Thread safety: register every route before the router is shared with a server; dispatch()
+// is const and may run concurrently on many threads.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "esser/emulator/http/http_request.hpp"
+#include "esser/emulator/http/http_response.hpp"
+#include "esser/emulator/http/responder.hpp"
+
+namespace esser::emulator {
+
+// Answers `req` through `res`, now or later, from any thread (see responder.hpp). Runs on a
+// server thread: a handler that has slow work to do hands it elsewhere and returns.
+using http_handler = std::function<void(http_request req, responder res)>;
+// A handler that answers synchronously, for quick in-memory work.
+using sync_http_handler = std::function<http_response(const http_request& req)>;
+
+class router {
+public:
+    router();
+    ~router();
+    router(router&&) noexcept;
+    router& operator=(router&&) noexcept;
+
+    // `method` is "GET", "POST", ... or "*" for any method. `name` labels the route in metrics
+    // and logs (default: the pattern). Throws std::invalid_argument on a malformed pattern
+    // (not starting with '/', '*' not last, an empty or unterminated {param}).
+    router& add(std::string method, std::string pattern, http_handler handler,
+                std::string name = {});
+    router& add_sync(std::string method, std::string pattern, sync_http_handler handler,
+                     std::string name = {});
+    // Handles requests that match no pattern (the AWS JSON front: DynamoDB ignores the path).
+    router& fallback(http_handler handler, std::string name = "fallback");
+
+    // Routes `req` as described above and returns the chosen route's name (valid as long as
+    // the router lives): what the server uses as the metrics label when the response sets none.
+    std::string_view dispatch(http_request req, responder res) const;
+
+private:
+    struct route;
+    std::vector<route> routes_;
+    http_handler fallback_;
+    std::string fallback_name_;
+};
+
+}  // namespace esser::emulator
