@@ -106,18 +106,16 @@ http_parse_result parse_http_request(std::string_view bytes, const http_parse_li
         const std::size_t n =
             parser.put(boost::asio::buffer(bytes.data() + used, bytes.size() - used), ec);
         used += n;
-        if (ec == http::error::need_more || (!ec && n == 0)) {
-            if (used >= bytes.size()) {
-                result.status = http_parse_status::incomplete;
-                result.consumed = used;
-                return result;
-            }
-            if (n == 0) {  // defensive: no progress without a reason
-                result.status = http_parse_status::malformed;
-                result.detail = "parser made no progress";
-                return result;
-            }
-            continue;
+        // need_more: everything available was offered (a header must arrive whole).
+        if (ec == http::error::need_more || (!ec && n == 0 && used >= bytes.size())) {
+            result.status = http_parse_status::incomplete;
+            result.consumed = used;
+            return result;
+        }
+        if (!ec && n == 0) {  // defensive: no progress and no reason
+            result.status = http_parse_status::malformed;
+            result.detail = "parser made no progress";
+            return result;
         }
         if (ec) {
             result.detail = ec.message();

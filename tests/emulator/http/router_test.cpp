@@ -1,0 +1,115 @@
+// Issue 6: the router other areas register their REST routes with (Lambda, esser API).
+#include "esser/emulator/http/router.hpp"
+
+#include <stdexcept>
+
+#include <catch2/catch.hpp>
+
+using namespace esser::emulator;
+
+namespace {
+
+struct outcome {
+    http_response response;
+    std::string route;
+};
+
+outcome route(const router& r, std::string method, std::string target) {
+    http_request req;
+    req.method = std::move(method);
+    req.target = std::move(target);
+    http_response got;
+    bool answered = false;
+    const std::string name(r.dispatch(std::move(req), responder([&](http_response res) {
+                                          got = std::move(res);
+                                          answered = true;
+                                      })));
+    REQUIRE(answered);
+    return {got, name};
+}
+
+// Answers with the route's label and its parameters, to see what matched.
+sync_http_handler tag(std::string label) {
+    return [label](const http_request& req) {
+        std::string body = label;
+        for (const auto& [k, v] : req.path_params) body += " " + k + "=" + v;
+        return http_response::text(200, body);
+    };
+}
+
+}  // namespace
+
+TEST_CASE("router prefers literal segments over parameters over wildcards",
+          "[emulator][http][router]") {
+    router r;
+    r.add_sync("*", "/esser/v1/*", tag("api"));
+    r.add_sync("GET", "/esser/v1/health", tag("health"));
+    r.add_sync("POST", "/2015-03-31/functions/{name}/invocations", tag("invoke"));
+    r.add_sync("GET", "/2015-03-31/functions/", tag("list"));
+    r.add_sync("GET", "/2015-03-31/functions/{name}", tag("get"));
+    r.add_sync("GET", "/2015-03-31/functions/special", tag("special"));
+
+    CHECK(route(r, "GET", "/esser/v1/health").response.body == "health");
+    CHECK(route(r, "GET", "/esser/v1/health?verbose=1").response.body == "health");
+    CHECK(route(r, "POST", "/esser/v1/commands/Item/create").response.body ==
+          "api *=commands/Item/create");
+    CHECK(route(r, "GET", "/esser/v1/").response.body == "api *=");
+    CHECK(route(r, "GET", "/esser/v1").response.body == "api *=");  // * matches nothing too
+    CHECK(route(r, "GET", "/esser/v2").response.status == 404);
+    CHECK(route(r, "GET", "/2015-03-31/functions/").response.body == "list");
+    CHECK(route(r, "GET", "/2015-03-31/functions/special").response.body == "special");
+    CHECK(route(r, "GET", "/2015-03-31/functions/other").response.body == "get name=other");
+    auto inv = route(r, "POST", "/2015-03-31/functions/arn%3Aaws%3Alambda%3Af/invocations");
+    CHECK(inv.response.body == "invoke name=arn:aws:lambda:f");
+    CHECK(inv.route == "/2015-03-31/functions/{name}/invocations");
+}
+
+TEST_CASE("router answers 405 with Allow when only the method is wrong, else 404 or fallback",
+          "[emulator][http][router]") {
+    router r;
+    r.add_sync("GET", "/metrics", tag("metrics"), "metrics");
+    r.add_sync("PUT", "/metrics", tag("put"));
+    auto m = route(r, "POST", "/metrics");
+    CHECK(m.response.status == 405);
+    CHECK(m.response.headers.value_or("Allow") == "GET, PUT");
+    CHECK(m.route == "method_not_allowed");
+    CHECK(route(r, "GET", "/metrics").route == "metrics");
+    CHECK(route(r, "GET", "/nothing").response.status == 404);
+    // An empty {param} segment does not match.
+    r.add_sync("GET", "/f/{name}", tag("f"));
+    CHECK(route(r, "GET", "/f/").response.status == 404);
+
+    r.fallback([](http_request req, responder res) { res.send(http_response::text(200, "fb")); },
+               "aws");
+    auto fb = route(r, "POST", "/anything/at/all");
+    CHECK(fb.response.body == "fb");
+    CHECK(fb.route == "aws");
+    // Odd targets (absolute-form, asterisk-form) reach the fallback, never crash.
+    CHECK(route(r, "OPTIONS", "*").route == "aws");
+    CHECK(route(r, "GET", "http://example.com/metrics").route == "aws");
+}
+
+TEST_CASE("router keeps undecodable parameters raw and rejects malformed patterns",
+          "[emulator][http][router]") {
+    router r;
+    r.add_sync("GET", "/f/{name}", tag("f"));
+    CHECK(route(r, "GET", "/f/bad%zz").response.body == "f name=bad%zz");
+    CHECK_THROWS_AS(r.add_sync("GET", "relative", tag("x")), std::invalid_argument);
+    CHECK_THROWS_AS(r.add_sync("GET", "/a/*/b", tag("x")), std::invalid_argument);
+    CHECK_THROWS_AS(r.add_sync("GET", "/a/{}", tag("x")), std::invalid_argument);
+    CHECK_THROWS_AS(r.add_sync("GET", "/a/{x", tag("x")), std::invalid_argument);
+    CHECK_THROWS_AS(r.add_sync("GET", "/a/b*", tag("x")), std::invalid_argument);
+}
+
+TEST_CASE("http_request decodes query parameters", "[emulator][http][router]") {
+    http_request req;
+    req.target = "/2015-03-31/functions/f/invocations?Qualifier=%24LATEST&x=a+b&flag&bad=%2";
+    CHECK(req.path() == "/2015-03-31/functions/f/invocations");
+    CHECK(req.query_param("Qualifier") == "$LATEST");
+    CHECK(req.query_param("x") == "a b");
+    CHECK(req.query_param("flag") == "");
+    CHECK_FALSE(req.query_param("bad").has_value());
+    CHECK_FALSE(req.query_param("missing").has_value());
+    CHECK(percent_decode("%41%42c") == "ABc");
+    CHECK_FALSE(percent_decode("%4").has_value());
+}
