@@ -127,14 +127,17 @@ std::string_view router::dispatch(http_request req, responder res) const {
 
     const auto path = split_path(req.path());
     const route* best = nullptr;
-    std::vector<int> best_rank, rank;
-    std::string allow;  // methods of routes matching the path, for a 405
+    std::vector<int> best_rank, rank, other_rank;
+    std::string allow;  // methods of the most specific routes that refuse this method
     for (const route& r : routes_) {
-        if (!r.match(path, rank))
-            continue;
+        if (!r.match(path, rank)) continue;
         if (r.method != "*" && r.method != req.method) {
-            if (allow.find(r.method) == std::string::npos)
-                allow += (allow.empty() ? "" : ", ") + r.method;
+            if (allow.empty() || rank > other_rank) {
+                allow = r.method;
+                other_rank = rank;
+            } else if (rank == other_rank && allow.find(r.method) == std::string::npos) {
+                allow += ", " + r.method;
+            }
             continue;
         }
         if (!best || rank > best_rank) {  // lexicographic: earlier segments weigh more
@@ -142,6 +145,9 @@ std::string_view router::dispatch(http_request req, responder res) const {
             best_rank = rank;
         }
     }
+    // A more specific route exists for this path, only not for this method: 405, rather than
+    // letting a catch-all pattern answer for it.
+    if (best && !allow.empty() && other_rank > best_rank) best = nullptr;
 
     if (best) {
         for (std::size_t i = 0; i < best->segments.size(); ++i) {

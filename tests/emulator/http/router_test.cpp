@@ -79,6 +79,13 @@ TEST_CASE("router answers 405 with Allow when only the method is wrong, else 404
     r.add_sync("GET", "/f/{name}", tag("f"));
     CHECK(route(r, "GET", "/f/").response.status == 404);
 
+    // A catch-all does not answer for a more specific path registered with another method.
+    r.add_sync("*", "/esser/v1/*", tag("api"));
+    r.add_sync("POST", "/esser/v1/clock/advance", tag("advance"));
+    CHECK(route(r, "GET", "/esser/v1/clock/advance").response.status == 405);
+    CHECK(route(r, "POST", "/esser/v1/clock/advance").response.body == "advance");
+    CHECK(route(r, "GET", "/esser/v1/clock").response.body == "api *=clock");
+
     r.fallback([](http_request req, responder res) { res.send(http_response::text(200, "fb")); },
                "aws");
     auto fb = route(r, "POST", "/anything/at/all");

@@ -12,8 +12,9 @@
 //
 // Selection: among routes whose pattern matches the path, the most specific wins (compared
 // segment by segment: literal beats {param} beats *); ties go to the earlier registration.
-// If the path matches but no route accepts the method: 405 with an Allow header. If nothing
-// matches: the fallback handler, or 404.
+// If the most specific route for the path refuses the method: 405 with an Allow header (a
+// catch-all such as "/esser/v1/*" does not answer for "/esser/v1/clock/advance" registered as
+// POST only). If nothing matches: the fallback handler, or 404.
 //
 // Thread safety: register every route before the router is shared with a server; dispatch()
 // is const and may run concurrently on many threads.

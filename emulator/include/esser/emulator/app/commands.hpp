@@ -1,0 +1,40 @@
+#pragma once
+// esser-local's subcommands and its entry point. A subcommand is a cli::command_spec plus a
+// run function; add new ones (test, replay, record, template...) to all_commands() in
+// commands.cpp and they get dispatch, --help and `esser-local help <name>` for free.
+//
+// Exit status convention (every subcommand):
+//   0 success; 1 a runtime failure; 2 a usage error (bad flag or value);
+//   3 the server could not listen (port in use, address not local, permission).
+
+#include <functional>
+#include <iosfwd>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "esser/emulator/app/cli.hpp"
+
+namespace esser::emulator {
+
+enum exit_code : int { exit_ok = 0, exit_failure = 1, exit_usage = 2, exit_cannot_listen = 3 };
+
+struct command_io {
+    std::ostream& out;  // results, the serve banner
+    std::ostream& err;  // errors and logs
+};
+
+struct subcommand {
+    cli::command_spec spec;
+    std::function<int(const cli::parsed_args& args, command_io io)> run;
+};
+
+std::vector<subcommand> all_commands();
+
+// The whole CLI: `args` are argv[1..]. Parses, prints help or errors, runs a subcommand.
+int esser_local_main(std::span<const std::string> args, command_io io);
+
+// The `serve` subcommand (serve_command.cpp).
+subcommand serve_command();
+
+}  // namespace esser::emulator

@@ -1,0 +1,273 @@
+#include <charconv>
+#include <csignal>
+#include <ostream>
+#include <thread>
+
+#include "esser/emulator/app/commands.hpp"
+#include "esser/emulator/app/local_server.hpp"
+#include "esser/emulator/http/stop_signal.hpp"
+
+namespace esser::emulator {
+
+namespace {
+
+using core::unexpected;
+
+template <class T>
+core::expected<T, cli::usage_error> number(const cli::parsed_args& a, std::string_view name,
+                                           T fallback, T min, T max) {
+    auto v = a.get(name);
+    if (!v) return fallback;
+    T out{};
+    const auto* end = v->data() + v->size();
+    auto [p, ec] = std::from_chars(v->data(), end, out);
+    if (ec != std::errc() || p != end || out < min || out > max) {
+        return unexpected(cli::usage_error{"--" + std::string(name) + " must be a whole number from " +
+                                           std::to_string(min) + " to " + std::to_string(max) +
+                                           " (got '" + *v + "')"});
+    }
+    return out;
+}
+
+core::expected<core::duration, cli::usage_error> duration(const cli::parsed_args& a,
+                                                          std::string_view name,
+                                                          core::duration fallback) {
+    auto v = a.get(name);
+    if (!v) return fallback;
+    auto d = core::parse_duration(*v);
+    if (!d || d->count() <= 0) {
+        return unexpected(cli::usage_error{"--" + std::string(name) +
+                                           " must be a positive duration such as 250ms, 5s, "
+                                           "1m (got '" + *v + "')"});
+    }
+    return *d;
+}
+
+bool is_loopback(const std::string& host) {
+    return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+cli::command_spec serve_spec() {
+    cli::command_spec s;
+    s.name = "serve";
+    s.summary = "run the emulator on one local port";
+    s.synopsis = {
+        "serve [--domain FILE] [--host ADDR] [--port N] [--clock real|manual] [--seed N]",
+        "      [--shards N] [--poll-interval D] [--log-level LEVEL] [--log-format text|json]",
+        "      [--region R] [--threads N] [--max-connections N] [--shutdown-grace D]",
+        "      [--require-auth]"};
+    s.description =
+        "Serves, on one HTTP port: DynamoDB (AWS JSON 1.0, X-Amz-Target "
+        "DynamoDB_20120810.*), DynamoDB Streams (DynamoDBStreams_20120810.*), Lambda "
+        "(/2015-03-31/...), the esser API (/esser/v1/...) and Prometheus metrics (/metrics). "
+        "Point any AWS client at it with --endpoint-url; any credentials are accepted.\n\n"
+        "With no --domain it runs the bundled shop domain (Item and Basket aggregates). It "
+        "prints the endpoint and copy-paste examples, then serves until SIGINT or SIGTERM: "
+        "it stops accepting, lets requests in flight finish (up to --shutdown-grace) and "
+        "exits 0. A second Ctrl-C ends it at once.\n\n"
+        "Durations are written 250ms, 15s, 5m, 4h, 1d or 1h30m.";
+    s.options = {
+        {"domain", "FILE", "the bundled shop domain",
+         "The domain definition (JSON) to serve: entities, commands, reducers, projections.",
+         {}},
+        {"host", "ADDR", "127.0.0.1",
+         "Address to listen on. Anything but loopback exposes an unauthenticated emulator to "
+         "your network.",
+         {}},
+        {"port", "N", "8000", "Port to listen on; 0 picks a free port (printed at start).", {}},
+        {"clock", "MODE", "real",
+         "Where time comes from. manual starts at 2024-01-01T00:00:00Z and moves only through "
+         "POST /esser/v1/clock/advance or /esser/v1/clock/set, so retention, iterator expiry "
+         "and shard rollover can be crossed in microseconds.",
+         {"real", "manual"}},
+        {"seed", "N", "random",
+         "Seed of every generated id (request ids, aggregate ids, sequence numbers): the same "
+         "seed and inputs give the same ids run after run.",
+         {}},
+        {"shards", "N", "1", "Shards each table stream starts with.", {}},
+        {"poll-interval", "D", "250ms", "How often event source mappings poll their streams.",
+         {}},
+        {"log-level", "LEVEL", "info", "Least severe log record written to stderr.",
+         {"trace", "debug", "info", "warn", "error", "off"}},
+        {"log-format", "FORMAT", "text", "Log records as text lines or JSON lines.",
+         {"text", "json"}},
+        {"region", "R", "us-east-1",
+         "Region used in ARNs and when a request's credential scope names none.",
+         {}},
+        {"threads", "N", "one per CPU", "Threads serving HTTP.", {}},
+        {"max-connections", "N", "1024",
+         "Open connections served at once; more are answered 503 with Retry-After.", {}},
+        {"shutdown-grace", "D", "5s",
+         "How long a stop waits for requests in flight before cancelling them.", {}},
+        {"require-auth", "", "",
+         "Refuse DynamoDB requests without a well-formed SigV4 Authorization header, as AWS "
+         "and dynalite do (signatures are still not verified).",
+         {}},
+    };
+    s.examples = {
+        {"Serve the bundled shop domain on 127.0.0.1:8000", "esser-local serve"},
+        {"Your own domain on another port, with a manual clock and fixed ids",
+         "esser-local serve --domain ./domain.json --port 8001 --clock manual --seed 42"},
+        {"Any free port (read it from the first line of output), JSON logs",
+         "esser-local serve --port 0 --log-format json"},
+        {"Talk to it with the aws cli (any credentials)",
+         "AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws dynamodb list-tables "
+         "--endpoint-url http://127.0.0.1:8000 --region us-east-1"},
+    };
+    s.exit_status =
+        "0  stopped by SIGINT or SIGTERM after a graceful shutdown\n"
+        "1  could not start (unreadable or invalid domain file)\n"
+        "2  a usage error (unknown flag, bad value)\n"
+        "3  could not listen (port in use, address not local, permission denied)";
+    s.see_also = "esser-local --help; DESIGN.md; the esser API under /esser/v1/ (README).";
+    return s;
+}
+
+int run_serve(const cli::parsed_args& args, command_io io) {
+    if (!args.positionals.empty()) {
+        io.err << "esser-local serve: unexpected argument '" << args.positionals[0]
+               << "'\nRun 'esser-local serve --help' for usage.\n";
+        return exit_usage;
+    }
+    auto settings = serve_settings_from(args);
+    if (!settings) {
+        io.err << "esser-local serve: " << settings.error().message
+               << "\nRun 'esser-local serve --help' for usage.\n";
+        return exit_usage;
+    }
+    auto sink =
+        std::make_shared<core::stream_log_sink>(io.err, settings->log_level, settings->log_format);
+    if (!is_loopback(settings->http.host)) {
+        core::logger("esser-local", sink)
+            .warn("listening on {}: reachable from other machines, without authentication",
+                  settings->http.host);
+    }
+    auto server = local_server::start(std::move(*settings), sink);
+    if (!server) {
+        io.err << "esser-local serve: " << server.error().message << "\n";
+        return server.error().exit_code;
+    }
+    io.out << (*server)->banner() << std::flush;
+    const int sig = wait_for_stop_signal();
+    io.err << "esser-local: " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
+           << " received; finishing requests in flight (Ctrl-C again to force)\n";
+    (*server)->stop();
+    return exit_ok;
+}
+
+}  // namespace
+
+core::expected<serve_settings, cli::usage_error> serve_settings_from(const cli::parsed_args& a) {
+    serve_settings s;
+    s.env.domain_file = a.value_or("domain", "");
+    s.http.host = a.value_or("host", "127.0.0.1");
+    s.http.name = "esser-local";
+    auto port = number<unsigned>(a, "port", 8000, 0, 65535);
+    if (!port) return unexpected(port.error());
+    s.http.port = static_cast<std::uint16_t>(*port);
+    s.env.manual_clock = a.value_or("clock", "real") == "manual";
+    if (a.has("seed")) {
+        auto seed = number<std::uint64_t>(a, "seed", 0, 0, UINT64_MAX);
+        if (!seed) return unexpected(seed.error());
+        s.env.seed = *seed;
+    }
+    auto shards = number<unsigned>(a, "shards", 1, 1, 1000);
+    if (!shards) return unexpected(shards.error());
+    s.env.shards = *shards;
+    auto poll = duration(a, "poll-interval", std::chrono::milliseconds(250));
+    if (!poll) return unexpected(poll.error());
+    s.env.poll_interval = *poll;
+    core::parse_log_level(a.value_or("log-level", "info"), s.log_level);
+    s.log_format = a.value_or("log-format", "text") == "json" ? core::log_format::json
+                                                               : core::log_format::text;
+    s.env.region = a.value_or("region", "us-east-1");
+    if (s.env.region.empty() ||
+        s.env.region.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") !=
+            std::string::npos) {
+        return unexpected(
+            cli::usage_error{"--region must look like us-east-1 (got '" + s.env.region + "')"});
+    }
+    auto threads = number<unsigned>(a, "threads", 0, 1, 256);
+    if (!threads) return unexpected(threads.error());
+    s.http.threads = *threads;  // 0 (absent): one per CPU
+    auto maxc = number<std::size_t>(a, "max-connections", 1024, 1, 1'000'000);
+    if (!maxc) return unexpected(maxc.error());
+    s.http.max_connections = *maxc;
+    auto grace = duration(a, "shutdown-grace", std::chrono::seconds(5));
+    if (!grace) return unexpected(grace.error());
+    s.http.shutdown_grace = std::chrono::duration_cast<std::chrono::milliseconds>(*grace);
+    if (a.has("require-auth")) s.env.auth = aws_auth_mode::require_header;
+    return s;
+}
+
+core::expected<std::unique_ptr<local_server>, start_failure> local_server::start(
+    serve_settings settings, std::shared_ptr<core::log_sink> sink) {
+    std::unique_ptr<local_server> out(new local_server());
+    auto env = local_environment::create(settings.env, core::logger("esser-local", sink));
+    if (!env) {
+        return unexpected(start_failure{exit_failure, env.error().describe()});
+    }
+    out->env_ = std::move(*env);
+    auto http_opts = settings.http;
+    http_opts.metrics = out->env_->metrics();
+    auto server = http_server::start(http_opts, out->env_->make_router(),
+                                     core::logger("esser-http", sink));
+    if (!server) {
+        const auto& e = server.error();
+        std::string msg;
+        const std::string where = std::to_string(settings.http.port);
+        switch (e.what) {
+            case listen_error::kind::address_in_use:
+                msg = "port " + where + " on " + settings.http.host +
+                      " is in use; pass --port N (or --port 0 for any free port) or stop the "
+                      "other process";
+                break;
+            case listen_error::kind::permission_denied:
+                msg = "not allowed to listen on port " + where + " (" + e.message +
+                      "); ports below 1024 need privileges: pass --port N with N >= 1024";
+                break;
+            case listen_error::kind::bad_address:
+                msg = "cannot listen on '" + settings.http.host + "' (" + e.message +
+                      "); pass --host with a local address such as 127.0.0.1";
+                break;
+            case listen_error::kind::other:
+                msg = "cannot listen: " + e.message;
+                break;
+        }
+        return unexpected(start_failure{exit_cannot_listen, msg});
+    }
+    out->server_ = std::move(*server);
+    out->settings_ = std::move(settings);
+    return out;
+}
+
+std::string local_server::banner() const {
+    const std::string url = server_->url();
+    const auto& env = *env_;
+    std::string b = "esser-local " ESSER_VERSION " listening on " + url + "\n";
+    auto row = [&](std::string_view k, const std::string& v) {
+        std::string key(k);
+        key.resize(18, ' ');
+        b += "  " + key + v + "\n";
+    };
+    row("domain", env.domain_description());
+    const auto* clock = &const_cast<local_environment&>(env).clock();
+    row("clock", std::string(clock->is_manual() ? "manual, at " : "real, ") +
+                     core::format_rfc3339_ms(clock->now()) +
+                     (clock->is_manual() ? " (move it: POST /esser/v1/clock/advance)" : ""));
+    row("ids", env.options().seed ? "seeded with " + std::to_string(*env.options().seed)
+                                  : std::string("random (pass --seed N to fix them)"));
+    for (const auto& s : env.services()) row(s.name, s.available ? "ready" : "not built: " + s.note);
+    b += "\nTry it (any credentials work; aws cli v2 wants a pager off):\n";
+    b += "  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=" +
+         env.options().region + " AWS_PAGER=\n";
+    b += "  aws dynamodb list-tables --endpoint-url " + url + "\n";
+    b += "  curl -s " + url + "/esser/v1/health\n";
+    b += "  curl -s " + url + "/metrics\n";
+    b += "\nCtrl-C stops it (a second Ctrl-C forces).\n";
+    return b;
+}
+
+subcommand serve_command() { return {serve_spec(), run_serve}; }
+
+}  // namespace esser::emulator

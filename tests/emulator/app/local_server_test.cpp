@@ -1,0 +1,154 @@
+// Issue 6: esser-local serve in-process: banner, health, metrics, the clock API, the routes of
+// services not built yet, and the exit codes of start-up failures.
+#include "esser/emulator/app/local_server.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+
+#include "emulator/http/raw_client.hpp"
+#include "esser/emulator/app/commands.hpp"
+
+using namespace esser::emulator;
+using esser::test::make_request;
+using esser::test::raw_client;
+using nlohmann::json;
+
+namespace {
+
+std::unique_ptr<local_server> start(std::vector<std::string> flags) {
+    cli::command_spec spec = serve_command().spec;
+    auto parsed = cli::parse(spec, flags);
+    REQUIRE(parsed);
+    auto settings = serve_settings_from(*parsed);
+    REQUIRE(settings);
+    settings->http.port = 0;
+    settings->http.threads = 1;
+    auto s = local_server::start(std::move(*settings),
+                                 std::make_shared<esser::core::null_log_sink>());
+    REQUIRE(s);
+    return std::move(*s);
+}
+
+esser::test::raw_response call(local_server& s, const std::string& method,
+                               const std::string& target, const std::string& body = {}) {
+    raw_client c(s.server().port());
+    REQUIRE(c.send(make_request(method, target, body)));
+    auto r = c.read_response();
+    REQUIRE(r);
+    return *r;
+}
+
+}  // namespace
+
+TEST_CASE("local_server prints its endpoint and copy-paste examples",
+          "[emulator][app][local_server]") {
+    auto s = start({"--seed", "42"});
+    const std::string b = s->banner();
+    const std::string url = s->server().url();
+    CHECK(b.rfind("esser-local " ESSER_VERSION " listening on " + url + "\n", 0) == 0);
+    CHECK(b.find("aws dynamodb list-tables --endpoint-url " + url) != std::string::npos);
+    CHECK(b.find("curl -s " + url + "/esser/v1/health") != std::string::npos);
+    CHECK(b.find("seeded with 42") != std::string::npos);
+}
+
+TEST_CASE("local_server answers health, metrics and says which services are missing",
+          "[emulator][app][local_server]") {
+    auto s = start({"--region", "eu-west-1"});
+    auto h = call(*s, "GET", "/esser/v1/health");
+    CHECK(h.status == 200);
+    auto body = json::parse(h.body);
+    CHECK(body["status"] == "ok");
+    CHECK(body["region"] == "eu-west-1");
+    CHECK(body["clock"]["mode"] == "real");
+    CHECK(body["services"].contains("dynamodb"));
+    auto m = call(*s, "GET", "/metrics");
+    CHECK(m.status == 200);
+    CHECK(m.header("content-type").rfind("text/plain; version=0.0.4", 0) == 0);
+    CHECK(m.body.find("esser_http_requests_total{server=\"esser-local\",operation=\"health\","
+                      "status=\"200\"} 1") != std::string::npos);
+    CHECK(call(*s, "GET", "/").body == "healthy: dynamodb.eu-west-1.amazonaws.com ");
+    if (!s->environment().aws_front().has_service("DynamoDB_20120810")) {
+        raw_client c(s->server().port());
+        REQUIRE(c.send(make_request("POST", "/", "{}",
+                                    "Content-Type: application/x-amz-json-1.0\r\nX-Amz-Target: "
+                                    "DynamoDB_20120810.ListTables\r\n")));
+        auto r = c.read_response();
+        REQUIRE(r);
+        CHECK(r->status == 400);
+        CHECK(json::parse(r->body)["__type"] ==
+              "com.amazon.coral.service#UnknownOperationException");
+    }
+}
+
+TEST_CASE("local_server moves a manual clock through the esser API and refuses bad input",
+          "[emulator][app][local_server]") {
+    auto s = start({"--clock", "manual"});
+    auto now = json::parse(call(*s, "GET", "/esser/v1/clock").body);
+    CHECK(now["now"] == "2024-01-01T00:00:00.000Z");
+    CHECK(now["mode"] == "manual");
+    auto adv = call(*s, "POST", "/esser/v1/clock/advance", R"({"by":"1d2h"})");
+    CHECK(adv.status == 200);
+    CHECK(json::parse(adv.body)["now"] == "2024-01-02T02:00:00.000Z");
+    auto set = call(*s, "POST", "/esser/v1/clock/set", R"({"to":"2025-06-01T12:00:00Z"})");
+    CHECK(json::parse(set.body)["now"] == "2025-06-01T12:00:00.000Z");
+    auto bad = call(*s, "POST", "/esser/v1/clock/advance", R"({"by":"soon"})");
+    CHECK(bad.status == 400);
+    CHECK(json::parse(bad.body)["error"]["fields"][0]["pointer"] == "/by");
+    CHECK(call(*s, "POST", "/esser/v1/clock/set", "not json").status == 400);
+    CHECK(call(*s, "POST", "/esser/v1/clock/set", R"({"to":5})").status == 400);
+    CHECK(call(*s, "GET", "/esser/v1/clock/advance").status == 405);
+}
+
+TEST_CASE("local_server refuses to move a real clock", "[emulator][app][local_server]") {
+    auto s = start({});
+    auto r = call(*s, "POST", "/esser/v1/clock/advance", R"({"by":"1h"})");
+    CHECK(r.status == 400);
+    CHECK(json::parse(r.body)["error"]["type"] == "invalid_argument");
+}
+
+TEST_CASE("local_server answers the routes of services not built yet honestly",
+          "[emulator][app][local_server]") {
+    auto s = start({});
+    for (const auto& svc : s->environment().services()) {
+        if (svc.available) continue;
+        if (svc.name == "lambda") {
+            auto r = call(*s, "POST", "/2015-03-31/functions/f/invocations", "{}");
+            CHECK(r.status == 501);
+            CHECK(r.header("x-amzn-errortype") == "ServiceException");
+            CHECK(json::parse(r.body)["Type"] == "Service");
+        }
+        if (svc.name == "esser-api") {
+            auto r = call(*s, "GET", "/esser/v1/aggregates/Item/1");
+            CHECK(r.status == 404);
+            CHECK(json::parse(r.body)["error"]["type"] == "not_found");
+        }
+    }
+}
+
+TEST_CASE("esser-local serve exits 3 with advice when the port is busy, 1 on a bad domain",
+          "[emulator][app][local_server]") {
+    auto s = start({});
+    const std::string port = std::to_string(s->server().port());
+    std::ostringstream out, err;
+    std::vector<std::string> args = {"serve", "--port", port, "--log-level", "off"};
+    CHECK(esser_local_main(args, {out, err}) == exit_cannot_listen);
+    CHECK(err.str() == "esser-local serve: port " + port +
+                           " on 127.0.0.1 is in use; pass --port N (or --port 0 for any free "
+                           "port) or stop the other process\n");
+
+    std::ostringstream out2, err2;
+    args = {"serve", "--domain", "/nonexistent/domain.json", "--log-level", "off"};
+    CHECK(esser_local_main(args, {out2, err2}) == exit_failure);
+    CHECK(err2.str().find("/nonexistent/domain.json") != std::string::npos);
+
+    const std::string bad = std::string(ESSER_BINARY_DIR) + "/bad-domain-test.json";
+    std::ofstream(bad) << "{ not json";
+    std::ostringstream out3, err3;
+    args = {"serve", "--domain", bad, "--log-level", "off"};
+    CHECK(esser_local_main(args, {out3, err3}) == exit_failure);
+    CHECK(err3.str().find("invalid domain") != std::string::npos);
+    std::remove(bad.c_str());
+}
