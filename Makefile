@@ -45,7 +45,7 @@ bench: release
 fuzz: deps
 	CXX=clang++-14 cmake -S . -B $(FUZZ_DIR) -G "$(GENERATOR)" -DCMAKE_BUILD_TYPE=Debug \
 	  -DESSER_FUZZ=ON -DESSER_BUILD_TESTS=OFF -DESSER_BUILD_BENCH=OFF
-	cmake --build $(FUZZ_DIR) -j$(JOBS)
+	cmake --build $(FUZZ_DIR) -j$(JOBS) --target esser_fuzz_targets
 	@scripts/run-fuzz.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
 
 format:

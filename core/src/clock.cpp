@@ -157,6 +157,14 @@ result<time_point> parse_rfc3339(std::string_view s) {
     if (pos != s.size()) return bad();
     const std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
     const std::int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_s;
+    // time_point counts nanoseconds in 64 bits: about 1677-09-21 to 2262-04-11.
+    constexpr std::int64_t max_secs =
+        std::chrono::duration_cast<std::chrono::seconds>(duration::max()).count() - 1;
+    if (secs > max_secs || secs < -max_secs) {
+        return fail(error::parse_error("'" + std::string(s) +
+                                       "' is outside the representable range (years 1678 to "
+                                       "2261)"));
+    }
     return time_point(std::chrono::duration_cast<duration>(std::chrono::seconds(secs) +
                                                            std::chrono::nanoseconds(nanos)));
 }
@@ -169,7 +177,10 @@ result<duration> parse_duration(std::string_view s) {
     };
     if (s == "0") return duration::zero();
     if (s.empty()) return bad();
-    std::chrono::nanoseconds total{0};
+    // Accumulated in nanoseconds with overflow checks: "99999999999d" is an error, not UB.
+    const std::int64_t max_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(duration::max()).count();
+    std::int64_t total = 0;
     std::size_t pos = 0;
     while (pos < s.size()) {
         std::int64_t n = 0;
@@ -180,14 +191,19 @@ result<duration> parse_duration(std::string_view s) {
         const std::size_t start = pos;
         while (pos < s.size() && s[pos] >= 'a' && s[pos] <= 'z') ++pos;
         unit = s.substr(start, pos - start);
-        if (unit == "ms") total += std::chrono::milliseconds(n);
-        else if (unit == "s") total += std::chrono::seconds(n);
-        else if (unit == "m") total += std::chrono::minutes(n);
-        else if (unit == "h") total += std::chrono::hours(n);
-        else if (unit == "d") total += std::chrono::hours(24 * n);
+        std::int64_t unit_ns;
+        if (unit == "ms") unit_ns = 1'000'000;
+        else if (unit == "s") unit_ns = 1'000'000'000;
+        else if (unit == "m") unit_ns = 60'000'000'000;
+        else if (unit == "h") unit_ns = 3'600'000'000'000;
+        else if (unit == "d") unit_ns = 86'400'000'000'000;
         else return bad();
+        if (n > (max_ns - total) / unit_ns) {
+            return fail(error::parse_error("'" + std::string(s) + "' is too long a duration"));
+        }
+        total += n * unit_ns;
     }
-    return std::chrono::duration_cast<duration>(total);
+    return std::chrono::duration_cast<duration>(std::chrono::nanoseconds(total));
 }
 
 }  // namespace esser::core

@@ -60,3 +60,18 @@ TEST_CASE("parse_duration reads the units users write", "[core][clock]") {
         CHECK_FALSE(parse_duration(bad));
     }
 }
+
+// Issue 6: found by fuzz-http_dispatch through POST /esser/v1/clock/set and /advance: values
+// beyond a nanosecond time_point's range overflowed (undefined behaviour) instead of failing.
+TEST_CASE("parse_rfc3339 and parse_duration refuse values beyond the representable range",
+          "[core][clock]") {
+    CHECK_FALSE(parse_rfc3339("1012-02-29T12:00:00.5+01:00").has_value());
+    CHECK_FALSE(parse_rfc3339("9999-12-31T23:59:59Z").has_value());
+    CHECK(parse_rfc3339("1700-01-01T00:00:00Z").has_value());
+    CHECK(parse_rfc3339("2262-01-01T00:00:00Z").has_value());
+    CHECK_FALSE(parse_duration("99999999999d").has_value());
+    CHECK_FALSE(parse_duration("106752d").has_value());
+    CHECK_FALSE(parse_duration("106751d106751d").has_value());
+    CHECK_FALSE(parse_duration("9223372036854775807ms").has_value());
+    CHECK(parse_duration("106751d").has_value());
+}

@@ -5,11 +5,14 @@
 
 namespace esser::emulator::cli {
 
-bool parsed_args::has(std::string_view name) const { return values_.find(name) != values_.end(); }
+bool parsed_args::has(std::string_view name) const {
+    return values_.find(name) != values_.end();
+}
 
 std::optional<std::string> parsed_args::get(std::string_view name) const {
     auto it = values_.find(name);
-    if (it == values_.end()) return std::nullopt;
+    if (it == values_.end())
+        return std::nullopt;
     return it->second;
 }
 
@@ -30,8 +33,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     for (std::size_t i = 1; i <= a.size(); ++i) {
         cur[0] = i;
         for (std::size_t j = 1; j <= b.size(); ++j) {
-            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1,
-                               prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            cur[j] = std::min(
+                {prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
         }
         std::swap(prev, cur);
     }
@@ -40,14 +43,16 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 const option_spec* find_option(const command_spec& spec, std::string_view name) {
     for (const auto& o : spec.options)
-        if (o.name == name) return &o;
+        if (o.name == name)
+            return &o;
     return nullptr;
 }
 
 std::string join(const std::vector<std::string>& items, std::string_view sep) {
     std::string out;
     for (const auto& i : items) {
-        if (!out.empty()) out += sep;
+        if (!out.empty())
+            out += sep;
         out += i;
     }
     return out;
@@ -62,7 +67,8 @@ std::string wrap(std::string_view text, std::size_t indent, std::size_t width = 
     std::string line;
     std::string para;
     auto flush = [&] {
-        if (para.empty()) return;
+        if (para.empty())
+            return;
         std::istringstream words(para);
         std::string word, current;
         while (words >> word) {
@@ -72,7 +78,8 @@ std::string wrap(std::string_view text, std::size_t indent, std::size_t width = 
             }
             current += (current.empty() ? "" : " ") + word;
         }
-        if (!current.empty()) out += pad + current + "\n";
+        if (!current.empty())
+            out += pad + current + "\n";
         para.clear();
     };
     while (std::getline(lines, line)) {
@@ -125,8 +132,8 @@ core::expected<parsed_args, usage_error> parse(const command_spec& spec,
             continue;
         }
         if (a.rfind("--", 0) != 0) {
-            return unexpected(usage_error{"unknown option " + a +
-                                          " (options are spelled --name; see --help)"});
+            return unexpected(
+                usage_error{"unknown option " + a + " (options are spelled --name; see --help)"});
         }
         std::string name = a.substr(2);
         std::optional<std::string> value;
@@ -137,19 +144,22 @@ core::expected<parsed_args, usage_error> parse(const command_spec& spec,
         const option_spec* o = find_option(spec, name);
         if (!o) {
             std::string msg = "unknown option --" + name;
-            if (auto s = suggest(name, spec)) msg += " (did you mean --" + *s + "?)";
+            if (auto s = suggest(name, spec))
+                msg += " (did you mean --" + *s + "?)";
             return unexpected(usage_error{msg});
         }
-        if (out.has(name)) return unexpected(usage_error{"--" + name + " is given twice"});
+        if (out.has(name))
+            return unexpected(usage_error{"--" + name + " is given twice"});
         if (o->value_name.empty()) {
-            if (value) return unexpected(usage_error{"--" + name + " takes no value"});
+            if (value)
+                return unexpected(usage_error{"--" + name + " takes no value"});
             out.set(name, "");
             continue;
         }
         if (!value) {
             if (i + 1 >= args.size())
-                return unexpected(usage_error{"--" + name + " needs a value (" + o->value_name +
-                                              ")"});
+                return unexpected(
+                    usage_error{"--" + name + " needs a value (" + o->value_name + ")"});
             value = args[++i];
         }
         if (!o->choices.empty() &&
@@ -174,15 +184,18 @@ std::string render_help(const command_spec& spec) {
             out += "    " + spec.program + " " + s + "\n";
         }
     }
-    if (!spec.description.empty()) out += "\nDESCRIPTION\n" + wrap(spec.description, 4);
+    if (!spec.description.empty())
+        out += "\nDESCRIPTION\n" + wrap(spec.description, 4);
     out += "\nOPTIONS\n";
     std::vector<option_spec> options = spec.options;
     options.push_back({"help", "", "", "Print this help and exit.", {}});
     for (const auto& o : options) {
         out += "    --" + o.name + (o.value_name.empty() ? "" : " " + o.value_name) + "\n";
         std::string text = o.help;
-        if (!o.choices.empty()) text += " One of: " + join(o.choices, ", ") + ".";
-        if (!o.default_text.empty()) text += " Default: " + o.default_text + ".";
+        if (!o.choices.empty())
+            text += " One of: " + join(o.choices, ", ") + ".";
+        if (!o.default_text.empty())
+            text += " Default: " + o.default_text + ".";
         out += wrap(text, 8);
     }
     if (!spec.examples.empty()) {
@@ -199,7 +212,8 @@ std::string render_help(const command_spec& spec) {
         std::string line;
         while (std::getline(lines, line)) out += "    " + line + "\n";
     }
-    if (!spec.see_also.empty()) out += "\nSEE ALSO\n" + wrap(spec.see_also, 4);
+    if (!spec.see_also.empty())
+        out += "\nSEE ALSO\n" + wrap(spec.see_also, 4);
     return out;
 }
 

@@ -44,14 +44,17 @@ cli::command_spec top_spec(const std::vector<subcommand>& commands) {
 
 }  // namespace
 
-std::vector<subcommand> all_commands() { return {serve_command(), version_command()}; }
+std::vector<subcommand> all_commands() {
+    return {serve_command(), version_command()};
+}
 
 int esser_local_main(std::span<const std::string> args, command_io io) {
     const auto commands = all_commands();
     const auto top = top_spec(commands);
     auto find = [&](const std::string& name) -> const subcommand* {
         for (const auto& c : commands)
-            if (c.spec.name == name) return &c;
+            if (c.spec.name == name)
+                return &c;
         return nullptr;
     };
     if (args.empty()) {
@@ -63,7 +66,8 @@ int esser_local_main(std::span<const std::string> args, command_io io) {
         io.out << cli::render_help(top);
         return exit_ok;
     }
-    if (first == "--version") return find("version")->run({}, io);
+    if (first == "--version")
+        return find("version")->run({}, io);
     if (first == "help") {
         if (args.size() < 2) {
             io.out << cli::render_help(top);

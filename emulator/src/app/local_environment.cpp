@@ -1,6 +1,7 @@
 #include "esser/emulator/app/local_environment.hpp"
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "esser/emulator/http/rest_error.hpp"
@@ -23,6 +24,25 @@ constexpr std::string_view lambda_missing = "Lambda is not part of this build ye
 constexpr std::string_view esser_api_missing =
     "the esser API (commands, aggregates, events, projections) is not part of this build yet";
 
+// The range the manual clock accepts: well inside what a nanosecond time_point represents
+// (1678..2262), so no arithmetic on it can overflow.
+constexpr int min_clock_year = 1900;
+constexpr int max_clock_year = 2200;
+const core::time_point max_clock_time = core::from_epoch_ms(7289654399000);  // 2200-12-31T23:59:59Z
+
+// The year of an RFC 3339 text when it starts with four digits.
+std::optional<int> leading_year(std::string_view text) {
+    if (text.size() < 4)
+        return std::nullopt;
+    int y = 0;
+    for (int i = 0; i < 4; ++i) {
+        if (text[i] < '0' || text[i] > '9')
+            return std::nullopt;
+        y = y * 10 + (text[i] - '0');
+    }
+    return y;
+}
+
 json clock_json(const core::clock& c) {
     const auto now = c.now();
     return {{"now", core::format_rfc3339_ms(now)},
@@ -41,9 +61,9 @@ core::result<json> object_body(const http_request& req) {
 core::result<std::string> string_field(const json& body, const char* name) {
     auto it = body.find(name);
     if (it == body.end() || !it->is_string()) {
-        return core::unexpected(core::error::validation(
-            std::string("'") + name + "' is required and must be a string",
-            {{std::string("/") + name, "required string"}}));
+        return core::unexpected(
+            core::error::validation(std::string("'") + name + "' is required and must be a string",
+                                    {{std::string("/") + name, "required string"}}));
     }
     return it->get<std::string>();
 }
@@ -75,7 +95,8 @@ core::result<std::unique_ptr<local_environment>> local_environment::create(
     if (!text.empty()) {
         try {
             json d = json::parse(text);
-            if (!d.is_object()) throw std::invalid_argument("a domain is a JSON object");
+            if (!d.is_object())
+                throw std::invalid_argument("a domain is a JSON object");
             env->domain_name_ = d.value("name", "unnamed");
             env->domain_ = std::move(d);
         } catch (const std::exception& ex) {
@@ -138,7 +159,8 @@ json local_environment::health() const {
     bool all = true;
     for (const auto& s : this->services()) {
         json j = {{"available", s.available}};
-        if (!s.note.empty()) j["note"] = s.note;
+        if (!s.note.empty())
+            j["note"] = s.note;
         services[s.name] = std::move(j);
         all = all && s.available;
     }
@@ -150,8 +172,8 @@ json local_environment::health() const {
               {"region", options_.region},
               {"clock", clock_json(*clock_)},
               {"seed", options_.seed ? json(*options_.seed) : json(nullptr)},
-              {"domain", domain_ ? json{{"name", domain_name_}, {"source", domain_source_}}
-                                 : json(nullptr)},
+              {"domain",
+               domain_ ? json{{"name", domain_name_}, {"source", domain_source_}} : json(nullptr)},
               {"services", std::move(services)},
               {"complete", all}};
     return h;
@@ -182,9 +204,11 @@ std::shared_ptr<router> local_environment::make_router() {
                 "the clock is real and cannot be moved; start esser-local with --clock manual"));
         }
         auto body = object_body(req);
-        if (!body) return esser_error_response(body.error());
+        if (!body)
+            return esser_error_response(body.error());
         auto text = string_field(*body, advance ? "by" : "to");
-        if (!text) return esser_error_response(text.error());
+        if (!text)
+            return esser_error_response(text.error());
         if (advance) {
             auto d = core::parse_duration(*text);
             if (!d || d->count() < 0) {
@@ -192,8 +216,19 @@ std::shared_ptr<router> local_environment::make_router() {
                     "'by' must be a duration such as \"250ms\", \"15m\" or \"1d\"",
                     {{"/by", "not a non-negative duration: " + *text}}));
             }
+            if (*d > max_clock_time - manual_clock_->now()) {
+                return esser_error_response(
+                    core::error::validation("the manual clock cannot go past 2200-12-31T23:59:59Z",
+                                            {{"/by", "too far: " + *text}}));
+            }
             manual_clock_->advance(*d);
         } else {
+            const auto year = leading_year(*text);
+            if (year && (*year < min_clock_year || *year > max_clock_year)) {
+                return esser_error_response(
+                    core::error::validation("the manual clock covers the years 1900 to 2200",
+                                            {{"/to", "out of range: " + *text}}));
+            }
             auto t = core::parse_rfc3339(*text);
             if (!t) {
                 return esser_error_response(core::error::validation(
@@ -206,8 +241,7 @@ std::shared_ptr<router> local_environment::make_router() {
     };
     r->add_sync(
         "POST", "/esser/v1/clock/advance",
-        [move_clock](const http_request& req) { return move_clock(req, true); },
-        "clock.advance");
+        [move_clock](const http_request& req) { return move_clock(req, true); }, "clock.advance");
     r->add_sync(
         "POST", "/esser/v1/clock/set",
         [move_clock](const http_request& req) { return move_clock(req, false); }, "clock.set");
@@ -218,8 +252,8 @@ std::shared_ptr<router> local_environment::make_router() {
         r->add_sync(
             "*", "/esser/v1/*",
             [](const http_request& req) {
-                return esser_error_response(core::error::not_found(
-                    std::string(esser_api_missing) + ": " + std::string(req.path())));
+                return esser_error_response(core::error::not_found(std::string(esser_api_missing) +
+                                                                   ": " + std::string(req.path())));
             },
             "esser-api.missing");
     }
@@ -230,8 +264,8 @@ std::shared_ptr<router> local_environment::make_router() {
         r->add_sync(
             "*", "/2015-03-31/*",
             [](const http_request&) {
-                return lambda_error_response(501, "ServiceException",
-                                             std::string(lambda_missing), "Service");
+                return lambda_error_response(501, "ServiceException", std::string(lambda_missing),
+                                             "Service");
             },
             "lambda.missing");
     }

@@ -17,14 +17,15 @@ template <class T>
 core::expected<T, cli::usage_error> number(const cli::parsed_args& a, std::string_view name,
                                            T fallback, T min, T max) {
     auto v = a.get(name);
-    if (!v) return fallback;
+    if (!v)
+        return fallback;
     T out{};
     const auto* end = v->data() + v->size();
     auto [p, ec] = std::from_chars(v->data(), end, out);
     if (ec != std::errc() || p != end || out < min || out > max) {
-        return unexpected(cli::usage_error{"--" + std::string(name) + " must be a whole number from " +
-                                           std::to_string(min) + " to " + std::to_string(max) +
-                                           " (got '" + *v + "')"});
+        return unexpected(cli::usage_error{"--" + std::string(name) +
+                                           " must be a whole number from " + std::to_string(min) +
+                                           " to " + std::to_string(max) + " (got '" + *v + "')"});
     }
     return out;
 }
@@ -33,12 +34,14 @@ core::expected<core::duration, cli::usage_error> duration(const cli::parsed_args
                                                           std::string_view name,
                                                           core::duration fallback) {
     auto v = a.get(name);
-    if (!v) return fallback;
+    if (!v)
+        return fallback;
     auto d = core::parse_duration(*v);
     if (!d || d->count() <= 0) {
         return unexpected(cli::usage_error{"--" + std::string(name) +
                                            " must be a positive duration such as 250ms, 5s, "
-                                           "1m (got '" + *v + "')"});
+                                           "1m (got '" +
+                                           *v + "')"});
     }
     return *d;
 }
@@ -67,39 +70,62 @@ cli::command_spec serve_spec() {
         "exits 0. A second Ctrl-C ends it at once.\n\n"
         "Durations are written 250ms, 15s, 5m, 4h, 1d or 1h30m.";
     s.options = {
-        {"domain", "FILE", "the bundled shop domain",
+        {"domain",
+         "FILE",
+         "the bundled shop domain",
          "The domain definition (JSON) to serve: entities, commands, reducers, projections.",
          {}},
-        {"host", "ADDR", "127.0.0.1",
+        {"host",
+         "ADDR",
+         "127.0.0.1",
          "Address to listen on. Anything but loopback exposes an unauthenticated emulator to "
          "your network.",
          {}},
         {"port", "N", "8000", "Port to listen on; 0 picks a free port (printed at start).", {}},
-        {"clock", "MODE", "real",
+        {"clock",
+         "MODE",
+         "real",
          "Where time comes from. manual starts at 2024-01-01T00:00:00Z and moves only through "
          "POST /esser/v1/clock/advance or /esser/v1/clock/set, so retention, iterator expiry "
          "and shard rollover can be crossed in microseconds.",
          {"real", "manual"}},
-        {"seed", "N", "random",
+        {"seed",
+         "N",
+         "random",
          "Seed of every generated id (request ids, aggregate ids, sequence numbers): the same "
          "seed and inputs give the same ids run after run.",
          {}},
         {"shards", "N", "1", "Shards each table stream starts with.", {}},
-        {"poll-interval", "D", "250ms", "How often event source mappings poll their streams.",
-         {}},
-        {"log-level", "LEVEL", "info", "Least severe log record written to stderr.",
+        {"poll-interval", "D", "250ms", "How often event source mappings poll their streams.", {}},
+        {"log-level",
+         "LEVEL",
+         "info",
+         "Least severe log record written to stderr.",
          {"trace", "debug", "info", "warn", "error", "off"}},
-        {"log-format", "FORMAT", "text", "Log records as text lines or JSON lines.",
+        {"log-format",
+         "FORMAT",
+         "text",
+         "Log records as text lines or JSON lines.",
          {"text", "json"}},
-        {"region", "R", "us-east-1",
+        {"region",
+         "R",
+         "us-east-1",
          "Region used in ARNs and when a request's credential scope names none.",
          {}},
         {"threads", "N", "one per CPU", "Threads serving HTTP.", {}},
-        {"max-connections", "N", "1024",
-         "Open connections served at once; more are answered 503 with Retry-After.", {}},
-        {"shutdown-grace", "D", "5s",
-         "How long a stop waits for requests in flight before cancelling them.", {}},
-        {"require-auth", "", "",
+        {"max-connections",
+         "N",
+         "1024",
+         "Open connections served at once; more are answered 503 with Retry-After.",
+         {}},
+        {"shutdown-grace",
+         "D",
+         "5s",
+         "How long a stop waits for requests in flight before cancelling them.",
+         {}},
+        {"require-auth",
+         "",
+         "",
          "Refuse DynamoDB requests without a well-formed SigV4 Authorization header, as AWS "
          "and dynalite do (signatures are still not verified).",
          {}},
@@ -163,40 +189,47 @@ core::expected<serve_settings, cli::usage_error> serve_settings_from(const cli::
     s.http.host = a.value_or("host", "127.0.0.1");
     s.http.name = "esser-local";
     auto port = number<unsigned>(a, "port", 8000, 0, 65535);
-    if (!port) return unexpected(port.error());
+    if (!port)
+        return unexpected(port.error());
     s.http.port = static_cast<std::uint16_t>(*port);
     s.env.manual_clock = a.value_or("clock", "real") == "manual";
     if (a.has("seed")) {
         auto seed = number<std::uint64_t>(a, "seed", 0, 0, UINT64_MAX);
-        if (!seed) return unexpected(seed.error());
+        if (!seed)
+            return unexpected(seed.error());
         s.env.seed = *seed;
     }
     auto shards = number<unsigned>(a, "shards", 1, 1, 1000);
-    if (!shards) return unexpected(shards.error());
+    if (!shards)
+        return unexpected(shards.error());
     s.env.shards = *shards;
     auto poll = duration(a, "poll-interval", std::chrono::milliseconds(250));
-    if (!poll) return unexpected(poll.error());
+    if (!poll)
+        return unexpected(poll.error());
     s.env.poll_interval = *poll;
     core::parse_log_level(a.value_or("log-level", "info"), s.log_level);
     s.log_format = a.value_or("log-format", "text") == "json" ? core::log_format::json
-                                                               : core::log_format::text;
+                                                              : core::log_format::text;
     s.env.region = a.value_or("region", "us-east-1");
-    if (s.env.region.empty() ||
-        s.env.region.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") !=
-            std::string::npos) {
+    if (s.env.region.empty() || s.env.region.find_first_not_of(
+                                    "abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) {
         return unexpected(
             cli::usage_error{"--region must look like us-east-1 (got '" + s.env.region + "')"});
     }
     auto threads = number<unsigned>(a, "threads", 0, 1, 256);
-    if (!threads) return unexpected(threads.error());
+    if (!threads)
+        return unexpected(threads.error());
     s.http.threads = *threads;  // 0 (absent): one per CPU
     auto maxc = number<std::size_t>(a, "max-connections", 1024, 1, 1'000'000);
-    if (!maxc) return unexpected(maxc.error());
+    if (!maxc)
+        return unexpected(maxc.error());
     s.http.max_connections = *maxc;
     auto grace = duration(a, "shutdown-grace", std::chrono::seconds(5));
-    if (!grace) return unexpected(grace.error());
+    if (!grace)
+        return unexpected(grace.error());
     s.http.shutdown_grace = std::chrono::duration_cast<std::chrono::milliseconds>(*grace);
-    if (a.has("require-auth")) s.env.auth = aws_auth_mode::require_header;
+    if (a.has("require-auth"))
+        s.env.auth = aws_auth_mode::require_header;
     return s;
 }
 
@@ -210,8 +243,8 @@ core::expected<std::unique_ptr<local_server>, start_failure> local_server::start
     out->env_ = std::move(*env);
     auto http_opts = settings.http;
     http_opts.metrics = out->env_->metrics();
-    auto server = http_server::start(http_opts, out->env_->make_router(),
-                                     core::logger("esser-http", sink));
+    auto server =
+        http_server::start(http_opts, out->env_->make_router(), core::logger("esser-http", sink));
     if (!server) {
         const auto& e = server.error();
         std::string msg;
@@ -257,7 +290,8 @@ std::string local_server::banner() const {
                      (clock->is_manual() ? " (move it: POST /esser/v1/clock/advance)" : ""));
     row("ids", env.options().seed ? "seeded with " + std::to_string(*env.options().seed)
                                   : std::string("random (pass --seed N to fix them)"));
-    for (const auto& s : env.services()) row(s.name, s.available ? "ready" : "not built: " + s.note);
+    for (const auto& s : env.services())
+        row(s.name, s.available ? "ready" : "not built: " + s.note);
     b += "\nTry it (any credentials work; aws cli v2 wants a pager off):\n";
     b += "  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=" +
          env.options().region + " AWS_PAGER=\n";
@@ -268,6 +302,8 @@ std::string local_server::banner() const {
     return b;
 }
 
-subcommand serve_command() { return {serve_spec(), run_serve}; }
+subcommand serve_command() {
+    return {serve_spec(), run_serve};
+}
 
 }  // namespace esser::emulator

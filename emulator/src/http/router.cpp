@@ -130,7 +130,8 @@ std::string_view router::dispatch(http_request req, responder res) const {
     std::vector<int> best_rank, rank, other_rank;
     std::string allow;  // methods of the most specific routes that refuse this method
     for (const route& r : routes_) {
-        if (!r.match(path, rank)) continue;
+        if (!r.match(path, rank))
+            continue;
         if (r.method != "*" && r.method != req.method) {
             if (allow.empty() || rank > other_rank) {
                 allow = r.method;
@@ -147,7 +148,8 @@ std::string_view router::dispatch(http_request req, responder res) const {
     }
     // A more specific route exists for this path, only not for this method: 405, rather than
     // letting a catch-all pattern answer for it.
-    if (best && !allow.empty() && other_rank > best_rank) best = nullptr;
+    if (best && !allow.empty() && other_rank > best_rank)
+        best = nullptr;
 
     if (best) {
         for (std::size_t i = 0; i < best->segments.size(); ++i) {

@@ -106,12 +106,12 @@ TEST_CASE("esser-local teaches on every subcommand and exits with documented cod
     CHECK(unknown.err.find("unknown command 'serf'") != std::string::npos);
 }
 
-TEST_CASE("esser-local serve refuses bad values before starting anything",
-          "[emulator][app][cli]") {
+TEST_CASE("esser-local serve refuses bad values before starting anything", "[emulator][app][cli]") {
     struct bad_case {
         std::vector<std::string> args;
         std::string message;
     };
+
     for (const auto& [args, message] : std::vector<bad_case>{
              {{"serve", "--port", "70000"},
               "--port must be a whole number from 0 to 65535 (got '70000')"},

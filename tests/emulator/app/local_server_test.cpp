@@ -6,9 +6,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "emulator/http/raw_client.hpp"
 #include <catch2/catch.hpp>
 
-#include "emulator/http/raw_client.hpp"
 #include "esser/emulator/app/commands.hpp"
 
 using namespace esser::emulator;
@@ -26,8 +26,8 @@ std::unique_ptr<local_server> start(std::vector<std::string> flags) {
     REQUIRE(settings);
     settings->http.port = 0;
     settings->http.threads = 1;
-    auto s = local_server::start(std::move(*settings),
-                                 std::make_shared<esser::core::null_log_sink>());
+    auto s =
+        local_server::start(std::move(*settings), std::make_shared<esser::core::null_log_sink>());
     REQUIRE(s);
     return std::move(*s);
 }
@@ -100,6 +100,13 @@ TEST_CASE("local_server moves a manual clock through the esser API and refuses b
     CHECK(call(*s, "POST", "/esser/v1/clock/set", "not json").status == 400);
     CHECK(call(*s, "POST", "/esser/v1/clock/set", R"({"to":5})").status == 400);
     CHECK(call(*s, "GET", "/esser/v1/clock/advance").status == 405);
+    // Found by the fuzzer: times a clock cannot represent are refused, never overflowed.
+    CHECK(call(*s, "POST", "/esser/v1/clock/set", R"({"to":"1012-02-29T12:00:00Z"})").status ==
+          400);
+    CHECK(call(*s, "POST", "/esser/v1/clock/advance", R"({"by":"99999999999d"})").status == 400);
+    CHECK(call(*s, "POST", "/esser/v1/clock/advance", R"({"by":"100000d"})").status == 400);
+    CHECK(json::parse(call(*s, "GET", "/esser/v1/clock").body)["now"] ==
+          "2025-06-01T12:00:00.000Z");
 }
 
 TEST_CASE("local_server refuses to move a real clock", "[emulator][app][local_server]") {
@@ -113,7 +120,8 @@ TEST_CASE("local_server answers the routes of services not built yet honestly",
           "[emulator][app][local_server]") {
     auto s = start({});
     for (const auto& svc : s->environment().services()) {
-        if (svc.available) continue;
+        if (svc.available)
+            continue;
         if (svc.name == "lambda") {
             auto r = call(*s, "POST", "/2015-03-31/functions/f/invocations", "{}");
             CHECK(r.status == 501);

@@ -40,7 +40,7 @@ struct command_spec {
     std::string description;            // paragraphs separated by blank lines
     std::vector<option_spec> options;   // --help is implied
     std::vector<example> examples;
-    std::string exit_status;            // the EXIT STATUS section, lines "N  meaning"
+    std::string exit_status;  // the EXIT STATUS section, lines "N  meaning"
     std::string see_also;
 };
 

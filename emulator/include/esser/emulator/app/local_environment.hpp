@@ -35,11 +35,11 @@ namespace esser::emulator {
 struct local_environment_options {
     // A domain definition file (JSON); empty means the bundled shop domain.
     std::string domain_file;
-    bool manual_clock = false;           // --clock manual: time moves only through the API
-    std::optional<std::uint64_t> seed;   // --seed: deterministic ids; none: random
-    unsigned shards = 1;                 // --shards: initial shards per table stream
+    bool manual_clock = false;          // --clock manual: time moves only through the API
+    std::optional<std::uint64_t> seed;  // --seed: deterministic ids; none: random
+    unsigned shards = 1;                // --shards: initial shards per table stream
     core::duration poll_interval = std::chrono::milliseconds(250);  // event source mappings
-    std::string region = "us-east-1";    // for ARNs and the health text
+    std::string region = "us-east-1";                               // for ARNs and the health text
     aws_auth_mode auth = aws_auth_mode::accept_any;
 };
 
@@ -51,11 +51,16 @@ public:
                                                                    core::logger log = {});
 
     const local_environment_options& options() const { return options_; }
+
     core::clock& clock() { return *clock_; }
+
     // The manual clock when --clock manual, else null.
     const std::shared_ptr<core::manual_clock>& manual_clock() const { return manual_clock_; }
+
     core::id_source& ids() { return *ids_; }
+
     const std::shared_ptr<http_metrics>& metrics() const { return metrics_; }
+
     const aws_json_front& aws_front() const { return front_; }
 
     // The router of the esser-local port. The environment must outlive it.
@@ -66,6 +71,7 @@ public:
         bool available = false;
         std::string note;  // why not, when not
     };
+
     std::vector<service_status> services() const;
 
     // What the domain is: "shop (bundled)", "orders (from ./domain.json)", or why there is none.

@@ -38,7 +38,9 @@ public:
     std::string banner() const;
 
     local_environment& environment() { return *env_; }
+
     http_server& server() { return *server_; }
+
     // Graceful: see http_server::stop().
     void stop() { server_->stop(); }
 
