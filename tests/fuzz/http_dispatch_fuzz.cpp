@@ -3,7 +3,9 @@
 // parses (parse_http_request, the server's limits), routed, dispatched and its answer
 // serialised, through two dispatchers:
 //  1. the real composition (local_environment's router: metrics, health, clock API, esser API
-//     and Lambda routes, the AWS JSON front with whatever services the build has);
+//     and Lambda routes, the AWS JSON front with the real DynamoDB engine and whatever other
+//     services the build has); the environment is reset every few thousand inputs so the
+//     engine's tables stay bounded;
 //  2. an AWS JSON front whose DynamoDB service echoes the request back, so the front's every
 //     step up to and including answer serialisation is exercised even before the engine
 //     answers operations. (Reading AttributeValues with emulator/dynamo's codec would be
@@ -89,6 +91,9 @@ void dispatch_one(const router& r, const http_request& req) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     auto& d = instance();
+    static unsigned runs = 0;
+    if (++runs % 4096 == 0)
+        d.env->reset();
     std::string_view bytes(reinterpret_cast<const char*>(data), size);
     http_parse_limits limits;
     limits.max_body_bytes = 1 << 20;

@@ -4,6 +4,7 @@
 #include <optional>
 #include <sstream>
 
+#include "esser/emulator/dynamo/dynamo_engine.hpp"
 #include "esser/emulator/http/rest_error.hpp"
 
 namespace esser::emulator {
@@ -131,6 +132,19 @@ local_environment::local_environment(local_environment_options o, core::logger l
         clock_ = std::make_shared<core::system_clock>();
     }
     // Areas register here (see the header): DynamoDB engine, Streams, Lambda, esser API.
+    dynamo_engine::options d;
+    d.clock = clock_;
+    d.ids = ids_;
+    d.region = options_.region;
+    dynamodb_ = std::make_shared<dynamo_engine>(d);
+    front_.add_service("DynamoDB_20120810", &dynamo_engine::serves,
+                       [engine = dynamodb_](const aws_call& call, const json& request) {
+                           return engine->dispatch(call.operation, request);
+                       });
+}
+
+void local_environment::reset() {
+    dynamodb_->reset();
 }
 
 std::vector<local_environment::service_status> local_environment::services() const {
@@ -245,6 +259,14 @@ std::shared_ptr<router> local_environment::make_router() {
     r->add_sync(
         "POST", "/esser/v1/clock/set",
         [move_clock](const http_request& req) { return move_clock(req, false); }, "clock.set");
+
+    r->add_sync(
+        "POST", "/esser/v1/reset",
+        [this](const http_request&) {
+            reset();
+            return http_response::json(200, {{"reset", true}});
+        },
+        "reset");
 
     if (esser_api_) {
         r->add("*", "/esser/v1/*", esser_api_, "esser-api");

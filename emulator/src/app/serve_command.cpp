@@ -293,7 +293,7 @@ std::string local_server::banner() const {
     for (const auto& s : env.services())
         row(s.name, s.available ? "ready" : "not built: " + s.note);
     b += "\nTry it (any credentials work; aws cli v2 wants a pager off):\n";
-    b += "  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=" +
+    b += "  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=" +
          env.options().region + " AWS_PAGER=\n";
     b += "  aws dynamodb list-tables --endpoint-url " + url + "\n";
     b += "  curl -s " + url + "/esser/v1/health\n";

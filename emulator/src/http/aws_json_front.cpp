@@ -73,23 +73,47 @@ aws_json_front::aws_json_front(aws_json_front_options options, core::logger log)
         options_.ids = std::make_shared<core::random_id_source>();
 }
 
+namespace {
+
+aws_async_service make_async(aws_service service) {
+    return [svc = std::move(service)](aws_call call, json request,
+                                      std::function<void(adapters::aws_result)> done) {
+        done(svc(call, request));
+    };
+}
+
+aws_json_front::operation_filter in_list(std::vector<std::string> operations) {
+    std::sort(operations.begin(), operations.end());
+    return [ops = std::move(operations)](std::string_view op) {
+        return std::binary_search(ops.begin(), ops.end(), op);
+    };
+}
+
+}  // namespace
+
 void aws_json_front::add_service(std::string target_prefix, std::vector<std::string> operations,
                                  aws_service service) {
-    add_async_service(std::move(target_prefix), std::move(operations),
-                      [svc = std::move(service)](aws_call call, json request,
-                                                 std::function<void(adapters::aws_result)> done) {
-                          done(svc(call, request));
-                      });
+    add_async_service(std::move(target_prefix), in_list(std::move(operations)),
+                      make_async(std::move(service)));
 }
 
 void aws_json_front::add_async_service(std::string target_prefix,
                                        std::vector<std::string> operations,
                                        aws_async_service service) {
-    std::sort(operations.begin(), operations.end());
+    add_async_service(std::move(target_prefix), in_list(std::move(operations)), std::move(service));
+}
+
+void aws_json_front::add_service(std::string target_prefix, operation_filter serves,
+                                 aws_service service) {
+    add_async_service(std::move(target_prefix), std::move(serves), make_async(std::move(service)));
+}
+
+void aws_json_front::add_async_service(std::string target_prefix, operation_filter serves,
+                                       aws_async_service service) {
     service_entry e;
     e.label = target_prefix.substr(0, target_prefix.find('_'));
     e.prefix = std::move(target_prefix);
-    e.operations = std::move(operations);
+    e.serves = std::move(serves);
     e.call = std::move(service);
     std::erase_if(services_, [&](const service_entry& s) { return s.prefix == e.prefix; });
     services_.push_back(std::move(e));
@@ -196,7 +220,7 @@ void aws_json_front::handle(http_request req, responder res) const {
     if (dot != std::string_view::npos && target.find('.', dot + 1) == std::string_view::npos) {
         svc = find(target.substr(0, dot));
         op = target.substr(dot + 1);
-        if (svc && !std::binary_search(svc->operations.begin(), svc->operations.end(), op))
+        if (svc && (op.empty() || !svc->serves(op)))
             svc = nullptr;
     }
     if (!svc) {

@@ -9,7 +9,8 @@
 //   - Lambda:          lambda_api_ = handler of /2015-03-31/* (errors: rest_error.hpp);
 //   - esser API:       esser_api_ = handler of /esser/v1/* (errors: esser_error_response).
 // Built-in routes: GET /metrics, GET /esser/v1/health, GET /esser/v1/clock,
-// POST /esser/v1/clock/advance {"by":"15m"}, POST /esser/v1/clock/set {"to":"<RFC 3339>"}.
+// POST /esser/v1/clock/advance {"by":"15m"}, POST /esser/v1/clock/set {"to":"<RFC 3339>"},
+// POST /esser/v1/reset (drops every table).
 //
 // Thread safety: configure before serving; the router's handlers are thread-safe.
 
@@ -43,6 +44,8 @@ struct local_environment_options {
     aws_auth_mode auth = aws_auth_mode::accept_any;
 };
 
+class dynamo_engine;
+
 class local_environment {
 public:
     // Loads the domain and builds the services. Errors (an unreadable or invalid domain file)
@@ -62,6 +65,13 @@ public:
     const std::shared_ptr<http_metrics>& metrics() const { return metrics_; }
 
     const aws_json_front& aws_front() const { return front_; }
+
+    // The fake DynamoDB (DynamoDB_20120810.* on the port).
+    const std::shared_ptr<dynamo_engine>& dynamodb() const { return dynamodb_; }
+
+    // Back to an empty emulator: every table (and so every stream) dropped. The clock and the
+    // id sequence carry on.
+    void reset();
 
     // The router of the esser-local port. The environment must outlive it.
     std::shared_ptr<router> make_router();
@@ -89,6 +99,7 @@ private:
     std::shared_ptr<core::manual_clock> manual_clock_;
     std::shared_ptr<core::id_source> ids_;
     std::shared_ptr<http_metrics> metrics_ = std::make_shared<http_metrics>();
+    std::shared_ptr<dynamo_engine> dynamodb_;
     aws_json_front front_;
     http_handler lambda_api_;  // null until the Lambda area plugs in
     http_handler esser_api_;   // null until the esser API plugs in

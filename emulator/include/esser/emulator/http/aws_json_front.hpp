@@ -91,6 +91,13 @@ public:
                      aws_service service);
     void add_async_service(std::string target_prefix, std::vector<std::string> operations,
                            aws_async_service service);
+    // As add_service, with the set of operations given by a predicate (e.g.
+    // dynamo_engine::serves). `serves` must be thread-safe and only accept names from a fixed
+    // set: the metrics label each accepted name.
+    using operation_filter = std::function<bool(std::string_view operation)>;
+    void add_service(std::string target_prefix, operation_filter serves, aws_service service);
+    void add_async_service(std::string target_prefix, operation_filter serves,
+                           aws_async_service service);
     bool has_service(std::string_view target_prefix) const;
 
     // The http_handler.
@@ -105,7 +112,7 @@ private:
     struct service_entry {
         std::string prefix;
         std::string label;
-        std::vector<std::string> operations;  // sorted
+        operation_filter serves;
         aws_async_service call;
     };
 
