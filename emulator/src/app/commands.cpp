@@ -44,6 +44,10 @@ cli::command_spec top_spec(const std::vector<subcommand>& commands) {
 
 }  // namespace
 
+const char* esser_version() noexcept {
+    return ESSER_VERSION;
+}
+
 std::vector<subcommand> all_commands() {
     return {serve_command(), version_command()};
 }

@@ -100,7 +100,7 @@ TEST_CASE("esser-local teaches on every subcommand and exits with documented cod
         CHECK(h.out.find("EXIT STATUS") != std::string::npos);
         CHECK(run({"help", c.spec.name}).out == h.out);
     }
-    CHECK(run({"version"}).out == "esser-local " + std::string(ESSER_VERSION) + "\n");
+    CHECK(run({"version"}).out == "esser-local " + std::string(esser_version()) + "\n");
     auto unknown = run({"serf"});
     CHECK(unknown.code == exit_usage);
     CHECK(unknown.err.find("unknown command 'serf'") != std::string::npos);

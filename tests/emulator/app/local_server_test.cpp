@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include "esser/emulator/app/commands.hpp"
+#include "esser/emulator/http/aws_wire.hpp"
 
 using namespace esser::emulator;
 using esser::test::make_request;
@@ -48,7 +49,8 @@ TEST_CASE("local_server prints its endpoint and copy-paste examples",
     auto s = start({"--seed", "42"});
     const std::string b = s->banner();
     const std::string url = s->server().url();
-    CHECK(b.rfind("esser-local " ESSER_VERSION " listening on " + url + "\n", 0) == 0);
+    CHECK(b.rfind("esser-local " + std::string(esser_version()) + " listening on " + url + "\n",
+                  0) == 0);
     CHECK(b.find("aws dynamodb list-tables --endpoint-url " + url) != std::string::npos);
     CHECK(b.find("curl -s " + url + "/esser/v1/health") != std::string::npos);
     CHECK(b.find("seeded with 42") != std::string::npos);
@@ -70,17 +72,56 @@ TEST_CASE("local_server answers health, metrics and says which services are miss
     CHECK(m.body.find("esser_http_requests_total{server=\"esser-local\",operation=\"health\","
                       "status=\"200\"} 1") != std::string::npos);
     CHECK(call(*s, "GET", "/").body == "healthy: dynamodb.eu-west-1.amazonaws.com ");
-    if (!s->environment().aws_front().has_service("DynamoDB_20120810")) {
-        raw_client c(s->server().port());
-        REQUIRE(c.send(make_request("POST", "/", "{}",
-                                    "Content-Type: application/x-amz-json-1.0\r\nX-Amz-Target: "
-                                    "DynamoDB_20120810.ListTables\r\n")));
-        auto r = c.read_response();
-        REQUIRE(r);
-        CHECK(r->status == 400);
-        CHECK(json::parse(r->body)["__type"] ==
-              "com.amazon.coral.service#UnknownOperationException");
-    }
+}
+
+namespace {
+
+esser::test::raw_response dynamodb(local_server& s, const std::string& op, const json& body) {
+    raw_client c(s.server().port());
+    REQUIRE(c.send(make_request(
+        "POST", "/", body.dump(),
+        "Content-Type: application/x-amz-json-1.0\r\nX-Amz-Target: DynamoDB_20120810." + op +
+            "\r\nAuthorization: AWS4-HMAC-SHA256 Credential=k/20240101/us-east-1/dynamodb/"
+            "aws4_request, SignedHeaders=host, Signature=0\r\n")));
+    auto r = c.read_response();
+    REQUIRE(r);
+    return *r;
+}
+
+}  // namespace
+
+TEST_CASE("local_server serves the DynamoDB engine on its port and resets it",
+          "[emulator][app][local_server]") {
+    auto s = start({"--seed", "3"});
+    auto created = dynamodb(*s, "CreateTable",
+                            {{"TableName", "events"},
+                             {"AttributeDefinitions",
+                              {{{"AttributeName", "pk"}, {"AttributeType", "S"}},
+                               {{"AttributeName", "v"}, {"AttributeType", "N"}}}},
+                             {"KeySchema",
+                              {{{"AttributeName", "pk"}, {"KeyType", "HASH"}},
+                               {{"AttributeName", "v"}, {"KeyType", "RANGE"}}}},
+                             {"BillingMode", "PAY_PER_REQUEST"}});
+    REQUIRE(created.status == 200);
+    const json item = {{"pk", {{"S", "Item#1"}}}, {"v", {{"N", "1"}}}, {"type", {{"S", "c"}}}};
+    CHECK(dynamodb(*s, "PutItem", {{"TableName", "events"}, {"Item", item}}).status == 200);
+    auto got = dynamodb(
+        *s, "GetItem",
+        {{"TableName", "events"}, {"Key", {{"pk", {{"S", "Item#1"}}}, {"v", {{"N", "1"}}}}}});
+    CHECK(got.status == 200);
+    CHECK(json::parse(got.body)["Item"] == item);
+    CHECK(got.header("x-amz-crc32") == std::to_string(esser::emulator::crc32_of(got.body)));
+    auto missing = dynamodb(*s, "DescribeTable", {{"TableName", "nope"}});
+    CHECK(missing.status == 400);
+    CHECK(json::parse(missing.body)["__type"] ==
+          "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException");
+    CHECK(json::parse(dynamodb(*s, "ListTables", json::object()).body)["TableNames"] ==
+          json::array({"events"}));
+    CHECK(call(*s, "POST", "/esser/v1/reset").status == 200);
+    CHECK(json::parse(dynamodb(*s, "ListTables", json::object()).body)["TableNames"] ==
+          json::array());
+    auto m = call(*s, "GET", "/metrics").body;
+    CHECK(m.find("operation=\"DynamoDB.PutItem\",status=\"200\"} 1") != std::string::npos);
 }
 
 TEST_CASE("local_server moves a manual clock through the esser API and refuses bad input",

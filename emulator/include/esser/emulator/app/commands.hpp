@@ -31,6 +31,9 @@ struct subcommand {
 
 std::vector<subcommand> all_commands();
 
+// "0.1.0": the project version esser-local was built from.
+const char* esser_version() noexcept;
+
 // The whole CLI: `args` are argv[1..]. Parses, prints help or errors, runs a subcommand.
 int esser_local_main(std::span<const std::string> args, command_io io);
 
