@@ -4,8 +4,11 @@
 #include <optional>
 #include <sstream>
 
+#include "esser/core/domain_file.hpp"
 #include "esser/emulator/dynamo/dynamo_engine.hpp"
 #include "esser/emulator/http/rest_error.hpp"
+#include "esser/emulator/streams/stream_registry.hpp"
+#include "esser/emulator/streams/streams_api.hpp"
 
 namespace esser::emulator {
 
@@ -21,6 +24,8 @@ constexpr std::string_view dynamodb_missing =
 constexpr std::string_view streams_missing =
     "DynamoDB Streams is not part of this build yet; Streams calls answer "
     "UnknownOperationException";
+// The most children one split makes (stream_registry::split's range).
+constexpr std::int64_t max_split_children = 100;
 constexpr std::string_view lambda_missing = "Lambda is not part of this build yet";
 constexpr std::string_view esser_api_missing =
     "the esser API (commands, aggregates, events, projections) is not part of this build yet";
@@ -75,8 +80,7 @@ core::result<std::unique_ptr<local_environment>> local_environment::create(
     local_environment_options o, core::logger log) {
     std::unique_ptr<local_environment> env(new local_environment(std::move(o), std::move(log)));
 
-    // The domain: a file, or the bundled shop. Until core's domain loader is on main the
-    // environment checks that it is a JSON object and keeps it (its name shows in health).
+    // The domain: a file, or the bundled shop.
     std::string text;
     if (!env->options_.domain_file.empty()) {
         std::ifstream in(env->options_.domain_file, std::ios::binary);
@@ -94,18 +98,20 @@ core::result<std::unique_ptr<local_environment>> local_environment::create(
         env->domain_source_ = "bundled";
     }
     if (!text.empty()) {
-        try {
-            json d = json::parse(text);
-            if (!d.is_object())
-                throw std::invalid_argument("a domain is a JSON object");
-            env->domain_name_ = d.value("name", "unnamed");
-            env->domain_ = std::move(d);
-        } catch (const std::exception& ex) {
-            core::error e = core::error::parse_error(std::string("invalid domain: ") + ex.what());
-            e.source = env->options_.domain_file.empty() ? "bundled shop domain"
-                                                         : env->options_.domain_file;
+        // core's loader checks the whole model (schemas, reducers, receivers) and reports every
+        // problem by JSON Pointer, or the line and column of a syntax error.
+        const std::string source =
+            env->options_.domain_file.empty() ? "bundled shop domain" : env->options_.domain_file;
+        auto d = core::load_domain_text(text, {}, source);
+        if (!d) {
+            core::error e = d.error();
+            e.message = "invalid domain: " + e.message;
+            if (e.source.empty())
+                e.source = source;
             return core::unexpected(std::move(e));
         }
+        env->domain_name_ = (*d)->name();
+        env->domain_ = std::move(*d);
     }
     return env;
 }
@@ -131,20 +137,58 @@ local_environment::local_environment(local_environment_options o, core::logger l
     } else {
         clock_ = std::make_shared<core::system_clock>();
     }
-    // Areas register here (see the header): DynamoDB engine, Streams, Lambda, esser API.
+    // Built-in areas (see the header): the DynamoDB engine with its streams.
+    stream_options so;
+    so.region = options_.region;
+    so.partitions = options_.shards;
+    streams_ = std::make_shared<stream_registry>(*clock_, *ids_, so);
+    streams_api_ = std::make_unique<streams_api>(*streams_);
+
     dynamo_engine::options d;
     d.clock = clock_;
     d.ids = ids_;
     d.region = options_.region;
     dynamodb_ = std::make_shared<dynamo_engine>(d);
+    dynamodb_->set_observer(streams_.get());
     front_.add_service("DynamoDB_20120810", &dynamo_engine::serves,
                        [engine = dynamodb_](const aws_call& call, const json& request) {
                            return engine->dispatch(call.operation, request);
                        });
+    front_.add_service(std::string(streams_api::target_prefix), &streams_api::handles,
+                       [api = streams_api_.get()](const aws_call& call, const json& request) {
+                           return api->dispatch(call.operation, request);
+                       });
+}
+
+local_environment::~local_environment() {
+    // The engine may outlive this object (shared with services): detach its observer, which
+    // dies with us.
+    if (dynamodb_)
+        dynamodb_->set_observer(nullptr);
+}
+
+void local_environment::add_routes(std::string service, std::function<void(router&)> install) {
+    installers_.push_back({std::move(service), std::move(install)});
+}
+
+void local_environment::on_reset(std::function<void()> fn) {
+    reset_hooks_.push_back(std::move(fn));
+}
+
+bool local_environment::has_routes_for(std::string_view service) const {
+    for (const auto& i : installers_) {
+        if (i.service == service)
+            return true;
+    }
+    return false;
 }
 
 void local_environment::reset() {
+    // The engine first: it tells the registry that each table's stream is disabled; then the
+    // registry drops every stream (stream_registry::reset's contract).
     dynamodb_->reset();
+    streams_->reset();
+    for (const auto& fn : reset_hooks_) fn();
 }
 
 std::vector<local_environment::service_status> local_environment::services() const {
@@ -153,9 +197,16 @@ std::vector<local_environment::service_status> local_environment::services() con
     out.push_back({"dynamodb", ddb, ddb ? "" : std::string(dynamodb_missing)});
     const bool streams = front_.has_service("DynamoDBStreams_20120810");
     out.push_back({"dynamodb-streams", streams, streams ? "" : std::string(streams_missing)});
-    out.push_back({"lambda", bool(lambda_api_), lambda_api_ ? "" : std::string(lambda_missing)});
+    const bool lambda = has_routes_for("lambda");
+    out.push_back({"lambda", lambda, lambda ? "" : std::string(lambda_missing)});
     out.push_back(
         {"esser-api", bool(esser_api_), esser_api_ ? "" : std::string(esser_api_missing)});
+    for (const auto& i : installers_) {
+        bool listed = false;
+        for (const auto& o : out) listed = listed || o.name == i.service;
+        if (!listed)
+            out.push_back({i.service, true, ""});
+    }
     return out;
 }
 
@@ -191,6 +242,44 @@ json local_environment::health() const {
               {"services", std::move(services)},
               {"complete", all}};
     return h;
+}
+
+// POST /esser/v1/streams/{table}/split {"children": N (2..100, default 2), "shard": "<id>"}:
+// splits one open shard, or every open shard of the table's stream when "shard" is absent.
+// An empty body means the defaults.
+http_response local_environment::split_shards(const http_request& req) {
+    const std::string table(req.path_param("table"));
+    json body = json::object();
+    if (!req.body.empty()) {
+        auto parsed = object_body(req);
+        if (!parsed)
+            return esser_error_response(parsed.error());
+        body = std::move(*parsed);
+    }
+    std::int64_t children = 2;
+    if (auto it = body.find("children"); it != body.end()) {
+        if (!it->is_number_integer() || it->get<std::int64_t>() < 2 ||
+            it->get<std::int64_t>() > max_split_children) {
+            return esser_error_response(core::error::validation(
+                "'children' must be a whole number from 2 to 100",
+                {{"/children", "not a whole number from 2 to 100: " + it->dump()}}));
+        }
+        children = it->get<std::int64_t>();
+    }
+    core::result<std::vector<std::string>> shards = std::vector<std::string>{};
+    if (auto it = body.find("shard"); it != body.end()) {
+        if (!it->is_string()) {
+            return esser_error_response(core::error::validation(
+                "'shard' must be a shard id string", {{"/shard", "not a string: " + it->dump()}}));
+        }
+        shards = streams_->split_shard(table, it->get<std::string>(),
+                                       static_cast<std::size_t>(children));
+    } else {
+        shards = streams_->split(table, static_cast<std::size_t>(children));
+    }
+    if (!shards)
+        return esser_error_response(shards.error());
+    return http_response::json(200, {{"table", table}, {"shards", *shards}});
 }
 
 std::shared_ptr<router> local_environment::make_router() {
@@ -268,6 +357,23 @@ std::shared_ptr<router> local_environment::make_router() {
         },
         "reset");
 
+    // Streams administration (DESIGN.md "Emulator behaviour": shard rotate/split on demand).
+    r->add_sync(
+        "POST", "/esser/v1/streams/{table}/rotate",
+        [this](const http_request& req) {
+            const std::string table(req.path_param("table"));
+            auto shards = streams_->rotate(table);
+            if (!shards)
+                return esser_error_response(shards.error());
+            return http_response::json(200, {{"table", table}, {"shards", *shards}});
+        },
+        "streams.rotate");
+    r->add_sync(
+        "POST", "/esser/v1/streams/{table}/split",
+        [this](const http_request& req) { return split_shards(req); }, "streams.split");
+
+    for (const auto& i : installers_) i.install(*r);
+
     if (esser_api_) {
         r->add("*", "/esser/v1/*", esser_api_, "esser-api");
     } else {
@@ -279,9 +385,7 @@ std::shared_ptr<router> local_environment::make_router() {
             },
             "esser-api.missing");
     }
-    if (lambda_api_) {
-        r->add("*", "/2015-03-31/*", lambda_api_, "lambda");
-    } else {
+    if (!has_routes_for("lambda")) {
         // 501: not retried by SDKs (they retry 500, 502, 503, 504), and says what it is.
         r->add_sync(
             "*", "/2015-03-31/*",

@@ -201,3 +201,167 @@ TEST_CASE("esser-local serve exits 3 with advice when the port is busy, 1 on a b
     CHECK(err3.str().find("invalid domain") != std::string::npos);
     std::remove(bad.c_str());
 }
+
+namespace {
+
+esser::test::raw_response streams(local_server& s, const std::string& op, const json& body) {
+    raw_client c(s.server().port());
+    REQUIRE(c.send(make_request("POST", "/", body.dump(),
+                                "Content-Type: application/x-amz-json-1.0\r\nX-Amz-Target: "
+                                "DynamoDBStreams_20120810." +
+                                    op + "\r\n")));
+    auto r = c.read_response();
+    REQUIRE(r);
+    return *r;
+}
+
+json events_table(bool with_stream) {
+    json t = {{"TableName", "events"},
+              {"AttributeDefinitions", {{{"AttributeName", "pk"}, {"AttributeType", "S"}}}},
+              {"KeySchema", {{{"AttributeName", "pk"}, {"KeyType", "HASH"}}}},
+              {"BillingMode", "PAY_PER_REQUEST"}};
+    if (with_stream)
+        t["StreamSpecification"] = {{"StreamEnabled", true}, {"StreamViewType", "KEYS_ONLY"}};
+    return t;
+}
+
+}  // namespace
+
+// Issue 6 goal 2: DynamoDB Streams on the same port, fed by the engine; the esser API's shard
+// rotate and split; reset drops streams with their tables.
+TEST_CASE("local_server serves DynamoDB Streams of the engine's tables on its port",
+          "[emulator][app][local_server]") {
+    auto s = start({"--seed", "5", "--shards", "2"});
+    CHECK(json::parse(call(*s, "GET", "/esser/v1/health")
+                          .body)["services"]["dynamodb-streams"]["available"] == true);
+    auto created = dynamodb(*s, "CreateTable", events_table(true));
+    REQUIRE(created.status == 200);
+    const std::string arn = json::parse(created.body)["TableDescription"]["LatestStreamArn"];
+    CHECK(dynamodb(*s, "PutItem", {{"TableName", "events"}, {"Item", {{"pk", {{"S", "a"}}}}}})
+              .status == 200);
+
+    auto listed = streams(*s, "ListStreams", {{"TableName", "events"}});
+    CHECK(listed.status == 200);
+    CHECK(listed.header("x-amz-crc32") == std::to_string(esser::emulator::crc32_of(listed.body)));
+    CHECK(json::parse(listed.body)["Streams"][0]["StreamArn"] == arn);
+    auto desc = json::parse(streams(*s, "DescribeStream", {{"StreamArn", arn}}).body);
+    const auto& shards = desc["StreamDescription"]["Shards"];
+    REQUIRE(shards.size() == 2);  // --shards 2
+    std::size_t records = 0;
+    for (const auto& shard : shards) {
+        auto it = json::parse(streams(*s, "GetShardIterator",
+                                      {{"StreamArn", arn},
+                                       {"ShardId", shard["ShardId"]},
+                                       {"ShardIteratorType", "TRIM_HORIZON"}})
+                                  .body);
+        auto page =
+            json::parse(streams(*s, "GetRecords", {{"ShardIterator", it["ShardIterator"]}}).body);
+        records += page["Records"].size();
+    }
+    CHECK(records == 1);
+    // Wire errors come back AWS-shaped through the same front.
+    auto bad = streams(*s, "GetRecords", {{"ShardIterator", "forged"}});
+    CHECK(bad.status == 400);
+    CHECK(json::parse(bad.body)["__type"] == "com.amazon.coral.validate#ValidationException");
+    CHECK(streams(*s, "PutRecord", json::object()).status == 400);  // UnknownOperation
+
+    auto m = call(*s, "GET", "/metrics").body;
+    CHECK(m.find("operation=\"DynamoDBStreams.GetRecords\",status=\"200\"} 2") !=
+          std::string::npos);
+
+    // Reset drops the stream with its table.
+    CHECK(call(*s, "POST", "/esser/v1/reset").status == 200);
+    CHECK(json::parse(streams(*s, "ListStreams", json::object()).body)["Streams"] == json::array());
+    CHECK(streams(*s, "DescribeStream", {{"StreamArn", arn}}).status == 400);
+}
+
+TEST_CASE("local_server rotates and splits shards through the esser API and refuses bad input",
+          "[emulator][app][local_server]") {
+    auto s = start({"--seed", "6"});
+    // No table, then a table without a stream: 404 not_found.
+    auto none = call(*s, "POST", "/esser/v1/streams/events/rotate");
+    CHECK(none.status == 404);
+    CHECK(json::parse(none.body)["error"]["type"] == "not_found");
+    REQUIRE(dynamodb(*s, "CreateTable", events_table(false)).status == 200);
+    CHECK(call(*s, "POST", "/esser/v1/streams/events/split").status == 404);
+    REQUIRE(dynamodb(*s, "UpdateTable",
+                     {{"TableName", "events"},
+                      {"StreamSpecification",
+                       {{"StreamEnabled", true}, {"StreamViewType", "NEW_IMAGE"}}}})
+                .status == 200);
+    const std::string arn =
+        json::parse(streams(*s, "ListStreams", json::object()).body)["Streams"][0]["StreamArn"];
+    auto shard_ids = [&] {
+        std::vector<std::string> ids;
+        auto d = json::parse(streams(*s, "DescribeStream", {{"StreamArn", arn}}).body);
+        for (const auto& sh : d["StreamDescription"]["Shards"]) ids.push_back(sh["ShardId"]);
+        return ids;
+    };
+    const auto first = shard_ids();
+    REQUIRE(first.size() == 1);
+
+    auto rotated = call(*s, "POST", "/esser/v1/streams/events/rotate");
+    REQUIRE(rotated.status == 200);
+    auto rj = json::parse(rotated.body);
+    CHECK(rj["table"] == "events");
+    REQUIRE(rj["shards"].size() == 1);
+    CHECK(shard_ids() == std::vector<std::string>{first[0], rj["shards"][0]});
+
+    auto split = call(*s, "POST", "/esser/v1/streams/events/split", R"({"children":3})");
+    REQUIRE(split.status == 200);
+    CHECK(json::parse(split.body)["shards"].size() == 3);
+    CHECK(shard_ids().size() == 5);
+    // One named shard: a closed one is refused, an open one splits.
+    auto closed =
+        call(*s, "POST", "/esser/v1/streams/events/split", json{{"shard", first[0]}}.dump());
+    CHECK(closed.status == 400);
+    const std::string open = json::parse(split.body)["shards"][0];
+    auto one = call(*s, "POST", "/esser/v1/streams/events/split", json{{"shard", open}}.dump());
+    CHECK(one.status == 200);
+    CHECK(json::parse(one.body)["shards"].size() == 2);  // default: 2 children
+    CHECK(
+        call(*s, "POST", "/esser/v1/streams/events/split", R"({"shard":"shardId-nope"})").status ==
+        404);
+
+    // Malformed input: typed 400s naming the field, nothing changed.
+    const auto before = shard_ids();
+    for (const char* body : {"not json", "[1]", R"({"children":1})", R"({"children":101})",
+                             R"({"children":"3"})", R"({"children":2.5})", R"({"shard":7})"}) {
+        auto r = call(*s, "POST", "/esser/v1/streams/events/split", body);
+        CHECK(r.status == 400);
+        CHECK(json::parse(r.body)["error"]["type"] == "validation");
+    }
+    CHECK(shard_ids() == before);
+    CHECK(call(*s, "GET", "/esser/v1/streams/events/rotate").status == 405);
+}
+
+// The composition root's extension hook (emulator/README.md "app/"): an area adds routes that
+// win over the catch-alls, shows as available, and hears resets.
+TEST_CASE("local_environment lets an area add routes and reset hooks",
+          "[emulator][app][local_environment]") {
+    auto env = local_environment::create({});
+    REQUIRE(env);
+    int resets = 0;
+    (*env)->add_routes("lambda", [](router& r) {
+        r.add_sync("GET", "/2015-03-31/functions/", [](const http_request&) {
+            return http_response::json(200, {{"x", 1}});
+        });
+    });
+    (*env)->on_reset([&resets] { ++resets; });
+    bool lambda_listed = false;
+    for (const auto& svc : (*env)->services()) {
+        if (svc.name == "lambda")
+            lambda_listed = svc.available;
+    }
+    CHECK(lambda_listed);
+    auto r = (*env)->make_router();
+    http_request req;
+    req.method = "GET";
+    req.target = "/2015-03-31/functions/";
+    http_response got;
+    r->dispatch(req, responder([&got](http_response res) { got = std::move(res); }));
+    CHECK(got.status == 200);
+    CHECK(got.body == R"({"x":1})");
+    (*env)->reset();
+    CHECK(resets == 1);
+}

@@ -1,21 +1,35 @@
 #pragma once
 // local_environment: the composition root of esser-local. It owns the clock, the id source,
-// the metrics, the services (DynamoDB engine, Streams, Lambda, the domain's command handler)
-// and builds the router of the one esser-local port.
+// the metrics and the services (DynamoDB engine, Streams, the areas that plug in: Lambda,
+// event source mappings, the domain's command handler) and builds the router of the one
+// esser-local port.
 //
-// Each area adds itself HERE (local_environment.cpp), in the constructor and in make_router():
-//   - DynamoDB engine: front_.add_service("DynamoDB_20120810", ops, dispatch) (spec §1);
-//   - Streams:         front_.add_service("DynamoDBStreams_20120810", ops, dispatch);
-//   - Lambda:          lambda_api_ = handler of /2015-03-31/* (errors: rest_error.hpp);
-//   - esser API:       esser_api_ = handler of /esser/v1/* (errors: esser_error_response).
-// Built-in routes: GET /metrics, GET /esser/v1/health, GET /esser/v1/clock,
-// POST /esser/v1/clock/advance {"by":"15m"}, POST /esser/v1/clock/set {"to":"<RFC 3339>"},
-// POST /esser/v1/reset (drops every table).
+// Built in (local_environment.cpp):
+//   - DynamoDB engine: front_.add_service("DynamoDB_20120810", ...) (spec/dynamodb-api.md §1);
+//   - Streams: a stream_registry attached to the engine as its table_observer, served as
+//     DynamoDBStreams_20120810.* (spec/streams-and-lambda.md §1);
+//   - routes: GET /metrics, GET /esser/v1/health, GET /esser/v1/clock,
+//     POST /esser/v1/clock/advance {"by":"15m"}, POST /esser/v1/clock/set {"to":"<RFC 3339>"},
+//     POST /esser/v1/reset (drops every table and stream, then runs the on_reset hooks),
+//     POST /esser/v1/streams/{table}/rotate, POST /esser/v1/streams/{table}/split
+//     {"children":N,"shard":"<id>"?}.
+//
+// How another area plugs in (Lambda, event source mappings, the esser API): after create()
+// and before make_router(), call
+//     env.add_routes("lambda", [&svc](router& r) { register_lambda_routes(r, svc); });
+//     env.on_reset([&svc] { svc.reset(); });
+// add_routes' installer runs on every make_router(), before the catch-alls, so its routes win
+// over "/esser/v1/*" and "/2015-03-31/*"; the service then shows as available in health and
+// the banner (and "lambda" removes the 501 placeholder of /2015-03-31/*). Services reach the
+// engine, the streams, the clock and the ids through the accessors below. Keep what you
+// create alive at least as long as the environment (own it in local_server or declare it
+// after the environment).
 //
 // Thread safety: configure before serving; the router's handlers are thread-safe.
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,6 +38,7 @@
 #include <nlohmann/json.hpp>
 
 #include "esser/core/clock.hpp"
+#include "esser/core/domain.hpp"
 #include "esser/core/error.hpp"
 #include "esser/core/id_source.hpp"
 #include "esser/core/log_sink.hpp"
@@ -45,9 +60,15 @@ struct local_environment_options {
 };
 
 class dynamo_engine;
+class stream_registry;
+class streams_api;
 
 class local_environment {
 public:
+    ~local_environment();
+    local_environment(const local_environment&) = delete;
+    local_environment& operator=(const local_environment&) = delete;
+
     // Loads the domain and builds the services. Errors (an unreadable or invalid domain file)
     // are values, with the file named in core::error::source.
     static core::result<std::unique_ptr<local_environment>> create(local_environment_options o,
@@ -62,6 +83,9 @@ public:
 
     core::id_source& ids() { return *ids_; }
 
+    // The loaded domain (core's model), or null when there is none.
+    const std::shared_ptr<const core::domain>& domain() const { return domain_; }
+
     const std::shared_ptr<http_metrics>& metrics() const { return metrics_; }
 
     const aws_json_front& aws_front() const { return front_; }
@@ -69,8 +93,18 @@ public:
     // The fake DynamoDB (DynamoDB_20120810.* on the port).
     const std::shared_ptr<dynamo_engine>& dynamodb() const { return dynamodb_; }
 
-    // Back to an empty emulator: every table (and so every stream) dropped. The clock and the
-    // id sequence carry on.
+    // DynamoDB Streams (DynamoDBStreams_20120810.* on the port), attached to the engine. Lambda
+    // event source mappings read it through its subscription API.
+    const std::shared_ptr<stream_registry>& streams() const { return streams_; }
+
+    // Adds an area's routes (see the header comment). `service` names it in services().
+    void add_routes(std::string service, std::function<void(router&)> install);
+
+    // Runs `fn` on every reset(), after the tables and streams are dropped, in the order added.
+    void on_reset(std::function<void()> fn);
+
+    // Back to an empty emulator: every table and stream dropped, then the on_reset hooks. The
+    // clock and the id sequence carry on.
     void reset();
 
     // The router of the esser-local port. The environment must outlive it.
@@ -92,6 +126,8 @@ public:
 
 private:
     local_environment(local_environment_options o, core::logger log);
+    bool has_routes_for(std::string_view service) const;
+    http_response split_shards(const http_request& req);
 
     local_environment_options options_;
     core::logger log_;
@@ -99,11 +135,22 @@ private:
     std::shared_ptr<core::manual_clock> manual_clock_;
     std::shared_ptr<core::id_source> ids_;
     std::shared_ptr<http_metrics> metrics_ = std::make_shared<http_metrics>();
+    // Declared before the engine: the engine holds a pointer to it (its observer), so the
+    // engine is destroyed first.
+    std::shared_ptr<stream_registry> streams_;
+    std::unique_ptr<streams_api> streams_api_;
     std::shared_ptr<dynamo_engine> dynamodb_;
     aws_json_front front_;
-    http_handler lambda_api_;  // null until the Lambda area plugs in
-    http_handler esser_api_;   // null until the esser API plugs in
-    std::optional<nlohmann::json> domain_;
+    http_handler esser_api_;  // null until the esser API plugs in
+
+    struct route_installer {
+        std::string service;
+        std::function<void(router&)> install;
+    };
+
+    std::vector<route_installer> installers_;
+    std::vector<std::function<void()>> reset_hooks_;
+    std::shared_ptr<const core::domain> domain_;
     std::string domain_name_;
     std::string domain_source_;
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
