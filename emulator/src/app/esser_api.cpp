@@ -1,5 +1,6 @@
 #include "esser/emulator/app/esser_api.hpp"
 
+#include <atomic>
 #include <charconv>
 #include <optional>
 #include <string>
@@ -51,11 +52,21 @@ core::result<core::stream_id> stream_from(const core::domain& d, const http_requ
 
 esser_api::esser_api(std::shared_ptr<const core::domain> d, core::event_store& store,
                      const core::clock& clock, core::id_source& ids, core::logger log)
-    : domain_(d), store_(store), log_(std::move(log)), handler_(d, store, clock, ids, [&] {
-          core::command_handler::options o;
-          o.log = log_;
-          return o;
-      }()) {}
+    : domain_(std::move(d)), store_(store), clock_(clock), ids_(ids), log_(std::move(log)) {
+    reset();
+}
+
+void esser_api::reset() {
+    core::command_handler::options o;
+    o.log = log_;
+    std::atomic_store(&handler_, std::shared_ptr<const core::command_handler>(
+                                     std::make_shared<core::command_handler>(
+                                         domain_, store_, clock_, ids_, std::move(o))));
+}
+
+std::shared_ptr<const core::command_handler> esser_api::handler() const {
+    return std::atomic_load(&handler_);
+}
 
 void esser_api::install(router& r) {
     r.add_sync(
@@ -80,7 +91,7 @@ http_response esser_api::post_command(const http_request& req) const {
     auto cmd = core::command_from_json(body);
     if (!cmd)
         return esser_error_response(cmd.error());
-    auto out = handler_.handle(*cmd);
+    auto out = handler()->handle(*cmd);
     if (!out) {
         if (out.error().code == core::errc::internal)
             log_.error("command {}.{} failed: {}", cmd->entity, cmd->name, out.error().message);
@@ -96,7 +107,8 @@ http_response esser_api::get_aggregate(const http_request& req) const {
     auto version = number_param(req, "version", 0, core::event_store::max_version - 1);
     if (!version)
         return esser_error_response(version.error());
-    const auto& repo = handler_.repository();
+    const auto h = handler();
+    const auto& repo = h->repository();
     if (*version) {
         // Time travel: the state right after event N (not_found past the stream's end).
         auto state = repo.state_at(*s, **version);

@@ -58,7 +58,7 @@ cli::command_spec serve_spec() {
         "serve [--domain FILE] [--host ADDR] [--port N] [--clock real|manual] [--seed N]",
         "      [--shards N] [--poll-interval D] [--log-level LEVEL] [--log-format text|json]",
         "      [--region R] [--threads N] [--max-connections N] [--shutdown-grace D]",
-        "      [--require-auth]"};
+        "      [--require-auth] [--no-domain]"};
     s.description =
         "Serves, on one HTTP port: DynamoDB (AWS JSON 1.0, X-Amz-Target "
         "DynamoDB_20120810.*), DynamoDB Streams (DynamoDBStreams_20120810.*), Lambda "
@@ -123,6 +123,12 @@ cli::command_spec serve_spec() {
          "5s",
          "How long a stop waits for requests in flight before cancelling them.",
          {}},
+        {"no-domain",
+         "",
+         "",
+         "Serve bare DynamoDB and Streams: no domain, no events/snapshots tables, no command "
+         "API. For tests that create their own tables.",
+         {}},
         {"require-auth",
          "",
          "",
@@ -186,6 +192,9 @@ int run_serve(const cli::parsed_args& args, command_io io) {
 core::expected<serve_settings, cli::usage_error> serve_settings_from(const cli::parsed_args& a) {
     serve_settings s;
     s.env.domain_file = a.value_or("domain", "");
+    s.env.no_domain = a.has("no-domain");
+    if (s.env.no_domain && !s.env.domain_file.empty())
+        return unexpected(cli::usage_error{"--no-domain and --domain exclude each other"});
     s.http.host = a.value_or("host", "127.0.0.1");
     s.http.name = "esser-local";
     auto port = number<unsigned>(a, "port", 8000, 0, 65535);

@@ -92,7 +92,7 @@ esser::test::raw_response dynamodb(local_server& s, const std::string& op, const
 
 TEST_CASE("local_server serves the DynamoDB engine on its port and resets it",
           "[emulator][app][local_server]") {
-    auto s = start({"--seed", "3"});
+    auto s = start({"--seed", "3", "--no-domain"});
     auto created = dynamodb(*s, "CreateTable",
                             {{"TableName", "events"},
                              {"AttributeDefinitions",
@@ -231,7 +231,7 @@ json events_table(bool with_stream) {
 // rotate and split; reset drops streams with their tables.
 TEST_CASE("local_server serves DynamoDB Streams of the engine's tables on its port",
           "[emulator][app][local_server]") {
-    auto s = start({"--seed", "5", "--shards", "2"});
+    auto s = start({"--seed", "5", "--shards", "2", "--no-domain"});
     CHECK(json::parse(call(*s, "GET", "/esser/v1/health")
                           .body)["services"]["dynamodb-streams"]["available"] == true);
     auto created = dynamodb(*s, "CreateTable", events_table(true));
@@ -277,7 +277,7 @@ TEST_CASE("local_server serves DynamoDB Streams of the engine's tables on its po
 
 TEST_CASE("local_server rotates and splits shards through the esser API and refuses bad input",
           "[emulator][app][local_server]") {
-    auto s = start({"--seed", "6"});
+    auto s = start({"--seed", "6", "--no-domain"});
     // No table, then a table without a stream: 404 not_found.
     auto none = call(*s, "POST", "/esser/v1/streams/events/rotate");
     CHECK(none.status == 404);
@@ -364,4 +364,89 @@ TEST_CASE("local_environment lets an area add routes and reset hooks",
     CHECK(got.body == R"({"x":1})");
     (*env)->reset();
     CHECK(resets == 1);
+}
+
+// Issue 6 goal 3: the esser API live on esser-local: a command through the port lands in the
+// domain's DynamoDB events table (the production dynamodb_event_store over the engine) and in
+// its stream; the aggregate and its events read back; reset empties it all.
+TEST_CASE("local_server runs the bundled shop domain's commands into DynamoDB",
+          "[emulator][app][local_server]") {
+    auto s = start({"--seed", "8", "--clock", "manual"});
+    auto health = json::parse(call(*s, "GET", "/esser/v1/health").body);
+    CHECK(health["services"]["esser-api"]["available"] == true);
+    CHECK(health["domain"]["name"] == "shop");
+    CHECK(json::parse(dynamodb(*s, "ListTables", json::object()).body)["TableNames"] ==
+          json::array({"events", "snapshots"}));
+
+    auto created = call(*s, "POST", "/esser/v1/commands",
+                        R"({"entity":"Item","command":"CreateItem","id":"cup",
+                            "data":{"name":"Cup","price":12.5},"command_id":"c-1"})");
+    REQUIRE(created.status == 200);
+    CHECK(json::parse(created.body)["version"] == 1);
+    auto updated = call(*s, "POST", "/esser/v1/commands",
+                        R"({"entity":"Item","command":"UpdatePrice","id":"cup",
+                            "data":{"price":10},"expected_version":1})");
+    REQUIRE(updated.status == 200);
+    auto stale = call(*s, "POST", "/esser/v1/commands",
+                      R"({"entity":"Item","command":"UpdatePrice","id":"cup",
+                          "data":{"price":9},"expected_version":1})");
+    CHECK(stale.status == 409);
+
+    auto state = json::parse(call(*s, "GET", "/esser/v1/aggregates/Item/cup").body);
+    CHECK(state["version"] == 2);
+    CHECK(state["state"]["price"] == 10);
+    CHECK(json::parse(
+              call(*s, "GET", "/esser/v1/aggregates/Item/cup?version=1").body)["state"]["price"] ==
+          12.5);
+    auto events = json::parse(call(*s, "GET", "/esser/v1/aggregates/Item/cup/events").body);
+    REQUIRE(events["events"].size() == 2);
+    CHECK(events["events"][1]["type"] == "PriceUpdated");
+
+    // The events are items of the events table (DESIGN.md "DynamoDB layout")...
+    auto items =
+        json::parse(dynamodb(*s, "Query",
+                             {{"TableName", "events"},
+                              {"KeyConditionExpression", "pk = :pk"},
+                              {"ExpressionAttributeValues", {{":pk", {{"S", "Item#cup"}}}}}})
+                        .body);
+    REQUIRE(items["Count"] == 2);
+    CHECK(items["Items"][1]["v"] == json{{"N", "2"}});
+    CHECK(items["Items"][1]["type"] == json{{"S", "PriceUpdated"}});
+    // ... and records of its stream.
+    const std::string arn = json::parse(
+        streams(*s, "ListStreams", {{"TableName", "events"}}).body)["Streams"][0]["StreamArn"];
+    auto desc = json::parse(streams(*s, "DescribeStream", {{"StreamArn", arn}}).body);
+    auto it = json::parse(streams(*s, "GetShardIterator",
+                                  {{"StreamArn", arn},
+                                   {"ShardId", desc["StreamDescription"]["Shards"][0]["ShardId"]},
+                                   {"ShardIteratorType", "TRIM_HORIZON"}})
+                              .body);
+    auto records = json::parse(
+        streams(*s, "GetRecords", {{"ShardIterator", it["ShardIterator"]}}).body)["Records"];
+    REQUIRE(records.size() == 2);
+    CHECK(records[0]["dynamodb"]["NewImage"]["pk"] == json{{"S", "Item#cup"}});
+
+    CHECK(call(*s, "GET", "/esser/v1/nothing-here").status == 404);
+
+    // Reset: tables back, empty; the command handler's cache forgotten (a stale cached
+    // aggregate would otherwise accept an update of an aggregate that no longer exists).
+    CHECK(call(*s, "POST", "/esser/v1/reset").status == 200);
+    CHECK(json::parse(dynamodb(*s, "ListTables", json::object()).body)["TableNames"] ==
+          json::array({"events", "snapshots"}));
+    CHECK(call(*s, "GET", "/esser/v1/aggregates/Item/cup").status == 404);
+    CHECK(call(*s, "POST", "/esser/v1/commands",
+               R"({"entity":"Item","command":"UpdatePrice","id":"cup","data":{"price":3}})")
+              .status == 404);
+}
+
+TEST_CASE("esser-local serve --no-domain serves bare DynamoDB and refuses --domain with it",
+          "[emulator][app][local_server]") {
+    auto s = start({"--no-domain"});
+    CHECK(json::parse(dynamodb(*s, "ListTables", json::object()).body)["TableNames"] ==
+          json::array());
+    CHECK(s->banner().find("none (--no-domain)") != std::string::npos);
+    CHECK(call(*s, "POST", "/esser/v1/commands", "{}").status == 404);
+    std::ostringstream out, err;
+    std::vector<std::string> args = {"serve", "--no-domain", "--domain", "x.json"};
+    CHECK(esser_local_main(args, {out, err}) == exit_usage);
 }

@@ -41,7 +41,10 @@ public:
     // Registers the routes above on `r`. This object must outlive the router.
     void install(router& r);
 
-    const core::command_handler& commands() const { return handler_; }
+    // Forgets every cached aggregate (a fresh command handler): call it after the store was
+    // emptied (POST /esser/v1/reset), or cached states would outlive their events. Requests in
+    // flight finish on the handler they started with.
+    void reset();
 
     // The most events one GET .../events answers with.
     static constexpr std::uint64_t max_events_page = 10000;
@@ -51,10 +54,14 @@ private:
     http_response get_aggregate(const http_request& req) const;
     http_response get_events(const http_request& req) const;
 
+    std::shared_ptr<const core::command_handler> handler() const;
+
     std::shared_ptr<const core::domain> domain_;
     core::event_store& store_;
+    const core::clock& clock_;
+    core::id_source& ids_;
     core::logger log_;
-    core::command_handler handler_;
+    std::shared_ptr<const core::command_handler> handler_;  // std::atomic_load/_store only
 };
 
 }  // namespace esser::emulator

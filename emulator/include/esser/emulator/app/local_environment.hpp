@@ -46,11 +46,17 @@
 #include "esser/emulator/http/http_metrics.hpp"
 #include "esser/emulator/http/router.hpp"
 
+namespace esser::adapters {
+class dynamodb_event_store;
+}
+
 namespace esser::emulator {
 
 struct local_environment_options {
     // A domain definition file (JSON); empty means the bundled shop domain.
     std::string domain_file;
+    // --no-domain: no domain at all (bare DynamoDB and Streams, no domain tables).
+    bool no_domain = false;
     bool manual_clock = false;          // --clock manual: time moves only through the API
     std::optional<std::uint64_t> seed;  // --seed: deterministic ids; none: random
     unsigned shards = 1;                // --shards: initial shards per table stream
@@ -60,6 +66,7 @@ struct local_environment_options {
 };
 
 class dynamo_engine;
+class esser_api;
 class stream_registry;
 class streams_api;
 
@@ -97,6 +104,13 @@ public:
     // event source mappings read it through its subscription API.
     const std::shared_ptr<stream_registry>& streams() const { return streams_; }
 
+    // The domain's event store: adapters::dynamodb_event_store over the engine in process (the
+    // production store code; tables "events" with a NEW_IMAGE stream and "snapshots", created at
+    // start and again after a reset). Null without a domain.
+    const std::shared_ptr<adapters::dynamodb_event_store>& event_store() const {
+        return event_store_;
+    }
+
     // Adds an area's routes (see the header comment). `service` names it in services().
     void add_routes(std::string service, std::function<void(router&)> install);
 
@@ -128,6 +142,7 @@ private:
     local_environment(local_environment_options o, core::logger log);
     bool has_routes_for(std::string_view service) const;
     http_response split_shards(const http_request& req);
+    core::result<void> start_domain();
 
     local_environment_options options_;
     core::logger log_;
@@ -141,7 +156,10 @@ private:
     std::unique_ptr<streams_api> streams_api_;
     std::shared_ptr<dynamo_engine> dynamodb_;
     aws_json_front front_;
-    http_handler esser_api_;  // null until the esser API plugs in
+    // The domain's store and command API (null without a domain). Declared after the engine:
+    // they use it, so they go first.
+    std::shared_ptr<adapters::dynamodb_event_store> event_store_;
+    std::unique_ptr<esser_api> esser_api_;
 
     struct route_installer {
         std::string service;
