@@ -56,13 +56,23 @@ result<std::optional<aggregate_state_projection::known>> aggregate_state_project
     const event& e, const std::string& collection, const std::string& key) {
     if (auto p = pending_.find(key); p != pending_.end())
         return std::optional<known>(known{p->second.doc.version, p->second.doc.body});
-    if (auto c = cache_.find(key); c != cache_.end())
+    auto c = cache_.find(key);
+    // A cached state is the true state at its version (folding is deterministic), but another
+    // process may have moved the row on since: a cache that cannot serve this event (a gap)
+    // is checked against the store before calling it a gap.
+    if (c != cache_.end() && e.version <= c->second.version + 1)
         return std::optional<known>(c->second);
+    // The first event of a stream needs no read: its previous state is the initial one. Should
+    // the store already hold it (a redelivery), the version-guarded write is a no-op.
+    if (e.version == 1)
+        return std::optional<known>{};
     auto stored = store_.get(collection, e.id);
     if (!stored)
         return fail(std::move(stored).error());
     if (!*stored)
-        return std::optional<known>{};
+        return c != cache_.end() ? std::optional<known>(c->second) : std::optional<known>{};
+    if (c != cache_.end() && c->second.version >= (*stored)->version)
+        return std::optional<known>(c->second);
     return std::optional<known>(known{(*stored)->version, std::move((*stored)->body)});
 }
 

@@ -11,7 +11,8 @@
 //   updated_at  that event's `at` (not the clock: a rebuild gives the same rows)
 //
 // How a state is computed: the state at version v-1 (from this projection's memory, else read
-// back from the store) folded with event v by the entity's reducer. Redelivery and older
+// back from the store; for v = 1 the entity's initial state, without a read) folded with event v
+// by the entity's reducer. Redelivery and older
 // versions are no-ops (the version check of the store and of this projection), so the stream's
 // at-least-once delivery is safe, also across processes and restarts. A *gap* (the store holds
 // v-3 when v arrives: the read store is new or was reset while the stream had moved on, or the
@@ -69,7 +70,8 @@ public:
     };
 
     struct counters {
-        std::uint64_t applied = 0;     // events folded and buffered
+        std::uint64_t applied = 0;     // events folded and buffered (a redelivered first event
+                                       // of a stream too: its write is then a no-op)
         std::uint64_t duplicates = 0;  // events at or below the known version
         std::uint64_t rebuilt = 0;     // states rebuilt through load_state
         std::uint64_t ignored = 0;     // events of entities the domain does not define
