@@ -345,3 +345,39 @@ TEMPLATE_TEST_CASE(
     REQUIRE(again.handle(lambda_event(all)).has_value());
     check_rows(*real, *d, all);
 }
+
+// Issue 9, bad input: PostgreSQL killed in the middle of a stream and restarted. The batch that
+// met the outage fails (typed, retryable) instead of being acknowledged; its redelivery after
+// the restart completes the read model, nothing lost.
+TEST_CASE("aggregate state projection on PostgreSQL killed mid-stream loses nothing",
+          "[adapters][aggregate_state_projection][postgres_read_store]") {
+    auto server = esser::testing::postgres_server::start();
+    esser::adapters::postgres_read_store::options o;
+    o.conninfo = server->url();
+    o.retry_for = std::chrono::milliseconds(200);
+    o.backoff_initial = std::chrono::milliseconds(10);
+    auto store = esser::adapters::postgres_read_store::open(o);
+    REQUIRE(store.has_value());
+    auto d = shop();
+    const auto all = history();
+    auto proj = std::make_shared<aggregate_state_projection>(d, **store);
+    stream_handler handler(d, {proj});
+
+    auto r1 = handler.handle(lambda_event(slice(all, 0, 5)));
+    REQUIRE(r1.has_value());
+    CHECK_FALSE(r1->failed_sequence_number);
+
+    server->kill();
+    auto r2 = handler.handle(lambda_event(slice(all, 5, all.size()), 105));
+    REQUIRE(r2.has_value());
+    REQUIRE(r2->failed_sequence_number.has_value());
+    CHECK(r2->failure->code == errc::unavailable);
+    CHECK(r2->failure->retryable());
+
+    server->restart();
+    const std::size_t from = std::stoul(*r2->failed_sequence_number) - 100;
+    auto r3 = handler.handle(lambda_event(slice(all, from, all.size()), 100 + from));
+    REQUIRE(r3.has_value());
+    CHECK_FALSE(r3->failed_sequence_number);
+    check_rows(**store, *d, all);
+}
