@@ -1,9 +1,11 @@
 #include "adapters/support/postgres_server.hpp"
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -13,6 +15,7 @@
 #include <libpq-fe.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -166,15 +169,7 @@ std::unique_ptr<postgres_server> postgres_server::start(options opts) {
     s->dir_ = tmpl;
     if (s->as_nobody_ && ::chown(s->dir_.c_str(), nobody_id, nobody_id) != 0)
         throw std::runtime_error("postgres_server: cannot chown " + s->dir_ + " to nobody");
-    const std::string log = s->dir_ + "/initdb.log";
-    pid_t pid = spawn({s->bin_ + "/initdb", "-D", s->dir_ + "/data", "-A", "trust", "-U",
-                       "postgres", "-E", "UTF8", "--no-locale", "--no-sync"},
-                      log, s->as_nobody_);
-    int status = 0;
-    if (!wait_exit(pid, 120s, &status) || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        throw std::runtime_error("postgres_server: initdb failed (see " + log + "):\n" +
-                                 read_file(log));
-    }
+    s->make_data_directory();
     // A port found free can be taken before postgres binds it: try a few.
     for (int attempt = 0;; ++attempt) {
         s->port_ = free_port();
@@ -185,6 +180,56 @@ std::unique_ptr<postgres_server> postgres_server::start(options opts) {
             if (attempt == 2)
                 throw;
         }
+    }
+}
+
+// initdb costs seconds (much more on a loaded machine) and every test process needs a fresh
+// cluster: run it once into a template directory shared by all test processes (under a file
+// lock: ctest runs several at once), then copy the template for each server.
+void postgres_server::make_data_directory() {
+    const std::string owner = as_nobody_ ? "nobody" : std::to_string(::geteuid());
+    const fs::path tmp = fs::temp_directory_path();
+    char tag[32];
+    std::snprintf(tag, sizeof tag, "%zx", std::hash<std::string>{}(bin_));
+    const std::string tmpl = (tmp / ("esser-pg15-template-" + owner + "-" + tag)).string();
+    const std::string lock_path = tmpl + ".lock";
+    int lock = ::open(lock_path.c_str(), O_RDWR | O_CREAT, 0666);
+    if (lock < 0 || ::flock(lock, LOCK_EX) != 0)
+        throw std::runtime_error("postgres_server: cannot lock " + lock_path);
+
+    struct unlock {
+        int fd;
+
+        ~unlock() {
+            ::flock(fd, LOCK_UN);
+            ::close(fd);
+        }
+    } unlock_at_exit{lock};
+
+    // The marker is written last, so a template cut short by a crash is made again.
+    if (!fs::exists(tmpl + "/esser-template-complete")) {
+        std::error_code ec;
+        fs::remove_all(tmpl, ec);
+        fs::create_directories(tmpl);
+        if (as_nobody_ && ::chown(tmpl.c_str(), nobody_id, nobody_id) != 0)
+            throw std::runtime_error("postgres_server: cannot chown " + tmpl + " to nobody");
+        const std::string log = dir_ + "/initdb.log";
+        pid_t pid = spawn({bin_ + "/initdb", "-D", tmpl + "/data", "-A", "trust", "-U", "postgres",
+                           "-E", "UTF8", "--no-locale", "--no-sync"},
+                          log, as_nobody_);
+        int status = 0;
+        if (!wait_exit(pid, 120s, &status) || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            throw std::runtime_error("postgres_server: initdb failed (see " + log + "):\n" +
+                                     read_file(log));
+        }
+        std::ofstream(tmpl + "/esser-template-complete") << "initdb done\n";
+    }
+    // cp -a as the server's user keeps the owner and the 0700 mode postgres insists on.
+    pid_t pid = spawn({"cp", "-a", tmpl + "/data", dir_ + "/data"}, dir_ + "/copy.log", as_nobody_);
+    int status = 0;
+    if (!wait_exit(pid, 120s, &status) || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        throw std::runtime_error("postgres_server: copying the template cluster failed:\n" +
+                                 read_file(dir_ + "/copy.log"));
     }
 }
 

@@ -2,8 +2,10 @@
 // A private PostgreSQL server for tests and benchmarks (issue 9: "its tests start a real
 // PostgreSQL 15 server (Debian's) in a temporary directory on a 127.0.0.1 port, and stop it").
 //
-// start(): initdb into a fresh temporary directory, then `postgres` as a child of this process on
-// a free 127.0.0.1 port (Unix socket in the same directory). initdb refuses to run as root, so
+// start(): a fresh cluster in a temporary directory (a copy of a template cluster made once by
+// initdb and shared by every test process: $TMPDIR/esser-pg15-template-<user>-<binaries>), then
+// `postgres` as a child of this process on a free 127.0.0.1 port (Unix socket in the same
+// directory). initdb refuses to run as root, so
 // when this process is root both run as `nobody` through `setpriv` (the directory is chown'ed to
 // it). The server gets the parent-death signal, so a crashed test leaves no server behind. The
 // destructor stops it (fast shutdown) and removes the directory.
@@ -58,6 +60,7 @@ public:
 
 private:
     postgres_server() = default;
+    void make_data_directory();
     void launch();
     void wait_ready();
 
