@@ -10,13 +10,17 @@
 // Outcome model (what a caller needs to apply AWS's rules):
 //  - success: the function returned; `payload` is what it returned (may be null/not JSON).
 //  - function_error: the invoke happened and failed: the handler raised or reported an error,
-//    timed out ("Task timed out after N.NN seconds"), or its runtime crashed/exited. AWS sends
+//    timed out ("Task timed out after N.NN seconds"), or its runtime crashed/exited, failed its
+//    init (/runtime/init/error, exit before the first /next: Runtime.ExitError) or could not be
+//    executed at all (Runtime.InvalidEntrypoint) -- AWS reports all of these as Unhandled
+//    function errors. AWS sends
 //    these with X-Amz-Function-Error (`function_error` = "Unhandled" or "Handled") and HTTP 200;
 //    event source mappings count them as retries (§4.3).
 //  - throttled: no instance could take the invoke (TooManyRequestsException, 429); ESMs retry
 //    these without counting an attempt.
-//  - service_error: Lambda could not invoke (URL unreachable, runtime failed to start before
-//    /next, internal fault): not a function error; ESMs retry without counting.
+//  - service_error: Lambda could not invoke (URL unreachable, no port or process could be
+//    created for a runtime, the function was deleted or the service is shutting down, internal
+//    fault): not a function error; ESMs retry without counting.
 
 #include <cstdint>
 #include <string>
@@ -28,9 +32,17 @@
 namespace esser::emulator {
 
 struct invocation {
-    std::string request_id;            // UUID; Lambda-Runtime-Aws-Request-Id
-    nlohmann::json payload;            // the event, as the function receives it
-    core::time_point deadline;         // clock time at which the invoke times out
+    std::string request_id;  // UUID; Lambda-Runtime-Aws-Request-Id
+    nlohmann::json payload;  // the event, as the function receives it
+    // The event's exact bytes when the caller has them (the Invoke API): kinds that send bytes
+    // (executable, url) send these unchanged, so key order and big numbers survive. Empty:
+    // payload.dump() is sent.
+    std::string raw_payload;
+    // Clock time at which the invoke times out. The default (the epoch) means "now + the
+    // function's configured timeout". Function kinds turn it into a budget (deadline - now) when
+    // the invoke starts and measure that budget in real time: a process cannot be paused, so a
+    // manual clock does not stop a runtime's timeout.
+    core::time_point deadline;
     std::string invoked_function_arn;  // Lambda-Runtime-Invoked-Function-Arn
     std::string client_context;        // base64 JSON (X-Amz-Client-Context); may be empty
     std::string trace_id;              // Lambda-Runtime-Trace-Id; may be empty
@@ -43,6 +55,8 @@ struct invocation_result {
     // success: the returned document. function_error: the error object
     // {"errorMessage","errorType","stackTrace"}. A runtime may return bytes that are not JSON:
     // then `payload_is_json` is false and `raw_payload` holds them (AWS passes them through).
+    // Kinds that receive bytes (executable, url) also fill `raw_payload` next to a JSON payload:
+    // the exact bytes, which the Invoke API returns unchanged (no re-serialisation).
     nlohmann::json payload;
     bool payload_is_json = true;
     std::string raw_payload;
@@ -54,7 +68,8 @@ struct invocation_result {
 
 // Implementations are thread-safe: invoke() may be called concurrently (each kind bounds its own
 // concurrency and answers `throttled` beyond it). invoke() blocks until the outcome is known and
-// never later than shortly after `deadline`.
+// never later than shortly after `deadline` (an executable's cold start may add its init
+// timeout: AWS does not count the init phase against the function timeout either).
 class lambda_function {
 public:
     virtual ~lambda_function() = default;
