@@ -1,0 +1,41 @@
+#pragma once
+// The Lambda REST API (version 2015-03-31) on esser-local's port, served by a lambda_service
+// (spec/streams-and-lambda.md §5.1; AWS Lambda API reference):
+//
+//   POST   /2015-03-31/functions                       CreateFunction (201)
+//   GET    /2015-03-31/functions/                      ListFunctions (Marker, MaxItems)
+//   GET    /2015-03-31/functions/{name}                GetFunction
+//   GET    /2015-03-31/functions/{name}/configuration  GetFunctionConfiguration
+//   DELETE /2015-03-31/functions/{name}                DeleteFunction (204)
+//   POST   /2015-03-31/functions/{name}/invocations    Invoke (200 / 202 Event / 204 DryRun)
+// and two esser additions:
+//   GET    /esser/v1/lambda/functions/{name}/logs      the function's log (text/plain)
+//   GET    /esser/v1/lambda/failed-events              Event invokes that failed for good
+//
+// CreateFunction takes AWS's request shape. Code is where a function's code comes from; esser
+// accepts two sources of its own until zip packages arrive (issue 13):
+//   "Code": {"EsserCommand": ["/path/to/bootstrap", "arg", ...],
+//            "EsserWorkingDirectory": "/path/to"}      an executable custom runtime
+//   "Code": {"EsserUrl": "http://127.0.0.1:9000/hook"}   a URL function
+// and an optional "Esser" object: {"MaxConcurrency": 10, "TimeoutMs": 250,
+// "InitTimeoutMs": 10000} (TimeoutMs overrides Timeout, for sub-second timeouts). ZipFile,
+// S3Bucket/S3Key and ImageUri are refused with InvalidParameterValueException for now.
+// FunctionConfiguration responses carry the same "Esser" object (plus Kind, Command, Url).
+//
+// Errors: {"Type":"User","message":...} with x-amzn-ErrorType (rest_error.hpp); the status
+// from the exception: ResourceNotFoundException 404, ResourceConflictException 409,
+// TooManyRequestsException 429 (with "Reason" and Retry-After), RequestTooLargeException 413,
+// ServiceException 500 ("Type":"Service"), the validation kinds 400.
+//
+// Invokes run on the service's request threads, never on a server thread.
+
+#include "esser/emulator/http/router.hpp"
+
+namespace esser::emulator {
+
+class lambda_service;
+
+// Adds the routes above to `r`. `service` must outlive every request the router dispatches.
+void register_lambda_routes(router& r, lambda_service& service);
+
+}  // namespace esser::emulator

@@ -1,0 +1,450 @@
+#include "esser/emulator/lambda/lambda_routes.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "esser/emulator/dynamo/base64.hpp"
+#include "esser/emulator/http/rest_error.hpp"
+#include "esser/emulator/lambda/lambda_service.hpp"
+
+namespace esser::emulator {
+
+namespace {
+
+using nlohmann::json;
+
+core::error api_error(core::errc code, std::string type, std::string message) {
+    core::error e;
+    e.code = code;
+    e.type = std::move(type);
+    e.message = std::move(message);
+    return e;
+}
+
+core::error validation_exception(std::string message) {
+    return api_error(core::errc::validation, "ValidationException", std::move(message));
+}
+
+core::error invalid_parameter(std::string message) {
+    return api_error(core::errc::validation, "InvalidParameterValueException", std::move(message));
+}
+
+// The one translator from service errors to Lambda's REST error answers.
+http_response error_response(const core::error& e, std::string_view operation) {
+    const std::string type = e.type.empty() ? std::string("ServiceException") : e.type;
+    int status = 400;
+    if (type == "ResourceNotFoundException")
+        status = 404;
+    else if (type == "ResourceConflictException")
+        status = 409;
+    else if (type == "TooManyRequestsException")
+        status = 429;
+    else if (type == "RequestTooLargeException")
+        status = 413;
+    else if (type == "ServiceException")
+        status = 500;
+    else if (type == "UnsupportedMediaTypeException")
+        status = 415;
+    const std::string_view fault = status >= 500 ? "Service" : "User";
+    http_response r = lambda_error_response(status, type, e.message, fault);
+    if (type == "TooManyRequestsException") {
+        r = http_response::json(
+            status, json{{"Reason", "ReservedFunctionConcurrentInvocationLimitExceeded"},
+                         {"Type", "User"},
+                         {"message", e.message}});
+        r.headers.set("x-amzn-ErrorType", type);
+        r.headers.set("Retry-After", "1");
+    }
+    r.operation = std::string(operation);
+    return r;
+}
+
+// "2024-01-01T00:00:00.000+0000": LastModified as Lambda writes it.
+std::string lambda_timestamp(core::time_point t) {
+    std::string s = core::format_rfc3339_ms(t);
+    if (!s.empty() && s.back() == 'Z') {
+        s.pop_back();
+        s += "+0000";
+    }
+    return s;
+}
+
+json configuration_json(const function_info& f) {
+    const auto& c = f.config;
+    const auto timeout_ms = c.timeout.count();
+    json j = {{"FunctionName", c.name},
+              {"FunctionArn", f.arn},
+              {"Runtime", c.runtime},
+              {"Role", "arn:aws:iam::000000000000:role/esser-local"},
+              {"Handler", c.handler},
+              {"CodeSize", 0},
+              {"Description", c.description},
+              {"Timeout", std::max<long long>(1, (timeout_ms + 999) / 1000)},
+              {"MemorySize", c.memory_size_mb},
+              {"LastModified", lambda_timestamp(f.last_modified)},
+              {"Version", "$LATEST"},
+              {"TracingConfig", {{"Mode", "PassThrough"}}},
+              {"RevisionId", f.revision_id},
+              {"State", "Active"},
+              {"LastUpdateStatus", "Successful"},
+              {"PackageType", "Zip"},
+              {"Architectures", {"x86_64"}},
+              {"EphemeralStorage", {{"Size", 512}}},
+              {"LoggingConfig", {{"LogFormat", "Text"}, {"LogGroup", "/aws/lambda/" + c.name}}}};
+    if (!c.environment.empty())
+        j["Environment"] = {{"Variables", c.environment}};
+    json esser = {{"Kind", to_string(c.kind)},
+                  {"MaxConcurrency", c.max_concurrency},
+                  {"TimeoutMs", timeout_ms}};
+    if (c.kind == function_kind::executable) {
+        esser["Command"] = c.command;
+        esser["WorkingDirectory"] = c.working_directory;
+        esser["InitTimeoutMs"] = c.init_timeout.count();
+    } else if (c.kind == function_kind::url) {
+        esser["Url"] = c.url;
+    }
+    j["Esser"] = std::move(esser);
+    return j;
+}
+
+// Reads an optional member of `body` with a type check; errors name the member as AWS does.
+template <class T>
+core::result<bool> read_member(const json& body, const char* name, T& out) {
+    auto it = body.find(name);
+    if (it == body.end() || it->is_null())
+        return false;
+    try {
+        out = it->get<T>();
+    } catch (const json::exception&) {
+        return core::fail(api_error(
+            core::errc::validation, "InvalidRequestContentException",
+            fmt::format("Could not parse request body into json: member '{}' has the wrong type",
+                        name)));
+    }
+    return true;
+}
+
+// CreateFunction's body -> function_config. Code sources are tried one by one, so ZipFile
+// (issue 13) becomes one more branch here.
+core::result<function_config> config_from_create(const json& body) {
+    function_config c;
+    c.runtime.clear();
+    if (auto r = read_member(body, "FunctionName", c.name); !r)
+        return core::fail(r.error());
+    else if (!*r)
+        return core::fail(validation_exception(
+            "1 validation error detected: Value null at 'functionName' failed to satisfy "
+            "constraint: Member must not be null"));
+    for (auto [member, target] : {std::pair{"Runtime", &c.runtime},
+                                  {"Handler", &c.handler},
+                                  {"Description", &c.description}}) {
+        if (auto r = read_member(body, member, *target); !r)
+            return core::fail(r.error());
+    }
+    if (body.contains("PackageType") && body["PackageType"] != "Zip")
+        return core::fail(invalid_parameter("esser-local runs Zip-type functions only"));
+    long long timeout_s = 3;
+    if (auto r = read_member(body, "Timeout", timeout_s); !r)
+        return core::fail(r.error());
+    if (timeout_s < 1 || timeout_s > 900) {
+        return core::fail(validation_exception(fmt::format(
+            "1 validation error detected: Value '{}' at 'timeout' failed to satisfy constraint: "
+            "Member must have value {} {}",
+            timeout_s, timeout_s < 1 ? "greater than or equal to" : "less than or equal to",
+            timeout_s < 1 ? 1 : 900)));
+    }
+    c.timeout = std::chrono::seconds(timeout_s);
+    long long memory = 128;
+    if (auto r = read_member(body, "MemorySize", memory); !r)
+        return core::fail(r.error());
+    if (memory < 128 || memory > 10240) {
+        return core::fail(validation_exception(
+            fmt::format("1 validation error detected: Value '{}' at 'memorySize' failed to satisfy "
+                        "constraint: Member must have value {} {}",
+                        memory, memory < 128 ? "greater than or equal to" : "less than or equal to",
+                        memory < 128 ? 128 : 10240)));
+    }
+    c.memory_size_mb = static_cast<std::uint32_t>(memory);
+    if (auto env = body.find("Environment"); env != body.end() && !env->is_null()) {
+        json vars = env->is_object() ? env->value("Variables", json::object()) : json();
+        if (!vars.is_object())
+            return core::fail(invalid_parameter("Environment.Variables must be an object"));
+        for (auto& [k, v] : vars.items()) {
+            if (!v.is_string())
+                return core::fail(
+                    invalid_parameter(fmt::format("Environment variable {} must be a string", k)));
+            c.environment[k] = v.get<std::string>();
+        }
+    }
+
+    auto code = body.find("Code");
+    if (code == body.end() || !code->is_object()) {
+        return core::fail(validation_exception(
+            "1 validation error detected: Value null at 'code' failed to satisfy constraint: "
+            "Member must not be null"));
+    }
+    if (code->contains("ZipFile") || code->contains("S3Bucket") || code->contains("ImageUri")) {
+        return core::fail(invalid_parameter(
+            "esser-local does not run zip or image packages yet; give Code.EsserCommand (an "
+            "executable custom runtime) or Code.EsserUrl (a URL function)"));
+    }
+    if (code->contains("EsserCommand")) {
+        const json& cmd = (*code)["EsserCommand"];
+        if (!cmd.is_array() || cmd.empty() ||
+            !std::all_of(cmd.begin(), cmd.end(), [](const json& a) { return a.is_string(); }))
+            return core::fail(invalid_parameter(
+                "Code.EsserCommand must be a non-empty array of strings: the program and its "
+                "arguments"));
+        c.kind = function_kind::executable;
+        c.command = cmd.get<std::vector<std::string>>();
+        if (auto r = read_member(*code, "EsserWorkingDirectory", c.working_directory); !r)
+            return core::fail(r.error());
+        if (c.runtime.empty())
+            c.runtime = "provided.al2023";
+    } else if (code->contains("EsserUrl")) {
+        c.kind = function_kind::url;
+        if (auto r = read_member(*code, "EsserUrl", c.url); !r)
+            return core::fail(r.error());
+    } else {
+        return core::fail(
+            invalid_parameter("Code must name the function's code: EsserCommand or EsserUrl"));
+    }
+
+    if (auto esser = body.find("Esser"); esser != body.end() && !esser->is_null()) {
+        if (!esser->is_object())
+            return core::fail(invalid_parameter("Esser must be an object"));
+        long long n = 0;
+        if (auto r = read_member(*esser, "MaxConcurrency", n); !r)
+            return core::fail(r.error());
+        else if (*r) {
+            if (n < 1 || n > 1000)
+                return core::fail(invalid_parameter("Esser.MaxConcurrency must be 1..1000"));
+            c.max_concurrency = static_cast<std::uint32_t>(n);
+        }
+        if (auto r = read_member(*esser, "TimeoutMs", n); !r)
+            return core::fail(r.error());
+        else if (*r) {
+            if (n < 1 || n > 900'000)
+                return core::fail(invalid_parameter("Esser.TimeoutMs must be 1..900000"));
+            c.timeout = std::chrono::milliseconds(n);
+        }
+        if (auto r = read_member(*esser, "InitTimeoutMs", n); !r)
+            return core::fail(r.error());
+        else if (*r) {
+            if (n < 1 || n > 900'000)
+                return core::fail(invalid_parameter("Esser.InitTimeoutMs must be 1..900000"));
+            c.init_timeout = std::chrono::milliseconds(n);
+        }
+    }
+    return c;
+}
+
+http_response create_function(lambda_service& s, const http_request& req) {
+    constexpr std::string_view op = "lambda.CreateFunction";
+    json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+        return error_response(api_error(core::errc::parse_error, "InvalidRequestContentException",
+                                        "Could not parse request body into json"),
+                              op);
+    }
+    auto cfg = config_from_create(body);
+    if (!cfg)
+        return error_response(cfg.error(), op);
+    auto created = s.create_function(std::move(*cfg));
+    if (!created)
+        return error_response(created.error(), op);
+    http_response r = http_response::json(201, configuration_json(*created));
+    r.operation = std::string(op);
+    return r;
+}
+
+http_response list_functions(lambda_service& s, const http_request& req) {
+    constexpr std::string_view op = "lambda.ListFunctions";
+    std::size_t max_items = 50;
+    if (auto m = req.query_param("MaxItems")) {
+        char* end = nullptr;
+        const long v = std::strtol(m->c_str(), &end, 10);
+        if (m->empty() || *end != '\0' || v < 1 || v > 10000) {
+            return error_response(
+                validation_exception(fmt::format(
+                    "1 validation error detected: Value '{}' at 'maxItems' failed to satisfy "
+                    "constraint: Member must have value between 1 and 10000",
+                    *m)),
+                op);
+        }
+        max_items = static_cast<std::size_t>(v);
+    }
+    // The marker is opaque to clients: the base64 of the last name returned.
+    std::string after;
+    if (auto m = req.query_param("Marker"); m && !m->empty()) {
+        auto decoded = base64_decode(*m);
+        if (!decoded)
+            return error_response(invalid_parameter("Invalid pagination marker"), op);
+        after = *decoded;
+    }
+    json functions = json::array();
+    std::string last;
+    bool more = false;
+    for (const auto& f : s.list_functions()) {
+        if (!after.empty() && f.config.name <= after)
+            continue;
+        if (functions.size() == max_items) {
+            more = true;
+            break;
+        }
+        functions.push_back(configuration_json(f));
+        last = f.config.name;
+    }
+    json out = {{"Functions", std::move(functions)}};
+    if (more)
+        out["NextMarker"] = base64_encode(last);
+    http_response r = http_response::json(200, out);
+    r.operation = std::string(op);
+    return r;
+}
+
+http_response get_function(lambda_service& s, const http_request& req, bool configuration_only) {
+    const std::string_view op =
+        configuration_only ? "lambda.GetFunctionConfiguration" : "lambda.GetFunction";
+    std::string name(req.path_param("name"));
+    if (auto q = req.query_param("Qualifier"); q && !q->empty())
+        name += ":" + *q;
+    auto f = s.get_function(name);
+    if (!f)
+        return error_response(f.error(), op);
+    json cfg = configuration_json(*f);
+    json out;
+    if (configuration_only) {
+        out = std::move(cfg);
+    } else {
+        std::string location;
+        if (f->config.kind == function_kind::executable)
+            location = f->config.command.empty() ? "" : f->config.command[0];
+        else if (f->config.kind == function_kind::url)
+            location = f->config.url;
+        out = {{"Configuration", std::move(cfg)},
+               {"Code", {{"RepositoryType", "esser-local"}, {"Location", location}}}};
+    }
+    http_response r = http_response::json(200, out);
+    r.operation = std::string(op);
+    return r;
+}
+
+http_response delete_function(lambda_service& s, const http_request& req) {
+    constexpr std::string_view op = "lambda.DeleteFunction";
+    std::string name(req.path_param("name"));
+    if (auto q = req.query_param("Qualifier"); q && !q->empty())
+        name += ":" + *q;
+    auto done = s.delete_function(name);
+    if (!done)
+        return error_response(done.error(), op);
+    http_response r = http_response::empty(204);
+    r.operation = std::string(op);
+    return r;
+}
+
+http_response invoke_answer(core::result<invoke_response> out) {
+    constexpr std::string_view op = "lambda.Invoke";
+    if (!out)
+        return error_response(out.error(), op);
+    http_response r;
+    r.status = out->status_code;
+    r.operation = std::string(op);
+    r.headers.set("x-amzn-RequestId", out->request_id);
+    if (out->status_code == 200) {
+        r.headers.set("Content-Type", "application/json");
+        r.headers.set("X-Amz-Executed-Version", out->result.executed_version);
+        if (out->result.status == invoke_status::function_error)
+            r.headers.set("X-Amz-Function-Error", out->result.function_error.empty()
+                                                      ? std::string("Unhandled")
+                                                      : out->result.function_error);
+        if (!out->log_result.empty())
+            r.headers.set("X-Amz-Log-Result", out->log_result);
+        r.body = out->body();
+    }
+    return r;
+}
+
+void invoke(lambda_service& s, http_request req, responder res) {
+    invoke_request in;
+    in.function_name = std::string(req.path_param("name"));
+    if (auto q = req.query_param("Qualifier"))
+        in.qualifier = *q;
+    const auto type = req.headers.value_or("X-Amz-Invocation-Type", "RequestResponse");
+    if (!parse_invocation_type(type, in.type)) {
+        res.send(error_response(
+            validation_exception(fmt::format(
+                "1 validation error detected: Value '{}' at 'invocationType' failed to satisfy "
+                "constraint: Member must satisfy enum value set: [Event, RequestResponse, "
+                "DryRun]",
+                type)),
+            "lambda.Invoke"));
+        return;
+    }
+    const auto log_type = req.headers.value_or("X-Amz-Log-Type", "None");
+    if (log_type != "None" && log_type != "Tail") {
+        res.send(error_response(
+            validation_exception(fmt::format(
+                "1 validation error detected: Value '{}' at 'logType' failed to satisfy "
+                "constraint: Member must satisfy enum value set: [Tail, None]",
+                log_type)),
+            "lambda.Invoke"));
+        return;
+    }
+    in.log_tail = log_type == "Tail";
+    in.client_context = std::string(req.headers.value_or("X-Amz-Client-Context", ""));
+    in.payload = std::move(req.body);
+    s.invoke_async(std::move(in), [res](core::result<invoke_response> out) {
+        res.send(invoke_answer(std::move(out)));
+    });
+}
+
+}  // namespace
+
+void register_lambda_routes(router& r, lambda_service& service) {
+    lambda_service* s = &service;
+    for (const char* path : {"/2015-03-31/functions", "/2015-03-31/functions/"}) {
+        r.add_sync(
+            "POST", path, [s](const http_request& q) { return create_function(*s, q); },
+            "lambda.CreateFunction");
+        r.add_sync(
+            "GET", path, [s](const http_request& q) { return list_functions(*s, q); },
+            "lambda.ListFunctions");
+    }
+    r.add_sync(
+        "GET", "/2015-03-31/functions/{name}",
+        [s](const http_request& q) { return get_function(*s, q, false); }, "lambda.GetFunction");
+    r.add_sync(
+        "GET", "/2015-03-31/functions/{name}/configuration",
+        [s](const http_request& q) { return get_function(*s, q, true); },
+        "lambda.GetFunctionConfiguration");
+    r.add_sync(
+        "DELETE", "/2015-03-31/functions/{name}",
+        [s](const http_request& q) { return delete_function(*s, q); }, "lambda.DeleteFunction");
+    r.add(
+        "POST", "/2015-03-31/functions/{name}/invocations",
+        [s](http_request q, responder res) { invoke(*s, std::move(q), std::move(res)); },
+        "lambda.Invoke");
+
+    r.add_sync(
+        "GET", "/esser/v1/lambda/functions/{name}/logs",
+        [s](const http_request& q) {
+            auto text = s->function_log_text(q.path_param("name"));
+            if (!text) {
+                core::error e = text.error();
+                return esser_error_response(e);
+            }
+            return http_response::text(200, std::move(*text));
+        },
+        "lambda.logs");
+    r.add_sync(
+        "GET", "/esser/v1/lambda/failed-events",
+        [s](const http_request&) {
+            return http_response::json(200, json{{"events", s->failed_events()}});
+        },
+        "lambda.failed_events");
+}
+
+}  // namespace esser::emulator

@@ -1,0 +1,495 @@
+#include "esser/emulator/lambda/lambda_service.hpp"
+
+#include <atomic>
+
+#include "event_queue.hpp"
+#include "invoke_outcome.hpp"
+#include "task_pool.hpp"
+#include <fmt/format.h>
+
+#include "esser/emulator/dynamo/base64.hpp"
+#include "esser/emulator/lambda/runtime_function.hpp"
+
+namespace esser::emulator {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t max_client_context_bytes = 3583;  // AWS API_Invoke
+constexpr std::size_t log_tail_bytes = 4096;
+
+core::error aws_error(core::errc code, std::string type, std::string message) {
+    core::error e;
+    e.code = code;
+    e.type = std::move(type);
+    e.message = std::move(message);
+    return e;
+}
+
+core::error function_not_found(const std::string& arn) {
+    return aws_error(core::errc::not_found, "ResourceNotFoundException",
+                     "Function not found: " + arn);
+}
+
+core::error service_exception(std::string message) {
+    return aws_error(core::errc::unavailable, "ServiceException", std::move(message));
+}
+
+std::string dump(const json& j) {
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// "Root=1-<8 hex epoch seconds>-<24 hex>;Parent=<16 hex>;Sampled=0"
+std::string make_trace_id(const core::clock& clock, core::id_source& ids) {
+    const auto secs = core::to_epoch_ms(clock.now()) / 1000;
+    return fmt::format("Root=1-{:08x}-{};Parent={};Sampled=0", secs, ids.hex(24), ids.hex(16));
+}
+
+// A function error instead of a result over Lambda's 6 MB response limit. `measure_json`:
+// also serialise JSON results that came without bytes (in-process), keeping the text.
+void limit_response(invocation_result& r, bool measure_json) {
+    if (r.status != invoke_status::success)
+        return;
+    if (measure_json && r.payload_is_json && r.raw_payload.empty())
+        r.raw_payload = dump(r.payload);
+    const std::size_t size = r.raw_payload.size();
+    if (size > max_response_payload_bytes) {
+        std::string log = std::move(r.log_tail);
+        r = response_too_large_result(size);
+        r.log_tail = std::move(log);
+    }
+}
+
+}  // namespace
+
+bool parse_invocation_type(std::string_view text, invocation_type& out) noexcept {
+    if (text == "RequestResponse") {
+        out = invocation_type::request_response;
+    } else if (text == "Event") {
+        out = invocation_type::event;
+    } else if (text == "DryRun") {
+        out = invocation_type::dry_run;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+std::string invoke_response::body() const {
+    if (status_code != 200)
+        return {};
+    if (!result.payload_is_json || !result.raw_payload.empty())
+        return result.raw_payload;
+    return dump(result.payload);
+}
+
+struct lambda_service::impl : std::enable_shared_from_this<impl> {
+    lambda_service_options opts;
+    std::shared_ptr<core::clock> clock;
+    std::shared_ptr<core::id_source> ids;
+    core::logger log;
+    function_registry registry;
+    std::unique_ptr<event_queue> events;
+    std::unique_ptr<task_pool> pool;
+    std::atomic<bool> shut_down{false};
+
+    std::string arn(std::string_view name) const {
+        return function_arn(opts.region, opts.account, name);
+    }
+
+    // Resolves a name/ARN (+ qualifier) to the record, with AWS's errors.
+    core::result<std::shared_ptr<const function_record>> resolve(std::string_view name_or_arn,
+                                                                 std::string_view qualifier) const {
+        auto ref = parse_function_ref(name_or_arn);
+        if (!ref)
+            return core::fail(ref.error());
+        std::string q = ref->qualifier;
+        if (!qualifier.empty()) {
+            if (!q.empty() && q != qualifier) {
+                return core::fail(aws_error(
+                    core::errc::validation, "InvalidParameterValueException",
+                    "The derived qualifier from the function name does not match the specified "
+                    "qualifier."));
+            }
+            q = std::string(qualifier);
+        }
+        // Region and account of an ARN are not checked: esser-local is one account in one
+        // region, whatever the client's configuration says.
+        const std::string a = arn(ref->name);
+        if (!q.empty() && q != "$LATEST")
+            return core::fail(function_not_found(a + ":" + q));
+        auto rec = registry.find(ref->name);
+        if (!rec)
+            return core::fail(function_not_found(a));
+        return rec;
+    }
+
+    // Fills what an invocation needs and the caller left empty.
+    void prepare(invocation& inv, const function_record& rec) const {
+        if (inv.request_id.empty())
+            inv.request_id = ids->uuid();
+        if (inv.invoked_function_arn.empty())
+            inv.invoked_function_arn = rec.info.arn;
+        if (inv.trace_id.empty())
+            inv.trace_id = make_trace_id(*clock, *ids);
+    }
+
+    core::result<function_info> add(function_config config,
+                                    std::shared_ptr<lambda_function> function,
+                                    std::shared_ptr<function_log> fn_log,
+                                    std::function<void()> stop) {
+        if (shut_down)
+            return core::fail(service_exception("the Lambda service stopped"));
+        if (auto ok = validate_function_config(config); !ok) {
+            if (stop)
+                stop();
+            return core::fail(ok.error());
+        }
+        auto rec = std::make_shared<function_record>();
+        rec->info.arn = arn(config.name);
+        rec->info.config = std::move(config);
+        rec->info.last_modified = clock->now();
+        rec->info.revision_id = ids->uuid();
+        rec->function = std::move(function);
+        rec->log = std::move(fn_log);
+        rec->shutdown = std::move(stop);
+        auto added = registry.add(rec);
+        if (!added) {
+            if (rec->shutdown)
+                rec->shutdown();
+            return core::fail(added.error());
+        }
+        log.info("created function {} ({})", rec->info.config.name,
+                 to_string(rec->info.config.kind));
+        return rec->info;
+    }
+
+    std::optional<invocation_result> run_event(const queued_event& ev) {
+        auto rec = registry.find(ev.function_name);
+        if (!rec || rec->info.arn != ev.function_arn)
+            return std::nullopt;
+        invocation inv;
+        inv.request_id = ev.request_id;
+        inv.payload = json::parse(ev.payload, nullptr, false);
+        inv.raw_payload = ev.payload;
+        inv.client_context = ev.client_context;
+        prepare(inv, *rec);
+        auto r = rec->function->invoke(inv);
+        limit_response(r, false);
+        return r;
+    }
+};
+
+namespace {
+
+// The handle function() returns: bound to one record, checks that it still exists.
+class managed_function final : public lambda_function {
+public:
+    managed_function(std::weak_ptr<lambda_service::impl> svc,
+                     std::shared_ptr<const function_record> rec)
+        : svc_(std::move(svc)), rec_(std::move(rec)) {}
+
+    invocation_result invoke(const invocation& inv) override {
+        auto s = svc_.lock();
+        if (!s || s->shut_down)
+            return service_error_result("the Lambda service stopped");
+        if (s->registry.find(rec_->info.config.name) != rec_)
+            return service_error_result("Function not found: " + rec_->info.arn);
+        invocation_result r;
+        if (inv.request_id.empty() || inv.invoked_function_arn.empty() || inv.trace_id.empty()) {
+            invocation filled = inv;
+            s->prepare(filled, *rec_);
+            r = rec_->function->invoke(filled);
+        } else {
+            r = rec_->function->invoke(inv);
+        }
+        limit_response(r, false);
+        return r;
+    }
+
+private:
+    std::weak_ptr<lambda_service::impl> svc_;
+    std::shared_ptr<const function_record> rec_;
+};
+
+}  // namespace
+
+lambda_service::lambda_service(lambda_service_options o, std::shared_ptr<core::clock> clock,
+                               std::shared_ptr<core::id_source> ids, core::logger log)
+    : impl_(std::make_shared<impl>()) {
+    impl_->opts = std::move(o);
+    impl_->clock = clock ? std::move(clock) : std::make_shared<core::system_clock>();
+    impl_->ids = ids ? std::move(ids) : std::make_shared<core::random_id_source>();
+    impl_->log = std::move(log);
+    event_queue_options eo;
+    eo.max_retries = impl_->opts.async_max_retries;
+    eo.retry_delays = impl_->opts.async_retry_delays;
+    eo.delay_scale = impl_->opts.async_delay_scale;
+    eo.max_event_age = impl_->opts.async_max_event_age;
+    eo.workers = impl_->opts.async_workers;
+    std::weak_ptr<impl> w = impl_;
+    impl_->events = std::make_unique<event_queue>(
+        eo, impl_->clock,
+        [w](const queued_event& ev) -> std::optional<invocation_result> {
+            auto s = w.lock();
+            return s ? s->run_event(ev) : std::nullopt;
+        },
+        impl_->log);
+    impl_->pool = std::make_unique<task_pool>(impl_->opts.max_concurrent_requests);
+}
+
+lambda_service::~lambda_service() {
+    shutdown();
+}
+
+void lambda_service::shutdown() {
+    if (impl_->shut_down.exchange(true))
+        return;
+    // Kill the processes first: invokes in flight then end at once instead of at their
+    // timeouts, so the queue and the request threads can be joined quickly.
+    for (const auto& rec : impl_->registry.list())
+        if (rec->shutdown)
+            rec->shutdown();
+    impl_->events->stop();
+    impl_->pool->shutdown();
+}
+
+const lambda_service_options& lambda_service::options() const {
+    return impl_->opts;
+}
+
+std::string lambda_service::function_arn_of(std::string_view name) const {
+    return impl_->arn(name);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Registry
+
+core::result<function_info> lambda_service::create_function(function_config config) {
+    if (auto ok = validate_function_config(config); !ok)
+        return core::fail(ok.error());
+    switch (config.kind) {
+        case function_kind::in_process:
+            return core::fail(aws_error(core::errc::invalid_argument,
+                                        "InvalidParameterValueException",
+                                        "an in-process function needs a C++ handler"));
+        case function_kind::executable: {
+            runtime_function_options ro;
+            ro.region = impl_->opts.region;
+            ro.account = impl_->opts.account;
+            ro.endpoint_url = impl_->opts.endpoint_url;
+            ro.inherit_environment = impl_->opts.inherit_environment;
+            ro.clock = impl_->clock;
+            ro.ids = impl_->ids;
+            ro.log = std::make_shared<function_log>(
+                impl_->opts.function_log_bytes,
+                core::logger("lambda:" + config.name, impl_->log.sink()));
+            ro.logger = impl_->log;
+            auto fn = std::make_shared<runtime_function>(std::move(config), std::move(ro));
+            function_config resolved = fn->config();  // program path and task root resolved
+            return impl_->add(std::move(resolved), fn, fn->log(), [fn] { fn->shutdown(); });
+        }
+        case function_kind::url:
+            break;
+    }
+    return core::fail(aws_error(core::errc::invalid_argument, "InvalidParameterValueException",
+                                "URL functions are not available in this build"));
+}
+
+core::result<function_info> lambda_service::create_function(function_config config,
+                                                            in_process_handler handler) {
+    config.kind = function_kind::in_process;
+    if (auto ok = validate_function_config(config); !ok)
+        return core::fail(ok.error());
+    if (!handler) {
+        return core::fail(aws_error(core::errc::invalid_argument, "InvalidParameterValueException",
+                                    "an in-process function needs a C++ handler"));
+    }
+    auto log = std::make_shared<function_log>(
+        impl_->opts.function_log_bytes, core::logger("lambda:" + config.name, impl_->log.sink()));
+    auto fn = std::make_shared<in_process_function>(config, std::move(handler), impl_->clock, log);
+    return impl_->add(std::move(config), std::move(fn), std::move(log), {});
+}
+
+core::result<function_info> lambda_service::add_function(function_config config,
+                                                         std::shared_ptr<lambda_function> function,
+                                                         std::function<void()> shutdown) {
+    return impl_->add(std::move(config), std::move(function), nullptr, std::move(shutdown));
+}
+
+core::result<function_info> lambda_service::get_function(std::string_view name_or_arn) const {
+    auto rec = impl_->resolve(name_or_arn, {});
+    if (!rec)
+        return core::fail(rec.error());
+    return (*rec)->info;
+}
+
+std::vector<function_info> lambda_service::list_functions() const {
+    std::vector<function_info> out;
+    for (const auto& rec : impl_->registry.list()) out.push_back(rec->info);
+    return out;
+}
+
+core::result<void> lambda_service::delete_function(std::string_view name_or_arn) {
+    auto rec = impl_->resolve(name_or_arn, {});
+    if (!rec)
+        return core::fail(rec.error());
+    auto removed = impl_->registry.remove((*rec)->info.config.name);
+    if (!removed)
+        return core::fail(function_not_found((*rec)->info.arn));
+    if (removed->shutdown)
+        removed->shutdown();
+    impl_->log.info("deleted function {}", removed->info.config.name);
+    return {};
+}
+
+core::result<std::string> lambda_service::function_log_text(std::string_view name_or_arn) const {
+    auto rec = impl_->resolve(name_or_arn, {});
+    if (!rec)
+        return core::fail(rec.error());
+    return (*rec)->log ? (*rec)->log->text() : std::string();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Invoking
+
+core::result<invoke_response> lambda_service::invoke(const invoke_request& request) {
+    auto& s = *impl_;
+    if (s.shut_down)
+        return core::fail(service_exception("the Lambda service stopped"));
+    auto resolved = s.resolve(request.function_name, request.qualifier);
+    if (!resolved)
+        return core::fail(resolved.error());
+    const function_record& rec = **resolved;
+
+    const bool event = request.type == invocation_type::event;
+    const std::size_t limit =
+        event ? s.opts.max_event_payload_bytes : s.opts.max_request_payload_bytes;
+    if (request.payload.size() > limit) {
+        return core::fail(aws_error(
+            core::errc::invalid_argument, "RequestTooLargeException",
+            fmt::format("Request must be smaller than {} bytes for the InvokeFunction operation",
+                        limit)));
+    }
+    const std::string_view text =
+        request.payload.empty() ? std::string_view("{}") : std::string_view(request.payload);
+    json payload;
+    try {
+        payload = json::parse(text);
+    } catch (const json::parse_error& e) {
+        return core::fail(aws_error(
+            core::errc::parse_error, "InvalidRequestContentException",
+            std::string("Could not parse request body into json: Could not parse payload into "
+                        "json: ") +
+                e.what()));
+    }
+    if (!request.client_context.empty()) {
+        auto decoded = base64_decode(request.client_context);
+        const bool ok = decoded && decoded->size() <= max_client_context_bytes &&
+                        json::parse(*decoded, nullptr, false).is_object();
+        if (!ok) {
+            return core::fail(aws_error(core::errc::validation, "InvalidRequestContentException",
+                                        "Client context must be a valid Base64-encoded JSON "
+                                        "object."));
+        }
+    }
+
+    invoke_response out;
+    out.request_id = s.ids->uuid();
+    switch (request.type) {
+        case invocation_type::dry_run:
+            out.status_code = 204;
+            return out;
+        case invocation_type::event: {
+            queued_event ev;
+            ev.request_id = out.request_id;
+            ev.function_name = rec.info.config.name;
+            ev.function_arn = rec.info.arn;
+            ev.payload = std::string(text);
+            ev.client_context = request.client_context;
+            s.events->push(std::move(ev));
+            out.status_code = 202;
+            return out;
+        }
+        case invocation_type::request_response:
+            break;
+    }
+
+    invocation inv;
+    inv.request_id = out.request_id;
+    inv.payload = std::move(payload);
+    inv.raw_payload = std::string(text);
+    inv.client_context = request.client_context;
+    s.prepare(inv, rec);
+    invocation_result r = rec.function->invoke(inv);
+    if (r.status == invoke_status::throttled) {
+        // AWS words every throttle the same way; the reason goes in the REST answer.
+        return core::fail(
+            aws_error(core::errc::throttled, "TooManyRequestsException", "Rate Exceeded."));
+    }
+    if (r.status == invoke_status::service_error)
+        return core::fail(service_exception(r.error_message));
+    limit_response(r, true);
+    if (request.log_tail) {
+        const std::string& tail = r.log_tail;
+        out.log_result = base64_encode(std::string_view(tail).substr(
+            tail.size() > log_tail_bytes ? tail.size() - log_tail_bytes : 0));
+    }
+    out.status_code = 200;
+    out.result = std::move(r);
+    return out;
+}
+
+void lambda_service::invoke_async(invoke_request request,
+                                  std::function<void(core::result<invoke_response>)> done) {
+    if (request.type != invocation_type::request_response || impl_->shut_down) {
+        done(invoke(request));
+        return;
+    }
+    // Keep the impl alive for the task: the service may be destroyed while it waits.
+    impl_->pool->post(
+        [this, request = std::move(request), done = std::move(done)] { done(invoke(request)); });
+}
+
+core::result<invocation_result> lambda_service::invoke_function(std::string_view name_or_arn,
+                                                                json event) {
+    auto& s = *impl_;
+    if (s.shut_down)
+        return core::fail(service_exception("the Lambda service stopped"));
+    auto rec = s.resolve(name_or_arn, {});
+    if (!rec)
+        return core::fail(rec.error());
+    invocation inv;
+    inv.payload = std::move(event);
+    s.prepare(inv, **rec);
+    auto r = (*rec)->function->invoke(inv);
+    limit_response(r, false);
+    return r;
+}
+
+core::result<std::shared_ptr<lambda_function>> lambda_service::function(
+    std::string_view name_or_arn) const {
+    auto rec = impl_->resolve(name_or_arn, {});
+    if (!rec)
+        return core::fail(rec.error());
+    return std::shared_ptr<lambda_function>(
+        std::make_shared<managed_function>(impl_, std::move(*rec)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Event invokes
+
+std::size_t lambda_service::pending_events() const {
+    return impl_->events->pending();
+}
+
+bool lambda_service::wait_for_events(std::chrono::milliseconds timeout) const {
+    return impl_->events->wait_idle(timeout);
+}
+
+std::vector<json> lambda_service::failed_events() const {
+    return impl_->events->failures();
+}
+
+}  // namespace esser::emulator
