@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <fstream>
+#include <cstdio>
+#include <cstring>
 
 #include "child_process.hpp"
 #include "invoke_log.hpp"
 #include "invoke_outcome.hpp"
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
 #include <sys/wait.h>
@@ -246,6 +248,7 @@ void runtime_instance::finish_locked(invocation_result r) {
     if (!current_ || current_->result)
         return;
     current_->result = std::move(r);
+    current_->finished_at = steady::now();
     if (phase_ == phase::busy)
         phase_ = phase::ready;
     cv_.notify_all();
@@ -310,6 +313,7 @@ std::optional<invocation_result> runtime_instance::invoke(const invocation& inv,
             steady::now() >= deadline_locked()) {
             init_timed_out = !current_->delivered && phase_ == phase::init;
             timed_out = true;
+            current_->finished_at = steady::now();
             phase_ = phase::dead;
             if (init_timed_out) {
                 current_->result = function_error_result(platform_error(
@@ -322,7 +326,8 @@ std::optional<invocation_result> runtime_instance::invoke(const invocation& inv,
         }
     }
     const bool delivered = current_->delivered;
-    const auto delivered_at = current_->delivered_at;
+    const auto duration =
+        delivered ? current_->finished_at - current_->delivered_at : steady::duration::zero();
     if (!cold && !delivered && !timed_out && phase_ == phase::dead) {
         // The warm process exited between invocations, before taking this event: nothing ran,
         // so the caller may hand the event to another environment.
@@ -357,7 +362,6 @@ std::optional<invocation_result> runtime_instance::invoke(const invocation& inv,
 
     if (!delivered && !timed_out)
         log.start();  // failed before the runtime took the event (init error, early exit)
-    const auto duration = delivered ? steady::now() - delivered_at : steady::duration::zero();
     std::string status;
     if (timed_out) {
         status = "timeout";
@@ -613,16 +617,27 @@ void runtime_instance::on_exit(int status) {
 }
 
 unsigned runtime_instance::max_memory_mb() const {
-    // The high-water mark of the runtime process's resident set (Linux), as REPORT shows it.
-    std::ifstream in(fmt::format("/proc/{}/status", pid()));
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.rfind("VmHWM:", 0) == 0) {
-            const unsigned long kb = std::strtoul(line.c_str() + 6, nullptr, 10);
-            return static_cast<unsigned>((kb + 1023) / 1024);
-        }
-    }
-    return 0;
+    // The high-water mark of the runtime process's resident set (Linux VmHWM), as REPORT's
+    // "Max Memory Used". One read() of a small proc file: cheap enough for every invoke.
+    const pid_t p = pid();
+    if (p <= 0)
+        return 0;
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%d/status", static_cast<int>(p));
+    const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    char buf[4096];
+    const ssize_t n = ::read(fd, buf, sizeof buf - 1);
+    ::close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    const char* hwm = std::strstr(buf, "VmHWM:");
+    if (!hwm)
+        return 0;
+    const unsigned long kb = std::strtoul(hwm + 6, nullptr, 10);
+    return static_cast<unsigned>((kb + 1023) / 1024);
 }
 
 }  // namespace esser::emulator

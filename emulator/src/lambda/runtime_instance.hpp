@@ -97,6 +97,7 @@ private:
         invoke_log* log = nullptr;
         std::chrono::steady_clock::time_point queued_at;
         std::chrono::steady_clock::time_point delivered_at;
+        std::chrono::steady_clock::time_point finished_at;
         bool delivered = false;
         std::optional<invocation_result> result;
     };

@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "emulator/http/raw_client.hpp"
 #include "emulator/lambda/support/runtimes.hpp"
 #include <catch2/catch.hpp>
 #include <signal.h>
@@ -406,4 +407,53 @@ TEST_CASE("shutdown kills every instance and refuses later invokes",
     auto after = fn->invoke(event({}));
     CHECK(after.status == invoke_status::service_error);
     fn.reset();
+}
+
+TEST_CASE("the Runtime API refuses malformed and out-of-turn requests from anyone",
+          "[emulator][lambda][runtime_function]") {
+    // The test plays a misbehaving client against a live instance's Runtime API while the
+    // runtime waits in /next; the instance keeps serving afterwards.
+    runtime_function fn(test_runtime_config("rapi"));
+    auto first = fn.invoke(event({{"action", "echo"}}, "req-first"));
+    REQUIRE(first.status == invoke_status::success);
+    const std::string api = first.payload["env"]["AWS_LAMBDA_RUNTIME_API"];
+    const auto port = static_cast<std::uint16_t>(std::stoi(api.substr(api.rfind(':') + 1)));
+    auto send = [&](const std::string& bytes) {
+        esser::test::raw_client c(port, 5s);
+        REQUIRE(c.send(bytes));
+        return c.read_response();
+    };
+    using esser::test::make_request;
+
+    auto finished = send(make_request("POST", "/2018-06-01/runtime/invocation/req-first/response",
+                                      R"({"late":true})"));
+    REQUIRE(finished);
+    CHECK(finished->status == 400);
+    CHECK(json::parse(finished->body) ==
+          json{{"errorMessage", "Invalid request ID"}, {"errorType", "InvalidRequestID"}});
+
+    auto unknown = send(make_request("POST", "/2018-06-01/runtime/invocation/%00%ff/error", "x"));
+    REQUIRE(unknown);
+    CHECK(unknown->status == 400);
+
+    auto late_init = send(make_request("POST", "/2018-06-01/runtime/init/error", "{}"));
+    REQUIRE(late_init);
+    CHECK(late_init->status == 403);
+    CHECK(json::parse(late_init->body)["errorType"] == "InvalidStateTransition");
+
+    auto route = send(make_request("GET", "/2018-06-01/runtime/nothing-here"));
+    REQUIRE(route);
+    CHECK(route->status == 404);
+
+    auto method = send(make_request("PUT", "/2018-06-01/runtime/invocation/next", "{}"));
+    REQUIRE(method);
+    CHECK(method->status == 405);
+
+    auto malformed = send("NOT HTTP AT ALL\r\n\r\n");
+    REQUIRE(malformed);
+    CHECK(malformed->status == 400);
+
+    auto second = fn.invoke(event({{"action", "echo"}}));
+    REQUIRE(second.status == invoke_status::success);
+    CHECK(second.payload["pid"] == first.payload["pid"]);
 }
