@@ -9,6 +9,7 @@
 
 #include "esser/emulator/dynamo/base64.hpp"
 #include "esser/emulator/lambda/runtime_function.hpp"
+#include "esser/emulator/lambda/url_function.hpp"
 
 namespace esser::emulator {
 
@@ -290,11 +291,17 @@ core::result<function_info> lambda_service::create_function(function_config conf
             function_config resolved = fn->config();  // program path and task root resolved
             return impl_->add(std::move(resolved), fn, fn->log(), [fn] { fn->shutdown(); });
         }
-        case function_kind::url:
-            break;
+        case function_kind::url: {
+            auto log = std::make_shared<function_log>(
+                impl_->opts.function_log_bytes,
+                core::logger("lambda:" + config.name, impl_->log.sink()));
+            auto fn = url_function::create(config, impl_->clock, log);
+            if (!fn)
+                return core::fail(fn.error());
+            return impl_->add(std::move(config), std::move(*fn), std::move(log), {});
+        }
     }
-    return core::fail(aws_error(core::errc::invalid_argument, "InvalidParameterValueException",
-                                "URL functions are not available in this build"));
+    return core::fail(aws_error(core::errc::internal, "ServiceException", "unknown function kind"));
 }
 
 core::result<function_info> lambda_service::create_function(function_config config,

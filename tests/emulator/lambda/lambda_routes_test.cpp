@@ -6,6 +6,9 @@
 #include "emulator/http/raw_client.hpp"
 #include "emulator/lambda/support/runtimes.hpp"
 #include <catch2/catch.hpp>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "esser/emulator/dynamo/base64.hpp"
 #include "esser/emulator/http/http_server.hpp"
@@ -331,4 +334,35 @@ TEST_CASE("Esser.TimeoutMs gives sub-second timeouts through the REST API",
     CHECK(body_of(r)["errorType"] == "Sandbox.Timedout");
     CHECK(body_of(r)["errorMessage"].get<std::string>().find("Task timed out after 0.15 seconds") !=
           std::string::npos);
+}
+
+TEST_CASE(
+    "a URL function created through CreateFunction; an unreachable URL is a "
+    "ServiceException",
+    "[emulator][lambda][lambda_routes]") {
+    fixture f;
+    // Our own port with a path nothing serves would answer 404; a port that is closed is
+    // unreachable.
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    ::close(fd);
+    const std::string url = "http://127.0.0.1:" + std::to_string(ntohs(a.sin_port)) + "/fn";
+
+    json b = {{"FunctionName", "remote"}, {"Code", {{"EsserUrl", url}}}};
+    auto created = f.request("POST", "/2015-03-31/functions", b.dump());
+    INFO(created.body);
+    REQUIRE(created.status == 201);
+    CHECK(body_of(created)["Esser"]["Kind"] == "url");
+    CHECK(body_of(created)["Esser"]["Url"] == url);
+    check_lambda_error(f.request("POST", "/2015-03-31/functions/remote/invocations", "{}"), 500,
+                       "ServiceException", "cannot reach " + url);
+
+    json bad = {{"FunctionName", "bad-url"}, {"Code", {{"EsserUrl", "ftp://x"}}}};
+    check_lambda_error(f.request("POST", "/2015-03-31/functions", bad.dump()), 400,
+                       "InvalidParameterValueException");
 }
