@@ -1,6 +1,7 @@
 #include "esser/emulator/lambda/lambda_service.hpp"
 
 #include <atomic>
+#include <mutex>
 
 #include "event_queue.hpp"
 #include "invoke_outcome.hpp"
@@ -94,6 +95,7 @@ struct lambda_service::impl : std::enable_shared_from_this<impl> {
     std::unique_ptr<event_queue> events;
     std::unique_ptr<task_pool> pool;
     std::atomic<bool> shut_down{false};
+    std::mutex endpoint_mu;  // guards opts.endpoint_url (set_endpoint_url)
 
     std::string arn(std::string_view name) const {
         return function_arn(opts.region, opts.account, name);
@@ -264,6 +266,11 @@ std::string lambda_service::function_arn_of(std::string_view name) const {
     return impl_->arn(name);
 }
 
+void lambda_service::set_endpoint_url(std::string url) {
+    std::lock_guard lock(impl_->endpoint_mu);
+    impl_->opts.endpoint_url = std::move(url);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Registry
 
@@ -279,7 +286,10 @@ core::result<function_info> lambda_service::create_function(function_config conf
             runtime_function_options ro;
             ro.region = impl_->opts.region;
             ro.account = impl_->opts.account;
-            ro.endpoint_url = impl_->opts.endpoint_url;
+            {
+                std::lock_guard lock(impl_->endpoint_mu);
+                ro.endpoint_url = impl_->opts.endpoint_url;
+            }
             ro.inherit_environment = impl_->opts.inherit_environment;
             ro.clock = impl_->clock;
             ro.ids = impl_->ids;

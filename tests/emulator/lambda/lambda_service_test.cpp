@@ -481,6 +481,7 @@ TEST_CASE("event source mappings invoke by name or through a handle",
 TEST_CASE("executable functions run through the service and stop with it",
           "[emulator][lambda][lambda_service]") {
     auto s = std::make_unique<lambda_service>();
+    s->set_endpoint_url("http://127.0.0.1:4566");
     auto cfg = esser::emulator::testing::test_runtime_config("exe");
     auto created = s->create_function(cfg);
     REQUIRE(created);
@@ -491,6 +492,7 @@ TEST_CASE("executable functions run through the service and stop with it",
     const json body = json::parse(r->body());
     CHECK(body["echo"] == json{{"x", 1}});
     CHECK(body["request_id"] == r->request_id);
+    CHECK(body["env"]["AWS_ENDPOINT_URL"] == "http://127.0.0.1:4566");  // SDKs reach esser-local
     const pid_t pid = body["pid"];
     CHECK(::kill(pid, 0) == 0);
 

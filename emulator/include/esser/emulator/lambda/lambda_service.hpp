@@ -155,6 +155,10 @@ public:
 
     const lambda_service_options& options() const;
     std::string function_arn_of(std::string_view name) const;
+    // Sets the endpoint_url given to executable functions created from now on (esser-local
+    // learns its URL only once its server listens). Call it before serving: options() is not
+    // synchronised with it.
+    void set_endpoint_url(std::string url);
 
     // Kills every runtime process, stops the event queue and the request threads. Idempotent;
     // later invokes answer ServiceException.
