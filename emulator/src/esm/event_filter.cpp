@@ -206,7 +206,10 @@ std::optional<condition> compile_numeric(const json& spec) {
 std::optional<condition> compile_operator(const json& obj) {
     if (obj.size() != 1)
         return std::nullopt;
-    const auto& [name, spec] = *obj.items().begin();
+    // Not `*obj.items().begin()`: the key would refer into a destroyed iteration proxy.
+    const auto first = obj.begin();
+    const std::string& name = first.key();
+    const json& spec = first.value();
     condition c;
     if (name == "prefix" || name == "suffix" || name == "equals-ignore-case") {
         if (!spec.is_string())
@@ -244,7 +247,9 @@ std::optional<condition> compile_operator(const json& obj) {
             return c;
         }
         if (spec.is_object() && spec.size() == 1) {
-            const auto& [inner, text] = *spec.items().begin();
+            const auto only = spec.begin();
+            const std::string& inner = only.key();
+            const json& text = only.value();
             if ((inner != "prefix" && inner != "suffix") || !text.is_string())
                 return std::nullopt;
             c.k = inner == "prefix" ? condition::kind::anything_but_prefix
