@@ -2,21 +2,15 @@
 
 #include <stdexcept>
 
-#if __has_include("esser/adapters/dynamodb/dynamodb_event_store.hpp")
 #include "esser/adapters/dynamodb/dynamodb_event_store.hpp"
 #include "esser/emulator/dynamo/dynamo_engine.hpp"
 #include "esser/emulator/dynamo/in_process_transport.hpp"
-#define ESSER_HARNESS_HAS_DYNAMODB_STORE 1
-#else
-// Transitional: until adapters::dynamodb_event_store is on main, the harness runs on the core
-// test suite's in-memory store (same port contract, checked by the shared contract suite).
-#include "core/memory_event_store.hpp"
-#endif
 
 namespace esser::emulator::detail {
 
 default_store make_default_store(std::shared_ptr<core::clock> clock, std::uint64_t seed) {
-#ifdef ESSER_HARNESS_HAS_DYNAMODB_STORE
+    // The engine's own ids (table ids, request ids) come from a seed derived from the
+    // scenario's, so they never shift the ids the command handler draws.
     auto engine = std::make_shared<dynamo_engine>(dynamo_engine::options{
         .clock = std::move(clock),
         .ids = std::make_shared<core::seeded_id_source>(seed ^ 0x5eed0fd1a2b3c4d5ULL)});
@@ -25,12 +19,7 @@ default_store make_default_store(std::shared_ptr<core::clock> clock, std::uint64
     if (auto r = store->ensure_tables(); !r)
         throw std::runtime_error("harness: creating the event tables failed: " +
                                  r.error().describe());
-    return {std::move(store), "dynamodb_event_store on the in-process engine"};
-#else
-    (void)clock;
-    (void)seed;
-    return {std::make_shared<testing::memory_event_store>(), "in-memory event store"};
-#endif
+    return {std::move(store), "dynamodb_event_store on the in-process DynamoDB engine"};
 }
 
 }  // namespace esser::emulator::detail

@@ -169,6 +169,8 @@ TEST_CASE("failure reports show the diff with paths, the history and the command
     CHECK_THAT(events, Catch::Contains("given:\n  Item#item-1 v1 ItemCreated"));
     CHECK_THAT(events, Catch::Contains("when:\n  {\"command\":\"UpdatePrice\""));
     CHECK_THAT(events, Catch::Contains("-> Item#item-1 v2 PriceUpdated"));
+    // The production path ran: the DynamoDB event store on the in-process engine.
+    CHECK_THAT(events, Catch::Contains("store: dynamodb_event_store on the in-process"));
     const std::string state = failure_of([&] {
         fx.then_state({{"price", 12.5}, {"name", "Choc"}});
     });
