@@ -138,6 +138,8 @@ struct aggregate_fixture::impl {
     path_filter ignore;
     std::vector<std::string> history_log;  // given steps and store-level steps, one per line
     std::set<core::stream_id> touched;
+    // Whether the store changed since the last determinism check (then_* in a row check once).
+    mutable bool dirty = true;
 
     // The current act (consecutive whens).
     bool act_closed = true;
@@ -211,6 +213,7 @@ struct aggregate_fixture::impl {
             return core::fail(std::move(e));
         }
         auto r = handler->handle(*cmd);
+        dirty = true;
         tick();
         if (r)
             touched.insert(r->stream);
@@ -232,6 +235,8 @@ struct aggregate_fixture::impl {
     }
 
     void verify_determinism() const {
+        if (!dirty)
+            return;
         for (const auto& s : touched) {
             const core::entity_def* ent = domain->find(s.entity);
             if (!ent)
@@ -272,6 +277,7 @@ struct aggregate_fixture::impl {
                     s.key(), format_differences(d)));
             }
         }
+        dirty = false;
     }
 
     std::vector<json_difference> event_diffs(const json& expected, const core::event& actual,
@@ -415,6 +421,7 @@ aggregate_fixture& aggregate_fixture::given(const core::stream_id& s,
                 fmt::format("given event [{}] could not be stored: {}", i, r.error().describe()));
         }
         m.touched.insert(target);
+        m.dirty = true;
         m.history_log.push_back(event_line(*e));
         m.tick();
     }
@@ -768,6 +775,7 @@ aggregate_fixture& aggregate_fixture::append(const core::stream_id& s,
         m.tick();
     }
     m.touched.insert(s);
+    m.dirty = true;
     m.history_log.push_back(
         rec.step + " -> " +
         (rec.outcome ? std::string(to_string(*rec.outcome)) : "error: " + rec.error->describe()));
