@@ -1,5 +1,9 @@
 #include "esser/adapters/dynamodb/dynamodb_event_store.hpp"
 
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
 #include "esser/core/event_item.hpp"
 
 namespace esser::adapters {
@@ -194,6 +198,24 @@ core::result<void> dynamodb_event_store::ensure_tables() {
         auto r = db_.create_table(def, true);
         if (!r)
             return core::fail(to_core_error(r.error()));
+    }
+    // A new table is CREATING until DynamoDB (and dynalite) makes it ACTIVE; writes before then
+    // fail with ResourceNotFoundException. Wait, bounded (about 100 s; real DynamoDB needs seconds).
+    for (const std::string* name : {&opts_.events_table, &opts_.snapshots_table}) {
+        auto pause = std::chrono::milliseconds(5);
+        for (int attempt = 0;; ++attempt) {
+            auto d = db_.call("DescribeTable", json{{"TableName", *name}});
+            if (!d)
+                return core::fail(to_core_error(d.error()));
+            if ((*d).value("Table", json::object()).value("TableStatus", "") == "ACTIVE")
+                break;
+            if (attempt == 200) {
+                return core::fail(core::error::timeout("table " + *name +
+                                                       " did not become ACTIVE within a minute"));
+            }
+            std::this_thread::sleep_for(pause);
+            pause = std::min<std::chrono::milliseconds>(pause * 2, std::chrono::milliseconds(500));
+        }
     }
     return {};
 }

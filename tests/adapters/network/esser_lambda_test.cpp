@@ -1,0 +1,190 @@
+// Issue 10 (esser-lambda end to end): the real `esser-lambda` executable, spawned as Lambda
+// spawns a custom runtime's bootstrap (environment variables only), serving the shop domain's
+// command handler from a Runtime API on 127.0.0.1 (the scripted fake_runtime_api: the documented
+// wire contract), writing its events over HTTP + SigV4 (AWS_ENDPOINT_URL) to dynalite, an
+// independent DynamoDB implementation. Checks the answers posted back (results, function errors
+// for bad commands and malformed events), the events that landed in the table, and init errors
+// for configuration problems.
+#include <chrono>
+#include <thread>
+
+#include "adapters/lambda_runtime/fake_runtime_api.hpp"
+#include "adapters/support/dynalite_server.hpp"
+#include <catch2/catch.hpp>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "esser/adapters/dynamodb/dynamodb_event_store.hpp"
+#include "esser/adapters/dynamodb/http_transport.hpp"
+
+using namespace esser;
+using esser::testing::fake_runtime_api;
+using nlohmann::json;
+
+namespace {
+
+testing::dynalite_server& dynalite() {
+    static std::string skip;
+    static std::unique_ptr<testing::dynalite_server> d = testing::dynalite_server::start(skip);
+    if (!d)
+        FAIL("dynalite is not available: " << skip);
+    return *d;
+}
+
+std::shared_ptr<adapters::dynamodb_event_store> store_at(const std::string& endpoint,
+                                                         const std::string& suffix) {
+    adapters::http_transport_options o;
+    o.region = "us-east-1";
+    o.dynamodb_endpoint = *adapters::url::parse(endpoint);
+    o.creds = {"AKIDLOCAL", "local-secret", ""};
+    auto t = adapters::http_transport::create(o);
+    REQUIRE(t);
+    adapters::dynamodb_event_store::options so;
+    so.events_table = "events" + suffix;
+    so.snapshots_table = "snapshots" + suffix;
+    auto store = std::make_shared<adapters::dynamodb_event_store>(
+        std::shared_ptr<adapters::dynamodb_transport>(std::move(*t)), so);
+    REQUIRE(store->ensure_tables());
+    return store;
+}
+
+// Runs esser-lambda with exactly `env` (plus PATH) and `args`; returns its exit status. Bounded:
+// kills it after 60 s.
+int run_esser_lambda(const std::vector<std::string>& env, const std::vector<std::string>& args) {
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        std::vector<std::string> e = env;
+        e.push_back("PATH=/usr/bin:/bin");
+        std::vector<char*> envp;
+        for (auto& s : e) envp.push_back(s.data());
+        envp.push_back(nullptr);
+        std::vector<std::string> a{ESSER_LAMBDA_PATH};
+        a.insert(a.end(), args.begin(), args.end());
+        std::vector<char*> argv;
+        for (auto& s : a) argv.push_back(s.data());
+        argv.push_back(nullptr);
+        execve(ESSER_LAMBDA_PATH, argv.data(), envp.data());
+        _exit(127);
+    }
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    int status = 0;
+    for (;;) {
+        const pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid)
+            break;
+        if (std::chrono::steady_clock::now() > give_up) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            FAIL("esser-lambda did not finish within 60 s");
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    REQUIRE(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+std::vector<std::string> function_env(const fake_runtime_api& api, const std::string& endpoint,
+                                      const std::string& suffix) {
+    return {"AWS_LAMBDA_RUNTIME_API=" + api.address(),
+            "_HANDLER=command",
+            "ESSER_DOMAIN_FILE=" + std::string(ESSER_SOURCE_DIR) + "/scenarios/shop/domain.json",
+            "ESSER_EVENTS_TABLE=events" + suffix,
+            "ESSER_SNAPSHOTS_TABLE=snapshots" + suffix,
+            "ESSER_LOG_LEVEL=warn",
+            "AWS_REGION=us-east-1",
+            "AWS_ACCESS_KEY_ID=AKIDLOCAL",
+            "AWS_SECRET_ACCESS_KEY=local-secret",
+            "AWS_SESSION_TOKEN=session-token",
+            "AWS_ENDPOINT_URL=" + endpoint,
+            "AWS_LAMBDA_FUNCTION_NAME=shop-command"};
+}
+
+}  // namespace
+
+TEST_CASE("esser-lambda serves commands from the Runtime API and writes to DynamoDB over HTTP",
+          "[adapters][network][esser_lambda]") {
+    const std::string endpoint = dynalite().url();
+    auto store = store_at(endpoint, "_e2e");
+    fake_runtime_api api;
+    api.enqueue({"create", json{{"entity", "Item"},
+                                {"command", "CreateItem"},
+                                {"id", "i1"},
+                                {"data", {{"name", "Choc"}, {"price", 2.5}}}}
+                               .dump()});
+    api.enqueue({"seed", json{{"AggregateName", "Item"},
+                              {"AggregateId", "i1"},
+                              {"EventName", "PriceUpdated"},
+                              {"Payload", {{"price", 3}}}}
+                             .dump()});
+    api.enqueue({"invalid", json{{"entity", "Item"},
+                                 {"command", "UpdatePrice"},
+                                 {"id", "i1"},
+                                 {"data", {{"price", "free"}}}}
+                                .dump()});
+    api.enqueue({"garbage", "{\"Records\": oops"});
+    api.enqueue({"http", json{{"version", "2.0"},
+                              {"requestContext", {{"http", {{"method", "POST"}}}}},
+                              {"body", json{{"entity", "Item"},
+                                            {"command", "AddColors"},
+                                            {"id", "i1"},
+                                            {"data", {{"colors", {"blue"}}}}}
+                                           .dump()}}
+                             .dump()});
+    const int code =
+        run_esser_lambda(function_env(api, endpoint, "_e2e"), {"--max-invocations", "5"});
+    CHECK(code == 0);
+
+    const auto posts = api.posts();
+    REQUIRE(posts.size() == 5);
+    CHECK(posts[0].target == "/2018-06-01/runtime/invocation/create/response");
+    CHECK(json::parse(posts[0].body)["version"] == 1);
+    CHECK(posts[1].target == "/2018-06-01/runtime/invocation/seed/response");
+    CHECK(json::parse(posts[1].body)["state"]["price"] == 3);
+    CHECK(posts[2].target == "/2018-06-01/runtime/invocation/invalid/error");
+    CHECK(posts[2].error_type == "validation");
+    CHECK(posts[3].target == "/2018-06-01/runtime/invocation/garbage/error");
+    CHECK(posts[3].error_type == "parse_error");
+    CHECK(posts[4].target == "/2018-06-01/runtime/invocation/http/response");
+    CHECK(json::parse(posts[4].body)["statusCode"] == 200);
+
+    // What DynamoDB stored is exactly the three accepted commands' events.
+    auto events = store->read({"Item", "i1"});
+    REQUIRE(events);
+    REQUIRE(events->size() == 3);
+    CHECK((*events)[0].type == "ItemCreated");
+    CHECK((*events)[1].type == "PriceUpdated");
+    CHECK((*events)[2].type == "ColorsAdded");
+    CHECK((*events)[2].data == json{{"colors", {"blue"}}});
+}
+
+TEST_CASE("esser-lambda reports configuration problems as init errors",
+          "[adapters][network][esser_lambda]") {
+    fake_runtime_api api;
+    auto env = function_env(api, "http://127.0.0.1:1", "_x");
+    SECTION("a domain file that does not exist") {
+        env[2] = "ESSER_DOMAIN_FILE=/nonexistent/domain.json";
+        CHECK(run_esser_lambda(env, {}) == 1);
+        REQUIRE(api.posts().size() == 1);
+        CHECK(api.posts()[0].target == "/2018-06-01/runtime/init/error");
+        CHECK(json::parse(api.posts()[0].body)["errorMessage"].get<std::string>().find(
+                  "/nonexistent/domain.json") != std::string::npos);
+    }
+    SECTION("an unknown handler") {
+        env[1] = "_HANDLER=index.handler";
+        CHECK(run_esser_lambda(env, {}) == 1);
+        REQUIRE(api.posts().size() == 1);
+        CHECK(api.posts()[0].error_type == "Runtime.InvalidHandler");
+    }
+    SECTION("no region") {
+        env[6] = "AWS_LAMBDA_FUNCTION_VERSION=$LATEST";
+        CHECK(run_esser_lambda(env, {}) == 1);
+        REQUIRE(api.posts().size() == 1);
+        CHECK(api.posts()[0].error_type == "NoRegionError");
+    }
+    SECTION("a bad flag is a usage error before anything else") {
+        CHECK(run_esser_lambda(env, {"--max-invocations", "many"}) == 2);
+        CHECK(api.posts().empty());
+    }
+}
