@@ -35,6 +35,13 @@ inline double thread_cpu_seconds() {
     return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
+// Wall-clock time, for multi-threaded benchmarks and for reporting wall rates beside CPU rates.
+using steady = std::chrono::steady_clock;
+
+inline double seconds_since(steady::time_point t0) {
+    return std::chrono::duration<double>(steady::now() - t0).count();
+}
+
 // Measures the calling thread's CPU time since construction (or restart()).
 class cpu_timer {
 public:
