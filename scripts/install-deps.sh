@@ -4,7 +4,8 @@
 # The Dockerfile's build stage runs this same script (one source of truth).
 #
 #   scripts/install-deps.sh            build + test dependencies (what `make test` needs)
-#   scripts/install-deps.sh --runtime  only what a built esser-local needs to run
+#   scripts/install-deps.sh --build    only what building esser needs (the Docker build stage)
+#   scripts/install-deps.sh --runtime  only what a built esser-local needs to run (the image)
 set -euo pipefail
 
 build_pkgs=(
@@ -15,7 +16,7 @@ build_pkgs=(
 # Real peers the tests drive: AWS clients, PostgreSQL, Node for the JS SDK and dynalite,
 # python3 for the Lambda shim, curl/zip for the custom-runtime tutorial shape.
 test_pkgs=(
-  awscli python3 python3-boto3 python3-botocore postgresql nodejs npm curl zip unzip
+  awscli python3 python3-boto3 python3-botocore python3-yaml postgresql nodejs npm curl zip unzip
   clang-14 libclang-rt-14-dev
 )
 runtime_pkgs=(
@@ -24,8 +25,9 @@ runtime_pkgs=(
 
 case "${1:-}" in
   --runtime) wanted=("${runtime_pkgs[@]}") ;;
+  --build) wanted=("${build_pkgs[@]}") ;;
   ""|--all) wanted=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
-  -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
   *) echo "install-deps: unknown option '$1' (try --help)" >&2; exit 2 ;;
 esac
 
