@@ -8,11 +8,12 @@ option(ESSER_WARNINGS_AS_ERRORS "Treat compiler warnings as errors" OFF)
 
 # ccache when present: CI starts cold, developers rebuild warm.
 find_program(ESSER_CCACHE ccache)
-# CCACHE_BASEDIR makes paths relative to the source tree, so several checkouts (git worktrees)
-# share cache entries.
+# CCACHE_BASEDIR makes paths relative to the source tree and CCACHE_NOHASHDIR keeps the working
+# directory out of the hash (ccache hashes it by default when compiling with -g), so several
+# checkouts (git worktrees) share cache entries.
 if(ESSER_CCACHE)
   set(CMAKE_CXX_COMPILER_LAUNCHER
-      "${CMAKE_COMMAND}" -E env "CCACHE_BASEDIR=${PROJECT_SOURCE_DIR}"
+      "${CMAKE_COMMAND}" -E env "CCACHE_BASEDIR=${PROJECT_SOURCE_DIR}" "CCACHE_NOHASHDIR=1"
       "CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime"
       "${ESSER_CCACHE}")
 endif()
