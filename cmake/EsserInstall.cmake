@@ -46,6 +46,10 @@ foreach(exe esser-local esser-lambda esser-bench)
     install(TARGETS ${exe} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
   endif()
 endforeach()
+# The scenario runner is exported (esser::esser-scenarios) for esser_add_scenarios().
+if(TARGET esser-scenarios)
+  install(TARGETS esser-scenarios EXPORT esserTargets RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()
 
 install(EXPORT esserTargets
   NAMESPACE esser::
@@ -59,6 +63,7 @@ write_basic_package_version_file(
   ${PROJECT_BINARY_DIR}/esserConfigVersion.cmake
   COMPATIBILITY SameMinorVersion)
 install(FILES
+  ${PROJECT_SOURCE_DIR}/cmake/esserScenarios.cmake
   ${PROJECT_BINARY_DIR}/esserConfig.cmake
   ${PROJECT_BINARY_DIR}/esserConfigVersion.cmake
   DESTINATION ${ESSER_INSTALL_CMAKEDIR})
