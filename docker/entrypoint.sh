@@ -12,9 +12,19 @@ if [ "${1:-serve}" != "serve" ]; then
 fi
 [ $# -gt 0 ] && shift
 args=(serve --host "${ESSER_HOST:-0.0.0.0}" --port "${ESSER_PORT:-8000}")
-# --data-dir is added only when the server supports it (emulator persistence, issue 9): an
-# empty ESSER_DATA_DIR keeps everything in memory.
-if [ -n "${ESSER_DATA_DIR:-}" ]; then
-  args+=(--data-dir "$ESSER_DATA_DIR")
-fi
+# ESSER_DATA_DIR -> --data-dir (emulator persistence) and ESSER_READ_STORE -> --read-store
+# (projections in PostgreSQL/SQLite). Both empty by default: everything stays in memory. A
+# server built without the option says so and the container stops, instead of pretending.
+optional() {  # optional ENV_NAME FLAG
+  local value="${!1:-}"
+  [ -n "$value" ] || return 0
+  if ! "$bin" serve --help 2>/dev/null | grep -q -- "$2"; then
+    echo "esser-entrypoint: $1 is set but this esser-local has no $2 option;" \
+         "unset $1 or use a newer image" >&2
+    exit 64
+  fi
+  args+=("$2" "$value")
+}
+optional ESSER_DATA_DIR --data-dir
+optional ESSER_READ_STORE --read-store
 exec "$bin" "${args[@]}" "$@"

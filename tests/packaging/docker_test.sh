@@ -39,6 +39,7 @@ assert os.path.isfile(df), df
 assert e["depends_on"]["postgres"]["condition"] == "service_healthy"
 assert any(str(p).endswith(":8000") for p in e["ports"])
 assert svc["postgres"]["image"].startswith("postgres:15")
+assert e["environment"]["ESSER_READ_STORE"].startswith("postgres://")
 PY
 
 # 3. entry point + health check against a real esser-local
@@ -59,6 +60,16 @@ wait $pid || true
 if ESSER_PORT="$port" "$src/docker/healthcheck.sh" 2>/dev/null; then
   fail "health check passed with esser-local stopped"
 fi
+# An option the server lacks stops the entry point with a message instead of being dropped.
+for pair in ESSER_DATA_DIR:--data-dir ESSER_READ_STORE:--read-store; do
+  var="${pair%%:*}"; flag="${pair#*:}"
+  if ! "$bin" serve --help | grep -q -- "$flag"; then
+    set +e
+    out=$(env "$var=x" ESSER_BIN="$bin" "$src/docker/entrypoint.sh" 2>&1); rc=$?
+    set -e
+    [ $rc -eq 64 ] && grep -q -- "$flag" <<<"$out" || fail "$var without $flag support: rc $rc, $out"
+  fi
+done
 # Other subcommands pass through the entry point unchanged.
 ESSER_BIN="$bin" "$src/docker/entrypoint.sh" --help | grep -q "serve" || fail "--help did not pass through"
 echo "docker_test: Dockerfile, compose.yaml, entry point and health check OK"
