@@ -320,11 +320,14 @@ net::awaitable<void> serve_connection(std::shared_ptr<connection> c, server_ptr 
         std::string operation = res->operation.empty() ? route_name : res->operation;
         const bool keep_alive = client_keep_alive && !res->close && !s->stopping && !c->forced;
         auto msg = detail::to_beast(std::move(*res), version, keep_alive);
-        c->stream.expires_after(o.write_timeout);
-        auto [wec, wn] = co_await http::async_write(c->stream, msg, use_nothrow);
+        // Counted when the response is ready, before it is written: a client that reads
+        // /metrics right after its response must see its request counted (counting after the
+        // write raced with the client's next request under load).
         const double seconds = std::chrono::duration<double>(clock_type::now() - started).count();
         if (s->metrics)
             s->metrics->request_finished(o.name, operation, msg.result_int(), seconds);
+        c->stream.expires_after(o.write_timeout);
+        auto [wec, wn] = co_await http::async_write(c->stream, msg, use_nothrow);
         if (s->log.enabled(core::log_level::debug)) {
             s->log.debug("{} {} {} -> {} ({}) {:.3f} ms", c->remote, method, target, status,
                          operation, seconds * 1e3);
