@@ -9,7 +9,12 @@
 #include "esser/emulator/app/esser_api.hpp"
 #include "esser/emulator/dynamo/dynamo_engine.hpp"
 #include "esser/emulator/dynamo/in_process_transport.hpp"
+#include "esser/emulator/esm/esm_routes.hpp"
+#include "esser/emulator/esm/esm_service.hpp"
+#include "esser/emulator/esm/queue_store.hpp"
 #include "esser/emulator/http/rest_error.hpp"
+#include "esser/emulator/lambda/lambda_routes.hpp"
+#include "esser/emulator/lambda/lambda_service.hpp"
 #include "esser/emulator/streams/stream_registry.hpp"
 #include "esser/emulator/streams/streams_api.hpp"
 
@@ -163,6 +168,31 @@ local_environment::local_environment(local_environment_options o, core::logger l
                        [api = streams_api_.get()](const aws_call& call, const json& request) {
                            return api->dispatch(call.operation, request);
                        });
+
+    // Lambda and the event source mappings (issue 5) on the same port.
+    lambda_service_options lo;
+    lo.region = options_.region;
+    lambda_ = std::make_unique<lambda_service>(lo, clock_, ids_,
+                                               core::logger("esser-lambda", log_.sink()));
+    queues_ = std::make_unique<queue_store>(*clock_, *ids_, options_.region);
+    esm_service_options eo;
+    eo.region = options_.region;
+    eo.real_time = !options_.manual_clock;
+    eo.poll_interval =
+        std::chrono::duration_cast<std::chrono::milliseconds>(options_.poll_interval);
+    esm_ = std::make_unique<esm_service>(*lambda_, *streams_, *queues_, *clock_, *ids_, eo,
+                                         core::logger("esser-esm", log_.sink()));
+    add_routes("lambda", [this](router& r) {
+        register_lambda_routes(r, *lambda_);
+        register_esm_routes(r, *esm_);
+        register_esser_esm_routes(r, *esm_, *queues_);
+    });
+    on_reset([this] {
+        esm_->clear();
+        queues_->clear();
+        for (const auto& f : lambda_->list_functions())
+            (void)lambda_->delete_function(f.config.name);
+    });
 }
 
 // The domain's event store on the engine (in process, the production store code) and the esser
@@ -181,6 +211,9 @@ core::result<void> local_environment::start_domain() {
 }
 
 local_environment::~local_environment() {
+    // The mappings' pollers read the streams and invoke functions: stop them first.
+    if (esm_)
+        esm_->stop();
     // The engine may outlive this object (shared with services): detach its observer, which
     // dies with us.
     if (dynamodb_)

@@ -342,22 +342,17 @@ TEST_CASE("local_environment lets an area add routes and reset hooks",
     auto env = local_environment::create({});
     REQUIRE(env);
     int resets = 0;
-    (*env)->add_routes("lambda", [](router& r) {
-        r.add_sync("GET", "/2015-03-31/functions/", [](const http_request&) {
+    // (Lambda itself is built in now; an area's routes go the same way.)
+    (*env)->add_routes("example", [](router& r) {
+        r.add_sync("GET", "/esser/v1/example", [](const http_request&) {
             return http_response::json(200, {{"x", 1}});
         });
     });
     (*env)->on_reset([&resets] { ++resets; });
-    bool lambda_listed = false;
-    for (const auto& svc : (*env)->services()) {
-        if (svc.name == "lambda")
-            lambda_listed = svc.available;
-    }
-    CHECK(lambda_listed);
     auto r = (*env)->make_router();
     http_request req;
     req.method = "GET";
-    req.target = "/2015-03-31/functions/";
+    req.target = "/esser/v1/example";
     http_response got;
     r->dispatch(req, responder([&got](http_response res) { got = std::move(res); }));
     CHECK(got.status == 200);
@@ -449,4 +444,46 @@ TEST_CASE("esser-local serve --no-domain serves bare DynamoDB and refuses --doma
     std::ostringstream out, err;
     std::vector<std::string> args = {"serve", "--no-domain", "--domain", "x.json"};
     CHECK(esser_local_main(args, {out, err}) == exit_usage);
+}
+
+// Issue 5/6: Lambda, the event source mappings, drain and the on-failure queues are served on
+// esser-local's port (AWS's REST shapes and the esser API's), and reset empties them.
+TEST_CASE("local_server serves Lambda, event source mappings, drain and queues",
+          "[emulator][app][local_server]") {
+    auto s = start({"--clock", "manual", "--seed", "5"});
+    bool lambda_available = false;
+    for (const auto& svc : s->environment().services())
+        if (svc.name == "lambda")
+            lambda_available = svc.available;
+    CHECK(lambda_available);
+
+    auto functions = call(*s, "GET", "/2015-03-31/functions/");
+    CHECK(functions.status == 200);
+    CHECK(json::parse(functions.body)["Functions"] == json::array());
+
+    auto mappings = call(*s, "GET", "/2015-03-31/event-source-mappings/");
+    CHECK(mappings.status == 200);
+    CHECK(json::parse(mappings.body)["EventSourceMappings"] == json::array());
+
+    // A mapping on the events table's stream for a function that does not exist: AWS's 404,
+    // from the mapping service.
+    auto table = dynamodb(*s, "DescribeTable", {{"TableName", "events"}});
+    REQUIRE(table.status == 200);
+    const std::string arn = json::parse(table.body)["Table"]["LatestStreamArn"];
+    auto missing = call(
+        *s, "POST", "/2015-03-31/event-source-mappings/",
+        json{
+            {"FunctionName", "nope"}, {"EventSourceArn", arn}, {"StartingPosition", "TRIM_HORIZON"}}
+            .dump());
+    CHECK(missing.status == 404);
+    CHECK(missing.header("x-amzn-errortype") == "ResourceNotFoundException");
+
+    // A queue, drained mappings, and reset.
+    auto q = call(*s, "POST", "/esser/v1/queues", json{{"name", "failures"}}.dump());
+    CHECK(q.status == 201);
+    auto drained = call(*s, "POST", "/esser/v1/drain", "{}");
+    CHECK(drained.status == 200);
+    CHECK(json::parse(drained.body)["idle"] == true);
+    CHECK(call(*s, "POST", "/esser/v1/reset", "{}").status == 200);
+    CHECK(json::parse(call(*s, "GET", "/esser/v1/queues").body)["queues"] == json::array());
 }

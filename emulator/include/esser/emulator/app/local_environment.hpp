@@ -66,7 +66,10 @@ struct local_environment_options {
 };
 
 class dynamo_engine;
+class esm_service;
 class esser_api;
+class lambda_service;
+class queue_store;
 class stream_registry;
 class streams_api;
 
@@ -110,6 +113,16 @@ public:
     const std::shared_ptr<adapters::dynamodb_event_store>& event_store() const {
         return event_store_;
     }
+
+    // Lambda functions (/2015-03-31/functions), the event source mappings over the streams
+    // (/2015-03-31/event-source-mappings, POST /esser/v1/drain) and their on-failure queues
+    // (/esser/v1/queues). Mappings poll in real time with the real clock; with --clock manual
+    // they deliver only on drain, so tests decide when records flow.
+    lambda_service& lambda() { return *lambda_; }
+
+    esm_service& mappings() { return *esm_; }
+
+    queue_store& queues() { return *queues_; }
 
     // Adds an area's routes (see the header comment). `service` names it in services().
     void add_routes(std::string service, std::function<void(router&)> install);
@@ -160,6 +173,12 @@ private:
     // they use it, so they go first.
     std::shared_ptr<adapters::dynamodb_event_store> event_store_;
     std::unique_ptr<esser_api> esser_api_;
+    // Lambda (functions, Invoke), the on-failure queues and the event source mappings, which
+    // read the streams and invoke the functions. Declared last: the mappings go first, then the
+    // queues and functions, all before the streams they read.
+    std::unique_ptr<lambda_service> lambda_;
+    std::unique_ptr<queue_store> queues_;
+    std::unique_ptr<esm_service> esm_;
 
     struct route_installer {
         std::string service;
