@@ -119,6 +119,8 @@ int main() {
         json cput = {{"TableName", "events"},
                      {"Item", event_item(0, 1)},
                      {"ConditionExpression", "attribute_not_exists(pk)"}};
+        // The probe uses a key the unconditional loop did not write (its condition must hold).
+        cput["Item"]["pk"]["S"] = "Item#probe";
         bool conditions = engine->dispatch("PutItem", cput).has_value();
         if (conditions) {
             t = measure(puts, [&](std::size_t i) {
