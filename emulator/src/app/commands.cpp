@@ -49,7 +49,7 @@ const char* esser_version() noexcept {
 }
 
 std::vector<subcommand> all_commands() {
-    return {serve_command(), version_command()};
+    return {serve_command(), test_command(), version_command()};
 }
 
 int esser_local_main(std::span<const std::string> args, command_io io) {

@@ -1,6 +1,8 @@
 // Issue 6: the esser-local CLI: flag parsing, messages, help text and exit codes.
 #include "esser/emulator/app/cli.hpp"
 
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include <catch2/catch.hpp>
@@ -129,4 +131,49 @@ TEST_CASE("esser-local serve refuses bad values before starting anything", "[emu
         CHECK(r.err.find(message) != std::string::npos);
         CHECK(r.err.find("--help") != std::string::npos);
     }
+}
+
+// Issue 7: `esser-local test` runs scenario files with the runner esser-scenarios uses: the
+// shop's scenarios pass, a failing or malformed file makes it exit 1 and name the problem,
+// --junit writes a report, and --help documents it.
+TEST_CASE("esser-local test runs scenario files and reports failures",
+          "[emulator][app][cli][test_command]") {
+    const std::string shop = std::string(ESSER_SOURCE_DIR) + "/scenarios/shop/item";
+    const std::string junit = std::string(ESSER_BINARY_DIR) + "/esser_local_test_junit.xml";
+    auto passed = run({"test", shop, "--quiet", "--junit", junit});
+    INFO(passed.out << passed.err);
+    CHECK(passed.code == 0);
+    std::ifstream report(junit);
+    std::stringstream xml;
+    xml << report.rdbuf();
+    CHECK(xml.str().find("<testsuite") != std::string::npos);
+    CHECK(xml.str().find("failures=\"0\"") != std::string::npos);
+
+    // A scenario whose expectation is wrong, next to the shop's domain.
+    const std::string bad = std::string(ESSER_BINARY_DIR) + "/esser_local_test_bad";
+    std::filesystem::create_directories(bad);
+    std::filesystem::copy_file(std::string(ESSER_SOURCE_DIR) + "/scenarios/shop/domain.json",
+                               bad + "/domain.json",
+                               std::filesystem::copy_options::overwrite_existing);
+    {
+        std::ofstream f(bad + "/wrong.scenario.json");
+        f << R"({"scenario": "a wrong expectation", "aggregate": "Item", "id": "i1",
+                 "given_nothing": true,
+                 "when": {"command": "CreateItem", "data": {"name": "Cup", "price": 1}},
+                 "then": {"events": [{"type": "PriceUpdated"}]}})";
+    }
+    {
+        std::ofstream f(bad + "/broken.scenario.json");
+        f << R"({"scenario": "broken", "aggregate": "Nope", "steps": 3})";
+    }
+    auto failed = run({"test", bad});
+    CHECK(failed.code == 1);
+    const std::string all = failed.out + failed.err;
+    CHECK(all.find("a wrong expectation") != std::string::npos);
+    CHECK(all.find("broken.scenario.json") != std::string::npos);
+
+    auto help = run({"test", "--help"});
+    CHECK(help.code == 0);
+    CHECK(help.out.find("--junit FILE") != std::string::npos);
+    CHECK(run({"help"}).out.find("test") != std::string::npos);
 }

@@ -40,4 +40,7 @@ int esser_local_main(std::span<const std::string> args, command_io io);
 // The `serve` subcommand (serve_command.cpp).
 subcommand serve_command();
 
+// The `test` subcommand (test_command.cpp): runs scenario files, as esser-scenarios does.
+subcommand test_command();
+
 }  // namespace esser::emulator
