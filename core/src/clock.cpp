@@ -11,6 +11,7 @@ namespace {
 std::int64_t to_ns(time_point t) {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
+
 time_point from_ns(std::int64_t ns) {
     return time_point(std::chrono::duration_cast<duration>(std::chrono::nanoseconds(ns)));
 }
@@ -18,7 +19,9 @@ time_point from_ns(std::int64_t ns) {
 
 manual_clock::manual_clock(time_point origin) : now_ns_(to_ns(origin)) {}
 
-time_point manual_clock::now() const { return from_ns(now_ns_.load(std::memory_order_acquire)); }
+time_point manual_clock::now() const {
+    return from_ns(now_ns_.load(std::memory_order_acquire));
+}
 
 void manual_clock::set(time_point t) {
     now_ns_.store(to_ns(t), std::memory_order_release);
@@ -88,10 +91,12 @@ std::string format_utc(time_point t, bool with_ms) {
 }
 
 bool read_int(std::string_view s, std::size_t pos, std::size_t len, int& out) {
-    if (pos + len > s.size()) return false;
+    if (pos + len > s.size())
+        return false;
     int v = 0;
     for (std::size_t i = pos; i < pos + len; ++i) {
-        if (s[i] < '0' || s[i] > '9') return false;
+        if (s[i] < '0' || s[i] > '9')
+            return false;
         v = v * 10 + (s[i] - '0');
     }
     out = v;
@@ -109,8 +114,13 @@ std::int64_t days_from_civil(int y, unsigned m, unsigned d) {
 }
 }  // namespace
 
-std::string format_rfc3339_ms(time_point t) { return format_utc(t, true); }
-std::string format_rfc3339_s(time_point t) { return format_utc(t, false); }
+std::string format_rfc3339_ms(time_point t) {
+    return format_utc(t, true);
+}
+
+std::string format_rfc3339_s(time_point t) {
+    return format_utc(t, false);
+}
 
 result<time_point> parse_rfc3339(std::string_view s) {
     auto bad = [&] {
@@ -125,18 +135,21 @@ result<time_point> parse_rfc3339(std::string_view s) {
         !read_int(s, 17, 2, sec)) {
         return bad();
     }
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return bad();
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+        return bad();
     std::size_t pos = 19;
     std::int64_t nanos = 0;
     if (pos < s.size() && s[pos] == '.') {
         ++pos;
         int digits = 0;
         while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-            if (digits < 9) nanos = nanos * 10 + (s[pos] - '0');
+            if (digits < 9)
+                nanos = nanos * 10 + (s[pos] - '0');
             ++digits;
             ++pos;
         }
-        if (digits == 0) return bad();
+        if (digits == 0)
+            return bad();
         for (int i = digits; i < 9; ++i) nanos *= 10;
     }
     std::int64_t offset_s = 0;
@@ -154,8 +167,10 @@ result<time_point> parse_rfc3339(std::string_view s) {
     } else {
         return bad();
     }
-    if (pos != s.size()) return bad();
-    const std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+    if (pos != s.size())
+        return bad();
+    const std::int64_t days =
+        days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
     const std::int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_s;
     // time_point counts nanoseconds in 64 bits: about 1677-09-21 to 2262-04-11.
     constexpr std::int64_t max_secs =
@@ -175,8 +190,10 @@ result<duration> parse_duration(std::string_view s) {
                                        "' is not a duration; write a number with a unit, "
                                        "e.g. 250ms, 15s, 5m, 4h, 1d or 1h30m"));
     };
-    if (s == "0") return duration::zero();
-    if (s.empty()) return bad();
+    if (s == "0")
+        return duration::zero();
+    if (s.empty())
+        return bad();
     // Accumulated in nanoseconds with overflow checks: "99999999999d" is an error, not UB.
     const std::int64_t max_ns =
         std::chrono::duration_cast<std::chrono::nanoseconds>(duration::max()).count();
@@ -185,19 +202,26 @@ result<duration> parse_duration(std::string_view s) {
     while (pos < s.size()) {
         std::int64_t n = 0;
         auto [ptr, ec] = std::from_chars(s.data() + pos, s.data() + s.size(), n);
-        if (ec != std::errc() || n < 0) return bad();
+        if (ec != std::errc() || n < 0)
+            return bad();
         pos = static_cast<std::size_t>(ptr - s.data());
         std::string_view unit;
         const std::size_t start = pos;
         while (pos < s.size() && s[pos] >= 'a' && s[pos] <= 'z') ++pos;
         unit = s.substr(start, pos - start);
         std::int64_t unit_ns;
-        if (unit == "ms") unit_ns = 1'000'000;
-        else if (unit == "s") unit_ns = 1'000'000'000;
-        else if (unit == "m") unit_ns = 60'000'000'000;
-        else if (unit == "h") unit_ns = 3'600'000'000'000;
-        else if (unit == "d") unit_ns = 86'400'000'000'000;
-        else return bad();
+        if (unit == "ms")
+            unit_ns = 1'000'000;
+        else if (unit == "s")
+            unit_ns = 1'000'000'000;
+        else if (unit == "m")
+            unit_ns = 60'000'000'000;
+        else if (unit == "h")
+            unit_ns = 3'600'000'000'000;
+        else if (unit == "d")
+            unit_ns = 86'400'000'000'000;
+        else
+            return bad();
         if (n > (max_ns - total) / unit_ns) {
             return fail(error::parse_error("'" + std::string(s) + "' is too long a duration"));
         }

@@ -17,14 +17,17 @@ std::uint64_t splitmix64(std::uint64_t& x) {
     return z ^ (z >> 31);
 }
 
-std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+std::uint64_t rotl(std::uint64_t x, int k) {
+    return (x << k) | (x >> (64 - k));
+}
 
 std::string format_uuid(std::uint64_t hi, std::uint64_t lo) {
     std::string out(36, '-');
     int pos = 0;
     auto put = [&](std::uint64_t v, int nibbles) {
         for (int i = nibbles - 1; i >= 0; --i) {
-            if (pos == 8 || pos == 13 || pos == 18 || pos == 23) ++pos;
+            if (pos == 8 || pos == 13 || pos == 18 || pos == 23)
+                ++pos;
             out[pos++] = hex_digits[(v >> (i * 4)) & 0xf];
         }
     };
@@ -57,13 +60,15 @@ std::string uuid_v5(const uuid_bytes& name_space, std::string_view name) {
 
 // Canonical 8-4-4-4-12 hex form; either case.
 bool parse_uuid(std::string_view text, uuid_bytes& out) noexcept {
-    if (text.size() != 36) return false;
+    if (text.size() != 36)
+        return false;
     std::size_t byte = 0;
     int high = -1;
     for (std::size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
         if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (c != '-') return false;
+            if (c != '-')
+                return false;
             continue;
         }
         int v;
@@ -92,7 +97,8 @@ std::string id_source::hex(std::size_t n) {
     out.reserve(n);
     std::uint64_t v = 0;
     for (std::size_t i = 0; i < n; ++i) {
-        if (i % 16 == 0) v = next_u64();
+        if (i % 16 == 0)
+            v = next_u64();
         out.push_back(hex_digits[v & 0xf]);
         v >>= 4;
     }
@@ -133,6 +139,8 @@ std::uint64_t entropy_seed() {
 
 random_id_source::random_id_source() : inner_(entropy_seed()) {}
 
-std::uint64_t random_id_source::next_u64() { return inner_.next_u64(); }
+std::uint64_t random_id_source::next_u64() {
+    return inner_.next_u64();
+}
 
 }  // namespace esser::core

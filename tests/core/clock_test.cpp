@@ -38,9 +38,10 @@ TEST_CASE("parse_rfc3339 reads UTC, offsets and fractions", "[core][clock]") {
 }
 
 TEST_CASE("parse_rfc3339 rejects malformed timestamps with a parse_error", "[core][clock]") {
-    for (const char* bad : {"", "2024-01-01", "2024-01-01T00:00:00", "2024-13-01T00:00:00Z",
-                            "2024-01-01T24:00:00Z", "2024-01-01T00:00:00.Z", "2024-01-01T00:00:00Zx",
-                            "2024-01-01T00:00:00+0200", "abcd-ef-ghTij:kl:mnZ"}) {
+    for (const char* bad :
+         {"", "2024-01-01", "2024-01-01T00:00:00", "2024-13-01T00:00:00Z", "2024-01-01T24:00:00Z",
+          "2024-01-01T00:00:00.Z", "2024-01-01T00:00:00Zx", "2024-01-01T00:00:00+0200",
+          "abcd-ef-ghTij:kl:mnZ"}) {
         INFO(bad);
         auto r = parse_rfc3339(bad);
         REQUIRE_FALSE(r);

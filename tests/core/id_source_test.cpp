@@ -2,9 +2,10 @@
 // are byte-identical run to run.
 #include "esser/core/id_source.hpp"
 
-#include <catch2/catch.hpp>
 #include <regex>
 #include <set>
+
+#include <catch2/catch.hpp>
 
 using namespace esser::core;
 

@@ -200,7 +200,8 @@ core::result<void> dynamodb_event_store::ensure_tables() {
             return core::fail(to_core_error(r.error()));
     }
     // A new table is CREATING until DynamoDB (and dynalite) makes it ACTIVE; writes before then
-    // fail with ResourceNotFoundException. Wait, bounded (about 100 s; real DynamoDB needs seconds).
+    // fail with ResourceNotFoundException. Wait, bounded (about 100 s; real DynamoDB needs
+    // seconds).
     for (const std::string* name : {&opts_.events_table, &opts_.snapshots_table}) {
         auto pause = std::chrono::milliseconds(5);
         for (int attempt = 0;; ++attempt) {

@@ -21,8 +21,7 @@ int main(int argc, char** argv) {
             .given_nothing()
             .when({{"command", "CreateItem"}, {"data", {{"name", "Choc"}, {"price", 10.5}}}})
             .then_events({{{"type", "ItemCreated"}, {"data", {{"name", "Choc"}, {"price", 10.5}}}}})
-            .then_state({{"name", "Choc"}, {"price", 10.5}},
-                         esser::emulator::diff_mode::subset);
+            .then_state({{"name", "Choc"}, {"price", 10.5}}, esser::emulator::diff_mode::subset);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "consumer_tests: %s\n", e.what());
         return 1;

@@ -80,6 +80,8 @@ template <class T>
 using result = expected<T, error>;
 
 // Shorthand for `return core::fail(error::not_found("..."));`
-inline unexpected<error> fail(error e) { return unexpected<error>(std::move(e)); }
+inline unexpected<error> fail(error e) {
+    return unexpected<error>(std::move(e));
+}
 
 }  // namespace esser::core

@@ -42,10 +42,13 @@ public:
     enum class kind : std::uint8_t { any, no_stream, exact };
 
     static expected_version any() { return expected_version(kind::any, 0); }
+
     static expected_version no_stream() { return expected_version(kind::no_stream, 0); }
+
     static expected_version exact(std::uint64_t v) { return expected_version(kind::exact, v); }
 
     kind what() const { return kind_; }
+
     // The version for exact (0 for no_stream; meaningless for any).
     std::uint64_t version() const { return version_; }
 
@@ -58,6 +61,7 @@ public:
 
 private:
     expected_version(kind k, std::uint64_t v) : kind_(k), version_(v) {}
+
     kind kind_;
     std::uint64_t version_;
 };
