@@ -48,6 +48,29 @@ expect_eq "$(body_of "$(req GET /esser/v1/aggregates/Item/cup/events)" \
   | field '["events"][1]["type"]')" '"PriceUpdated"' "events"
 expect_eq "$(status_of "$(req GET /esser/v1/aggregates/Item/nope)")" 404 "unknown aggregate"
 
+# The projection (issue 9): the projector's mapping writes each aggregate's state into the read
+# store; drain waits until it has caught up, then the esser API reads it.
+r="$(req POST /esser/v1/commands '{"entity":"Item","command":"CreateItem","id":"mug","data":{"name":"Mug","price":4}}')"
+expect_eq "$(status_of "$r")" 200 "create a second item"
+expect_eq "$(body_of "$(req POST /esser/v1/drain)" | field '["idle"]')" true "drain"
+r="$(req GET /esser/v1/projections/item/cup)"
+expect_eq "$(status_of "$r")" 200 "GET projection document"
+expect_eq "$(body_of "$r" | field '["state"]["price"]')" 10 "projection: price after the update"
+expect_eq "$(body_of "$r" | field '["version"]')" 2 "projection: version"
+r="$(req GET '/esser/v1/projections/item?limit=1')"
+expect_eq "$(body_of "$r" | field '["items"][0]["id"]')" '"cup"' "projection list: first page"
+next="$(body_of "$r" | field '["next"]' | tr -d '"')"
+expect_eq "$(body_of "$(req GET "/esser/v1/projections/item?limit=1&next=$next")" \
+  | field '["items"][0]["id"]')" '"mug"' "projection list: second page"
+ids() { /usr/bin/python3 -c "import json,sys; print(' '.join(d['id'] for d in json.load(sys.stdin)['items']))"; }
+expect_eq "$(body_of "$(req GET '/esser/v1/projections/item?price=4')" | ids)" mug \
+  "projection list: filter"
+expect_eq "$(body_of "$(req GET '/esser/v1/projections/item')" | ids)" "cup mug" \
+  "projection list: all"
+expect_eq "$(status_of "$(req GET /esser/v1/projections/orders)")" 404 "unknown projection"
+expect_eq "$(status_of "$(req GET '/esser/v1/projections/item?next=bogus')")" 400 "bad paging token"
+expect_eq "$(status_of "$(req GET '/esser/v1/projections/item?a.b=1')")" 400 "bad filter"
+
 # The events are in DynamoDB, where any client sees them.
 if [ -x /usr/bin/aws ]; then
   n="$(HOME=/nonexistent AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_DEFAULT_REGION=us-east-1 \
@@ -59,8 +82,8 @@ fi
 
 expect_eq "$(body_of "$(req GET /esser/v1/health)" | field '["services"]["esser-api"]["available"]')" \
   true "health"
-curl -s "$ESSER_ENDPOINT/metrics" | grep -q 'operation="esser.command",status="200"} 2' \
-  || fail "metrics count the two accepted commands"
+curl -s "$ESSER_ENDPOINT/metrics" | grep -q 'operation="esser.command",status="200"} 3' \
+  || fail "metrics count the three accepted commands"
 
 if [ "$failures" -ne 0 ]; then
   echo "curl_esser_api_test: $failures check(s) failed" >&2

@@ -1,10 +1,10 @@
 #include "esser/emulator/app/esser_api.hpp"
 
 #include <atomic>
-#include <charconv>
 #include <optional>
 #include <string>
 
+#include "query_params.hpp"
 #include <nlohmann/json.hpp>
 
 #include "esser/emulator/http/rest_error.hpp"
@@ -14,30 +14,6 @@ namespace esser::emulator {
 namespace {
 
 using nlohmann::json;
-
-// A query parameter that must be a whole number in [min, max] when present. Returns nullopt
-// when absent; an error naming "/<name>" when malformed (also for a bad percent-encoding).
-core::result<std::optional<std::uint64_t>> number_param(const http_request& req,
-                                                        std::string_view name, std::uint64_t min,
-                                                        std::uint64_t max) {
-    const bool present = req.query().find(std::string(name) + "=") != std::string_view::npos;
-    auto text = req.query_param(name);
-    if (!text) {
-        if (!present)
-            return std::optional<std::uint64_t>{};
-        text = std::string("(malformed)");
-    }
-    std::uint64_t v = 0;
-    const char* end = text->data() + text->size();
-    auto [p, ec] = std::from_chars(text->data(), end, v);
-    if (text->empty() || ec != std::errc() || p != end || v < min || v > max) {
-        return core::fail(core::error::validation(
-            "query parameter '" + std::string(name) + "' must be a whole number from " +
-                std::to_string(min) + " to " + std::to_string(max),
-            {{"/" + std::string(name), "not a whole number in range: " + *text}}));
-    }
-    return std::optional<std::uint64_t>{v};
-}
 
 // The aggregate's stream from the path, with the entity checked against the domain.
 core::result<core::stream_id> stream_from(const core::domain& d, const http_request& req) {

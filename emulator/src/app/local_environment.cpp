@@ -5,8 +5,15 @@
 #include <sstream>
 
 #include "esser/adapters/dynamodb/dynamodb_event_store.hpp"
+#include "esser/adapters/read_store/open_read_store.hpp"
+#include "esser/core/aggregate_repository.hpp"
+#include "esser/core/aggregate_state_projection.hpp"
 #include "esser/core/domain_file.hpp"
+#include "esser/core/read_store.hpp"
+#include "esser/core/stream_handler.hpp"
+#include "esser/emulator/app/data_dir.hpp"
 #include "esser/emulator/app/esser_api.hpp"
+#include "esser/emulator/app/projection_api.hpp"
 #include "esser/emulator/dynamo/dynamo_engine.hpp"
 #include "esser/emulator/dynamo/in_process_transport.hpp"
 #include "esser/emulator/esm/esm_routes.hpp"
@@ -15,6 +22,7 @@
 #include "esser/emulator/http/rest_error.hpp"
 #include "esser/emulator/lambda/lambda_routes.hpp"
 #include "esser/emulator/lambda/lambda_service.hpp"
+#include "esser/emulator/lambda/stream_handler_function.hpp"
 #include "esser/emulator/streams/stream_registry.hpp"
 #include "esser/emulator/streams/streams_api.hpp"
 
@@ -87,6 +95,8 @@ core::result<std::string> string_field(const json& body, const char* name) {
 core::result<std::unique_ptr<local_environment>> local_environment::create(
     local_environment_options o, core::logger log) {
     std::unique_ptr<local_environment> env(new local_environment(std::move(o), std::move(log)));
+    if (auto opened = env->open_storage(); !opened)
+        return core::unexpected(opened.error());
 
     // The domain: a file, or the bundled shop.
     std::string text;
@@ -207,6 +217,86 @@ core::result<void> local_environment::start_domain() {
         return made;
     esser_api_ = std::make_unique<esser_api>(domain_, *event_store_, *clock_, *ids_,
                                              core::logger("esser-api", log_.sink()));
+    repository_ = std::make_unique<core::aggregate_repository>(domain_, *event_store_);
+    std::vector<std::string> names;
+    for (const auto& [entity, def] : domain_->entities())
+        names.push_back(core::aggregate_state_projection::collection_for(entity));
+    projection_api_ = std::make_unique<projection_api>(*read_store_, std::move(names));
+    // The emulator's tables start empty, so a read model left in a lasting store (a SQLite
+    // file, PostgreSQL) describes events that no longer exist: start it afresh too.
+    if (auto started = start_projections(true); !started)
+        return started;
+    // After the Lambda area's hook (added by the constructor), which deletes every function
+    // and mapping, the projector among them.
+    on_reset([this] {
+        if (auto started = start_projections(true); !started)
+            log_.error("reset: cannot restart the projections: {}", started.error().describe());
+    });
+    return {};
+}
+
+core::result<void> local_environment::open_storage() {
+    read_store_url_ = options_.read_store_url;
+    if (!options_.data_dir.empty()) {
+        auto dir = data_dir::open(options_.data_dir);
+        if (!dir)
+            return core::fail(dir.error());
+        data_dir_ = std::move(*dir);
+        if (read_store_url_.empty())
+            read_store_url_ = "sqlite:" + data_dir_->file("read_store.sqlite").string();
+    }
+    if (read_store_url_.empty())
+        read_store_url_ = "memory:";
+    auto store = adapters::open_read_store(read_store_url_);
+    if (!store) {
+        core::error e = store.error();
+        e.message = "cannot open the read store: " + e.message;
+        if (e.source.empty())
+            e.source = read_store_url_;
+        return core::fail(std::move(e));
+    }
+    read_store_ = std::move(*store);
+    return {};
+}
+
+core::result<void> local_environment::start_projections(bool drop) {
+    if (drop) {
+        for (const auto& [entity, def] : domain_->entities()) {
+            auto dropped =
+                read_store_->drop(core::aggregate_state_projection::collection_for(entity));
+            if (!dropped)
+                return dropped;
+        }
+    }
+    // A fresh projection and handler each time: their memories (states, applied versions)
+    // belong to the events they saw.
+    core::aggregate_state_projection::options po;
+    po.load_state = core::state_loader_for(*repository_);
+    auto projection =
+        std::make_shared<core::aggregate_state_projection>(domain_, *read_store_, std::move(po));
+    core::stream_handler::options ho;
+    ho.log = core::logger("esser-projections", log_.sink());
+    auto handler = std::make_shared<core::stream_handler>(
+        domain_, std::vector<std::shared_ptr<core::projection>>{std::move(projection)},
+        std::move(ho));
+    function_config fc;
+    fc.name = std::string(projector_function);
+    fc.description = "esser: the domain's projections into the read store (" +
+                     read_store_url_.substr(0, read_store_url_.find(':')) + ")";
+    if (auto made = create_stream_handler_function(*lambda_, std::move(fc), std::move(handler));
+        !made)
+        return core::fail(made.error());
+    const auto stream = streams_->latest_stream(event_store_->config().events_table);
+    if (!stream)
+        return core::fail(core::error::internal("the events table has no stream"));
+    esm_config mc;
+    mc.event_source_arn = stream->arn;
+    mc.function_name = std::string(projector_function);
+    mc.starting_position = esm_starting_position::TRIM_HORIZON;
+    mc.batch_size = 1000;
+    mc.report_batch_item_failures = true;
+    if (auto made = esm_->create(std::move(mc)); !made)
+        return core::fail(made.error());
     return {};
 }
 
@@ -437,6 +527,8 @@ std::shared_ptr<router> local_environment::make_router() {
 
     for (const auto& i : installers_) i.install(*r);
 
+    if (projection_api_)
+        projection_api_->install(*r);
     if (esser_api_) {
         esser_api_->install(*r);
         r->add_sync(

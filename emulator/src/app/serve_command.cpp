@@ -123,6 +123,22 @@ cli::command_spec serve_spec() {
          "5s",
          "How long a stop waits for requests in flight before cancelling them.",
          {}},
+        {"read-store",
+         "URL",
+         "sqlite:DIR/read_store.sqlite with --data-dir, else memory:",
+         "Where the domain's projections are materialised and read from (GET "
+         "/esser/v1/projections/...): memory:, sqlite:PATH (a file, created when missing), "
+         "sqlite::memory: or postgres://user:password@host:port/db. Its projection tables are "
+         "emptied at start and on reset, because the emulator's event store starts empty.",
+         {}},
+        {"data-dir",
+         "DIR",
+         "none",
+         "Directory for esser-local's files, created when missing and locked while it runs (a "
+         "second esser-local on it is refused); it carries a format version, and a directory of "
+         "another version is refused. Holds the read store (read_store.sqlite) when "
+         "--read-store is not given. Tables, streams and mappings still live in memory.",
+         {}},
         {"no-domain",
          "",
          "",
@@ -140,6 +156,8 @@ cli::command_spec serve_spec() {
         {"Serve the bundled shop domain on 127.0.0.1:8000", "esser-local serve"},
         {"Your own domain on another port, with a manual clock and fixed ids",
          "esser-local serve --domain ./domain.json --port 8001 --clock manual --seed 42"},
+        {"Projections in PostgreSQL (read them: curl -s URL/esser/v1/projections/item)",
+         "esser-local serve --read-store postgres://esser:esser@127.0.0.1:5432/esser"},
         {"Any free port (read it from the first line of output), JSON logs",
          "esser-local serve --port 0 --log-format json"},
         {"Talk to it with the aws cli (any credentials)",
@@ -239,6 +257,12 @@ core::expected<serve_settings, cli::usage_error> serve_settings_from(const cli::
     s.http.shutdown_grace = std::chrono::duration_cast<std::chrono::milliseconds>(*grace);
     if (a.has("require-auth"))
         s.env.auth = aws_auth_mode::require_header;
+    s.env.read_store_url = a.value_or("read-store", "");
+    s.env.data_dir = a.value_or("data-dir", "");
+    if (a.has("read-store") && s.env.read_store_url.empty())
+        return unexpected(cli::usage_error{"--read-store needs a URL such as sqlite:./read.db"});
+    if (a.has("data-dir") && s.env.data_dir.empty())
+        return unexpected(cli::usage_error{"--data-dir needs a directory"});
     return s;
 }
 
@@ -297,6 +321,15 @@ std::string local_server::banner() const {
     row("clock", std::string(clock->is_manual() ? "manual, at " : "real, ") +
                      core::format_rfc3339_ms(clock->now()) +
                      (clock->is_manual() ? " (move it: POST /esser/v1/clock/advance)" : ""));
+    // A PostgreSQL URL may carry a password: the banner shows "user:***@".
+    std::string store = env.read_store_url();
+    if (const auto scheme = store.find("://"); scheme != std::string::npos) {
+        const auto at = store.find('@', scheme);
+        const auto colon = store.find(':', scheme + 3);
+        if (at != std::string::npos && colon < at)
+            store.replace(colon + 1, at - colon - 1, "***");
+    }
+    row("read store", store);
     row("ids", env.options().seed ? "seeded with " + std::to_string(*env.options().seed)
                                   : std::string("random (pass --seed N to fix them)"));
     for (const auto& s : env.services())

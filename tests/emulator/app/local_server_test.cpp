@@ -1,13 +1,20 @@
 // Issue 6: esser-local serve in-process: banner, health, metrics, the clock API, the routes of
-// services not built yet, and the exit codes of start-up failures.
+// services not built yet, and the exit codes of start-up failures. Issue 9: the projections
+// in the read store (--read-store, --data-dir) read through GET /esser/v1/projections.
 #include "esser/emulator/app/local_server.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
+#include "adapters/support/postgres_server.hpp"
 #include "emulator/http/raw_client.hpp"
 #include <catch2/catch.hpp>
+#include <unistd.h>
 
 #include "esser/emulator/app/commands.hpp"
 #include "esser/emulator/http/aws_wire.hpp"
@@ -459,11 +466,17 @@ TEST_CASE("local_server serves Lambda, event source mappings, drain and queues",
 
     auto functions = call(*s, "GET", "/2015-03-31/functions/");
     CHECK(functions.status == 200);
-    CHECK(json::parse(functions.body)["Functions"] == json::array());
+    // The one function and mapping of a domain: its projections (issue 9).
+    auto listed = json::parse(functions.body)["Functions"];
+    REQUIRE(listed.size() == 1);
+    CHECK(listed[0]["FunctionName"] == "esser-projections");
 
     auto mappings = call(*s, "GET", "/2015-03-31/event-source-mappings/");
     CHECK(mappings.status == 200);
-    CHECK(json::parse(mappings.body)["EventSourceMappings"] == json::array());
+    auto listed_mappings = json::parse(mappings.body)["EventSourceMappings"];
+    REQUIRE(listed_mappings.size() == 1);
+    CHECK(listed_mappings[0]["FunctionArn"].get<std::string>().find(":esser-projections") !=
+          std::string::npos);
 
     // A mapping on the events table's stream for a function that does not exist: AWS's 404,
     // from the mapping service.
@@ -486,4 +499,199 @@ TEST_CASE("local_server serves Lambda, event source mappings, drain and queues",
     CHECK(json::parse(drained.body)["idle"] == true);
     CHECK(call(*s, "POST", "/esser/v1/reset", "{}").status == 200);
     CHECK(json::parse(call(*s, "GET", "/esser/v1/queues").body)["queues"] == json::array());
+}
+
+namespace {
+
+// Issue 9 / issue 6: the domain's projections, written by the projector through its event
+// source mapping into the read store, read back through GET /esser/v1/projections.
+void create_items(local_server& s, int n) {
+    for (int i = 0; i < n; ++i) {
+        const json cmd = {{"entity", "Item"},
+                          {"command", "CreateItem"},
+                          {"id", "item-" + std::to_string(i)},
+                          {"data", {{"name", "Item " + std::to_string(i)}, {"price", i % 3}}}};
+        REQUIRE(call(s, "POST", "/esser/v1/commands", cmd.dump()).status == 200);
+    }
+}
+
+json drained(local_server& s) {
+    auto r = call(s, "POST", "/esser/v1/drain");
+    REQUIRE(r.status == 200);
+    return json::parse(r.body);
+}
+
+std::string error_type(const esser::test::raw_response& r) {
+    return json::parse(r.body)["error"]["type"].get<std::string>();
+}
+
+// Every page of a projection list, following "next"; the ids in order.
+std::vector<std::string> all_ids(local_server& s, const std::string& path_and_query) {
+    std::vector<std::string> ids;
+    std::string next;
+    for (int pages = 0; pages < 100; ++pages) {
+        const char sep = path_and_query.find('?') == std::string::npos ? '?' : '&';
+        auto r = call(s, "GET", path_and_query + (next.empty() ? "" : sep + ("next=" + next)));
+        REQUIRE(r.status == 200);
+        auto page = json::parse(r.body);
+        for (const auto& d : page["items"]) ids.push_back(d["id"].get<std::string>());
+        if (!page.contains("next"))
+            break;
+        next = page["next"].get<std::string>();
+    }
+    return ids;
+}
+
+void check_projection_reads(local_server& s) {
+    create_items(s, 25);
+    REQUIRE(call(s, "POST", "/esser/v1/commands",
+                 R"({"entity":"Item","command":"UpdatePrice","id":"item-1","data":{"price":7}})")
+                .status == 200);
+    REQUIRE(call(s, "POST", "/esser/v1/commands",
+                 R"({"entity":"Basket","command":"CreateBasket","id":"b1","data":{}})")
+                .status == 200);
+    CHECK(drained(s)["idle"] == true);
+
+    auto one = call(s, "GET", "/esser/v1/projections/item/item-1");
+    REQUIRE(one.status == 200);
+    auto doc = json::parse(one.body);
+    CHECK(doc["projection"] == "item");
+    CHECK(doc["version"] == 2);
+    CHECK(doc["state"]["price"] == 7);
+    CHECK(doc["state"]["name"] == "Item 1");
+    CHECK(!doc["updated_at"].get<std::string>().empty());
+    CHECK(json::parse(call(s, "GET", "/esser/v1/projections/basket/b1").body)["version"] == 1);
+    CHECK(json::parse(call(s, "GET", "/esser/v1/projections").body)["projections"] ==
+          json::array({"basket", "item"}));
+
+    // Paging: 25 items in pages of 10, ascending by id, each once.
+    auto first = json::parse(call(s, "GET", "/esser/v1/projections/item?limit=10").body);
+    CHECK(first["items"].size() == 10);
+    CHECK(first["items"][0]["id"] == "item-0");
+    CHECK(first["items"][1]["id"] == "item-1");  // byte order: item-1 < item-10
+    auto ids = all_ids(s, "/esser/v1/projections/item?limit=10");
+    CHECK(ids.size() == 25);
+    CHECK(std::is_sorted(ids.begin(), ids.end()));
+    CHECK(std::adjacent_find(ids.begin(), ids.end()) == ids.end());
+
+    // Equality filters: numbers numerically, text as text, several clauses together.
+    // price 1: items 4, 7, .., 22 (item-1 now costs 7)
+    CHECK(all_ids(s, "/esser/v1/projections/item?price=1&limit=3").size() == 7);
+    CHECK(all_ids(s, "/esser/v1/projections/item?price=7.0") == std::vector<std::string>{"item-1"});
+    CHECK(all_ids(s, "/esser/v1/projections/item?name=Item%2024") ==
+          std::vector<std::string>{"item-24"});
+    CHECK(all_ids(s, "/esser/v1/projections/item?name=Item+24&price=0") ==
+          std::vector<std::string>{"item-24"});
+    CHECK(all_ids(s, "/esser/v1/projections/item?name=nobody").empty());
+    CHECK(all_ids(s, "/esser/v1/projections/item?price=%2210%22").empty());  // the string "10"
+
+    // Clear errors, nothing else happens.
+    auto unknown = call(s, "GET", "/esser/v1/projections/orders");
+    CHECK(unknown.status == 404);
+    CHECK(error_type(unknown) == "not_found");
+    CHECK(json::parse(unknown.body)["error"]["message"].get<std::string>().find("'orders'") !=
+          std::string::npos);
+    CHECK(call(s, "GET", "/esser/v1/projections/orders/x").status == 404);
+    CHECK(call(s, "GET", "/esser/v1/projections/item/nope").status == 404);
+    for (const std::string bad : {"next=garbage", "next=", "next=%ZZ", "limit=0", "limit=1001",
+                                  "limit=ten", "bad%20field=1", "a.b=1", "x=%G1"}) {
+        auto r = call(s, "GET", "/esser/v1/projections/item?" + bad);
+        INFO(bad);
+        CHECK(r.status == 400);
+        CHECK(error_type(r) == "validation");
+    }
+    // A token of another projection is refused, not misread.
+    const std::string item_token = first["next"].get<std::string>();
+    auto foreign = call(s, "GET", "/esser/v1/projections/basket?next=" + item_token);
+    CHECK(foreign.status == 400);
+    CHECK(json::parse(foreign.body)["error"]["fields"][0]["pointer"] == "/next");
+
+    // A reset empties the projections and they start again from the new events.
+    REQUIRE(call(s, "POST", "/esser/v1/reset").status == 200);
+    CHECK(json::parse(call(s, "GET", "/esser/v1/projections/item").body)["items"].empty());
+    create_items(s, 2);
+    drained(s);
+    CHECK(all_ids(s, "/esser/v1/projections/item") == std::vector<std::string>{"item-0", "item-1"});
+    CHECK(json::parse(call(s, "GET", "/esser/v1/projections/item/item-1").body)["version"] == 1);
+}
+
+}  // namespace
+
+TEST_CASE("local_server runs the domain's projections into the memory read store and reads them",
+          "[emulator][app][local_server][projections]") {
+    auto s = start({"--seed", "5", "--clock", "manual"});
+    CHECK(s->environment().read_store_url() == "memory:");
+    CHECK(s->banner().find("read store        memory:") != std::string::npos);
+    check_projection_reads(*s);
+}
+
+TEST_CASE("local_server keeps projections in a SQLite read store in --data-dir",
+          "[emulator][app][local_server][projections]") {
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("esser-projections-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    {
+        auto s = start({"--clock", "manual", "--data-dir", (dir / "data").string()});
+        CHECK(s->environment().read_store_url() ==
+              "sqlite:" + (dir / "data" / "read_store.sqlite").string());
+        check_projection_reads(*s);
+    }
+    CHECK(std::filesystem::exists(dir / "data" / "read_store.sqlite"));
+    {
+        // --read-store wins over the data dir's default; the real clock projects by itself.
+        const std::string url = "sqlite:" + (dir / "other.sqlite").string();
+        auto s = start({"--read-store", url, "--data-dir", (dir / "data").string()});
+        CHECK(s->environment().read_store_url() == url);
+        create_items(*s, 3);
+        std::vector<std::string> ids;
+        for (int i = 0; i < 500 && ids.size() < 3; ++i) {  // bounded: the poller wakes on append
+            ids = all_ids(*s, "/esser/v1/projections/item");
+            if (ids.size() < 3)
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        CHECK(ids == std::vector<std::string>{"item-0", "item-1", "item-2"});
+    }
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("esser-local serve refuses a read store it cannot open, with the reason",
+          "[emulator][app][local_server][projections]") {
+    cli::command_spec spec = serve_command().spec;
+    for (const std::vector<std::string>& flags :
+         {std::vector<std::string>{"--read-store", "mysql://x"},
+          std::vector<std::string>{"--read-store", "sqlite:/proc/nope/read.sqlite"},
+          std::vector<std::string>{"--data-dir", "/proc/esser-cannot-create"}}) {
+        auto parsed = cli::parse(spec, flags);
+        REQUIRE(parsed);
+        auto settings = serve_settings_from(*parsed);
+        REQUIRE(settings);
+        settings->http.port = 0;
+        auto s = local_server::start(std::move(*settings),
+                                     std::make_shared<esser::core::null_log_sink>());
+        REQUIRE(!s);
+        INFO(s.error().message);
+        CHECK(s.error().exit_code == exit_failure);
+        CHECK((s.error().message.find("read store") != std::string::npos ||
+               s.error().message.find("data directory") != std::string::npos));
+    }
+    const std::vector<std::string> no_url = {"--read-store", ""};
+    auto empty = cli::parse(spec, no_url);
+    REQUIRE(empty);
+    CHECK(!serve_settings_from(*empty));
+}
+
+TEST_CASE("local_server runs the projections into PostgreSQL with --read-store postgres://",
+          "[emulator][app][local_server][projections][postgres]") {
+    auto& pg = esser::testing::postgres_server::shared();
+    // A table of an earlier run in this server: emptied at start (its events are gone).
+    {
+        auto s = start({"--clock", "manual", "--read-store", pg.url()});
+        create_items(*s, 1);
+        drained(*s);
+        CHECK(all_ids(*s, "/esser/v1/projections/item").size() == 1);
+    }
+    auto s = start({"--seed", "5", "--clock", "manual", "--read-store", pg.url()});
+    CHECK(s->banner().find("read store        postgresql://postgres@127.0.0.1:") !=
+          std::string::npos);
+    check_projection_reads(*s);
 }

@@ -50,6 +50,12 @@ namespace esser::adapters {
 class dynamodb_event_store;
 }
 
+namespace esser::core {
+class aggregate_repository;
+class read_store;
+class stream_handler;
+}  // namespace esser::core
+
 namespace esser::emulator {
 
 struct local_environment_options {
@@ -63,12 +69,21 @@ struct local_environment_options {
     core::duration poll_interval = std::chrono::milliseconds(250);  // event source mappings
     std::string region = "us-east-1";                               // for ARNs and the health text
     aws_auth_mode auth = aws_auth_mode::accept_any;
+    // --read-store: where projections live (adapters::open_read_store's URL forms: "memory:",
+    // "sqlite:PATH", "postgres://..."). Empty: "sqlite:<data_dir>/read_store.sqlite" when
+    // data_dir is set, else "memory:".
+    std::string read_store_url;
+    // --data-dir: the directory of esser-local's files (data_dir.hpp: created when missing,
+    // locked, its format version checked).
+    std::string data_dir;
 };
 
+class data_dir;
 class dynamo_engine;
 class esm_service;
 class esser_api;
 class lambda_service;
+class projection_api;
 class queue_store;
 class stream_registry;
 class streams_api;
@@ -120,6 +135,21 @@ public:
     // they deliver only on drain, so tests decide when records flow.
     lambda_service& lambda() { return *lambda_; }
 
+    // The read store of the projections (--read-store), and the URL it was opened from
+    // ("memory:" when none was configured).
+    core::read_store& read_store() { return *read_store_; }
+
+    const std::string& read_store_url() const { return read_store_url_; }
+
+    // The domain's projections run as the in-process function projector_function (the core
+    // stream_handler with the built-in aggregate_state_projection into read_store()), fed by an
+    // event source mapping on the events table's stream (TRIM_HORIZON, batches of up to 1000,
+    // ReportBatchItemFailures, unbounded retries): in real time with the real clock, on
+    // POST /esser/v1/drain with the manual one. A reset empties the projections' collections
+    // and starts them again. The esser API reads them: GET /esser/v1/projections[/{name}[/{id}]]
+    // (projection_api.hpp).
+    static constexpr std::string_view projector_function = "esser-projections";
+
     esm_service& mappings() { return *esm_; }
 
     queue_store& queues() { return *queues_; }
@@ -156,6 +186,10 @@ private:
     bool has_routes_for(std::string_view service) const;
     http_response split_shards(const http_request& req);
     core::result<void> start_domain();
+    core::result<void> open_storage();  // --data-dir, then the read store
+    // (Re)creates the projector function and its mapping; `drop` first empties the domain's
+    // collections (their events are gone).
+    core::result<void> start_projections(bool drop);
 
     local_environment_options options_;
     core::logger log_;
@@ -163,6 +197,8 @@ private:
     std::shared_ptr<core::manual_clock> manual_clock_;
     std::shared_ptr<core::id_source> ids_;
     std::shared_ptr<http_metrics> metrics_ = std::make_shared<http_metrics>();
+    // --data-dir, locked while this environment lives; outlives everything stored in it.
+    std::unique_ptr<data_dir> data_dir_;
     // Declared before the engine: the engine holds a pointer to it (its observer), so the
     // engine is destroyed first.
     std::shared_ptr<stream_registry> streams_;
@@ -173,6 +209,12 @@ private:
     // they use it, so they go first.
     std::shared_ptr<adapters::dynamodb_event_store> event_store_;
     std::unique_ptr<esser_api> esser_api_;
+    // The projections' read store and what reads it; the projector (held by its function in
+    // lambda_) writes to it, so both are declared before lambda_.
+    std::string read_store_url_;
+    std::unique_ptr<core::read_store> read_store_;
+    std::unique_ptr<projection_api> projection_api_;
+    std::unique_ptr<core::aggregate_repository> repository_;
     // Lambda (functions, Invoke), the on-failure queues and the event source mappings, which
     // read the streams and invoke the functions. Declared last: the mappings go first, then the
     // queues and functions, all before the streams they read.
