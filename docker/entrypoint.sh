@@ -15,10 +15,14 @@ args=(serve --host "${ESSER_HOST:-0.0.0.0}" --port "${ESSER_PORT:-8000}")
 # ESSER_DATA_DIR -> --data-dir (emulator persistence) and ESSER_READ_STORE -> --read-store
 # (projections in PostgreSQL/SQLite). Both empty by default: everything stays in memory. A
 # server built without the option says so and the container stops, instead of pretending.
+# The help is read whole before grep: `serve --help | grep -q` under pipefail fails when grep
+# exits at its match and esser-local, still writing, dies of SIGPIPE.
 optional() {  # optional ENV_NAME FLAG
   local value="${!1:-}"
   [ -n "$value" ] || return 0
-  if ! "$bin" serve --help 2>/dev/null | grep -q -- "$2"; then
+  local help
+  help="$("$bin" serve --help 2>/dev/null || true)"
+  if ! grep -q -- "$2" <<<"$help"; then
     echo "esser-entrypoint: $1 is set but this esser-local has no $2 option;" \
          "unset $1 or use a newer image" >&2
     exit 64

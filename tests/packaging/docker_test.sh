@@ -61,9 +61,12 @@ if ESSER_PORT="$port" "$src/docker/healthcheck.sh" 2>/dev/null; then
   fail "health check passed with esser-local stopped"
 fi
 # An option the server lacks stops the entry point with a message instead of being dropped.
+# (The help is captured first: `serve --help | grep -q` under pipefail fails by SIGPIPE when
+# grep stops at its match, which ran the real server here and hung the test.)
+serve_help="$("$bin" serve --help)"
 for pair in ESSER_DATA_DIR:--data-dir ESSER_READ_STORE:--read-store; do
   var="${pair%%:*}"; flag="${pair#*:}"
-  if ! "$bin" serve --help | grep -q -- "$flag"; then
+  if ! grep -q -- "$flag" <<<"$serve_help"; then
     set +e
     out=$(env "$var=x" ESSER_BIN="$bin" "$src/docker/entrypoint.sh" 2>&1); rc=$?
     set -e
@@ -71,5 +74,6 @@ for pair in ESSER_DATA_DIR:--data-dir ESSER_READ_STORE:--read-store; do
   fi
 done
 # Other subcommands pass through the entry point unchanged.
-ESSER_BIN="$bin" "$src/docker/entrypoint.sh" --help | grep -q "serve" || fail "--help did not pass through"
+top_help="$(ESSER_BIN="$bin" "$src/docker/entrypoint.sh" --help)"
+grep -q "serve" <<<"$top_help" || fail "--help did not pass through"
 echo "docker_test: Dockerfile, compose.yaml, entry point and health check OK"
