@@ -393,6 +393,9 @@ json local_environment::health() const {
               {"domain",
                domain_ ? json{{"name", domain_name_}, {"source", domain_source_}} : json(nullptr)},
               {"services", std::move(services)},
+              // The kind only: a PostgreSQL URL may carry a password.
+              {"read_store", read_store_url_.substr(0, read_store_url_.find(':'))},
+              {"data_dir", data_dir_ ? json(data_dir_->path().string()) : json(nullptr)},
               {"complete", all}};
     return h;
 }

@@ -110,7 +110,7 @@ TEST_CASE("data_dir refuses a path it cannot create or write, and a file",
           "[emulator][app][data_dir]") {
     scratch s;
     // /proc refuses new files even to root, like a read-only mount.
-    for (const fs::path p : {fs::path("/proc/esser-data"), fs::path("/proc/self")}) {
+    for (const fs::path& p : {fs::path("/proc/esser-data"), fs::path("/proc/self")}) {
         auto d = data_dir::open(p);
         INFO(p);
         REQUIRE(!d);

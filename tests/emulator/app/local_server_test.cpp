@@ -622,6 +622,9 @@ TEST_CASE("local_server runs the domain's projections into the memory read store
     auto s = start({"--seed", "5", "--clock", "manual"});
     CHECK(s->environment().read_store_url() == "memory:");
     CHECK(s->banner().find("read store        memory:") != std::string::npos);
+    auto health = json::parse(call(*s, "GET", "/esser/v1/health").body);
+    CHECK(health["read_store"] == "memory");
+    CHECK(health["data_dir"] == nullptr);
     check_projection_reads(*s);
 }
 
@@ -634,6 +637,9 @@ TEST_CASE("local_server keeps projections in a SQLite read store in --data-dir",
         auto s = start({"--clock", "manual", "--data-dir", (dir / "data").string()});
         CHECK(s->environment().read_store_url() ==
               "sqlite:" + (dir / "data" / "read_store.sqlite").string());
+        auto health = json::parse(call(*s, "GET", "/esser/v1/health").body);
+        CHECK(health["read_store"] == "sqlite");
+        CHECK(health["data_dir"] == (dir / "data").string());
         check_projection_reads(*s);
     }
     CHECK(std::filesystem::exists(dir / "data" / "read_store.sqlite"));
