@@ -26,8 +26,8 @@
 #include "esser/emulator/dynamo/attribute_value_json.hpp"
 #include "esser/emulator/esm/esm_request.hpp"
 #include "esser/emulator/esm/esm_service.hpp"
-#include "esser/emulator/esm/queue_store.hpp"
 #include "esser/emulator/lambda/lambda_service.hpp"
+#include "esser/emulator/sqs/sqs_service.hpp"
 #include "esser/emulator/streams/stream_registry.hpp"
 
 using namespace esser;
@@ -53,7 +53,7 @@ struct rig {
     std::shared_ptr<core::seeded_id_source> ids = std::make_shared<core::seeded_id_source>(5);
     stream_registry registry{*clock, *ids};
     lambda_service lambda{lambda_service_options{}, clock, ids};
-    queue_store queues{*clock, *ids};
+    sqs_service queues{*clock, *ids};
     esm_service esm;
     std::string arn;
     item image, key_item;

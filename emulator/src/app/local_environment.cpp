@@ -18,11 +18,13 @@
 #include "esser/emulator/dynamo/in_process_transport.hpp"
 #include "esser/emulator/esm/esm_routes.hpp"
 #include "esser/emulator/esm/esm_service.hpp"
-#include "esser/emulator/esm/queue_store.hpp"
 #include "esser/emulator/http/rest_error.hpp"
 #include "esser/emulator/lambda/lambda_routes.hpp"
 #include "esser/emulator/lambda/lambda_service.hpp"
 #include "esser/emulator/lambda/stream_handler_function.hpp"
+#include "esser/emulator/sqs/sqs_api.hpp"
+#include "esser/emulator/sqs/sqs_front.hpp"
+#include "esser/emulator/sqs/sqs_service.hpp"
 #include "esser/emulator/streams/stream_registry.hpp"
 #include "esser/emulator/streams/streams_api.hpp"
 
@@ -184,22 +186,31 @@ local_environment::local_environment(local_environment_options o, core::logger l
     lo.region = options_.region;
     lambda_ = std::make_unique<lambda_service>(lo, clock_, ids_,
                                                core::logger("esser-lambda", log_.sink()));
-    queues_ = std::make_unique<queue_store>(*clock_, *ids_, options_.region);
+    sqs_service_options qo;
+    qo.region = options_.region;
+    sqs_ = std::make_unique<sqs_service>(*clock_, *ids_, qo);
+    sqs_api_ = std::make_unique<sqs_api>(*sqs_);
+    sqs_front_ = std::make_unique<sqs_front>(*sqs_api_, *ids_);
     esm_service_options eo;
     eo.region = options_.region;
     eo.real_time = !options_.manual_clock;
     eo.poll_interval =
         std::chrono::duration_cast<std::chrono::milliseconds>(options_.poll_interval);
-    esm_ = std::make_unique<esm_service>(*lambda_, *streams_, *queues_, *clock_, *ids_, eo,
+    esm_ = std::make_unique<esm_service>(*lambda_, *streams_, *sqs_, *clock_, *ids_, eo,
                                          core::logger("esser-esm", log_.sink()));
     add_routes("lambda", [this](router& r) {
         register_lambda_routes(r, *lambda_);
         register_esm_routes(r, *esm_);
-        register_esser_esm_routes(r, *esm_, *queues_);
+        register_esser_esm_routes(r, *esm_, *sqs_);
+    });
+    // SQS's query protocol may post to a queue URL: "/<account>/<name>". Anything else that
+    // lands there goes on to the DynamoDB front, as before.
+    add_routes("sqs", [this](router& r) {
+        r.add("*", "/{account}/{queue}", sqs_front_->wrap(front_.handler()), "sqs");
     });
     on_reset([this] {
         esm_->clear();
-        queues_->clear();
+        sqs_->clear();
         for (const auto& f : lambda_->list_functions())
             (void)lambda_->delete_function(f.config.name);
     });
@@ -560,7 +571,7 @@ std::shared_ptr<router> local_environment::make_router() {
             },
             "lambda.missing");
     }
-    r->fallback(front_.handler(), "aws");
+    r->fallback(sqs_front_->wrap(front_.handler()), "aws");
     return r;
 }
 

@@ -6,6 +6,7 @@
 #include "esser/emulator/app/commands.hpp"
 #include "esser/emulator/app/local_server.hpp"
 #include "esser/emulator/http/stop_signal.hpp"
+#include "esser/emulator/sqs/sqs_service.hpp"
 
 namespace esser::emulator {
 
@@ -303,6 +304,7 @@ core::expected<std::unique_ptr<local_server>, start_failure> local_server::start
         return unexpected(start_failure{exit_cannot_listen, msg});
     }
     out->server_ = std::move(*server);
+    out->env_->sqs().set_endpoint_url(out->server_->url());  // queue URLs name this port
     out->settings_ = std::move(settings);
     return out;
 }

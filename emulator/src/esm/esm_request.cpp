@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "esser/emulator/esm/event_filter.hpp"
+#include "esser/emulator/sqs/sqs_names.hpp"
 
 namespace esser::emulator {
 
@@ -289,7 +290,7 @@ core::result<void> common_rules(const esm_config& c, const common_members& m) {
     }
     if (!c.on_failure_destination.empty()) {
         const auto& d = c.on_failure_destination;
-        if (d.rfind("arn:", 0) != 0 || d.find(":sqs:") == std::string::npos) {
+        if (!parse_queue_arn(d)) {
             return core::fail(invalid_parameter(
                 fmt::format("Unsupported OnFailure destination: {}. esser-local emulates SQS queue "
                             "destinations (arn:aws:sqs:<region>:<account>:<queue>) only.",

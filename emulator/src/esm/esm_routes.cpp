@@ -6,8 +6,8 @@
 
 #include "esser/emulator/esm/esm_request.hpp"
 #include "esser/emulator/esm/esm_service.hpp"
-#include "esser/emulator/esm/queue_store.hpp"
 #include "esser/emulator/http/rest_error.hpp"
+#include "esser/emulator/sqs/sqs_service.hpp"
 
 namespace esser::emulator {
 
@@ -128,7 +128,7 @@ http_response remove(esm_service& s, const http_request& q) {
     return info ? answer(202, *info, op) : error_response(info.error(), op);
 }
 
-json message_json(const queue_message& m) {
+json message_json(const sqs_message& m) {
     return {{"MessageId", m.message_id},
             {"Body", m.body},
             {"MD5OfBody", m.md5_of_body},
@@ -136,10 +136,14 @@ json message_json(const queue_message& m) {
 }
 
 json queue_json(const queue_info& q) {
-    return {{"name", q.name}, {"arn", q.arn}, {"messages", q.messages}, {"sent", q.sent}};
+    return {{"name", q.name},
+            {"arn", q.arn},
+            {"url", q.url},
+            {"messages", q.messages},
+            {"sent", q.sent}};
 }
 
-http_response queue_messages(queue_store& qs, const http_request& q) {
+http_response queue_messages(sqs_service& qs, const http_request& q) {
     std::size_t max = SIZE_MAX;
     if (auto m = q.query_param("max")) {
         auto v = parse_size(*m);
@@ -184,9 +188,9 @@ void register_esm_routes(router& r, esm_service& service) {
         [s](const http_request& q) { return remove(*s, q); }, "lambda.DeleteEventSourceMapping");
 }
 
-void register_esser_esm_routes(router& r, esm_service& service, queue_store& queues) {
+void register_esser_esm_routes(router& r, esm_service& service, sqs_service& queues) {
     esm_service* s = &service;
-    queue_store* qs = &queues;
+    sqs_service* qs = &queues;
     r.add_sync(
         "POST", "/esser/v1/drain",
         [s](const http_request&) { return http_response::json(200, to_json(s->drain())); },

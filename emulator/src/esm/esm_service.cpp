@@ -13,8 +13,8 @@
 #include "esser/emulator/esm/esm_request.hpp"
 #include "esser/emulator/esm/event_filter.hpp"
 #include "esser/emulator/esm/failure_record.hpp"
-#include "esser/emulator/esm/queue_store.hpp"
 #include "esser/emulator/lambda/lambda_service.hpp"
+#include "esser/emulator/sqs/sqs_service.hpp"
 #include "esser/emulator/streams/stream_registry.hpp"
 
 namespace esser::emulator {
@@ -186,7 +186,7 @@ namespace {
 struct step_context {
     lambda_service& lambda;
     stream_registry& streams;
-    queue_store& queues;
+    sqs_service& queues;
     core::clock& clock;
     core::id_source& ids;
     const esm_service_options& options;
@@ -706,7 +706,7 @@ json to_json(const esm_drain_report& r) {
 // ---------------------------------------------------------------------------------------------
 // Control plane
 
-esm_service::esm_service(lambda_service& lambda, stream_registry& streams, queue_store& queues,
+esm_service::esm_service(lambda_service& lambda, stream_registry& streams, sqs_service& queues,
                          core::clock& clock, core::id_source& ids, esm_service_options options,
                          core::logger log)
     : lambda_(lambda),
@@ -751,6 +751,20 @@ core::result<void> esm_service::check_duplicate(const esm_config& c,
     return {};
 }
 
+core::result<void> esm_service::check_destination(const esm_config& c) const {
+    if (c.on_failure_destination.empty())
+        return {};
+    // The queue must exist when the mapping is made (see the header); the ARN's form was
+    // checked by parse_create_request.
+    if (auto q = queues_.info(c.on_failure_destination); !q) {
+        return core::fail(esm_error(
+            "InvalidParameterValueException",
+            "The OnFailure destination " + c.on_failure_destination +
+                " does not exist: create the queue first (sqs create-queue), then the mapping."));
+    }
+    return {};
+}
+
 core::result<esm_info> esm_service::create(esm_config config) {
     auto fn_arn = check_function(config);
     if (!fn_arn)
@@ -760,13 +774,8 @@ core::result<esm_info> esm_service::create(esm_config config) {
         return core::fail(esm_error("InvalidParameterValueException",
                                     "Stream not found: " + config.event_source_arn));
     }
-    if (!config.on_failure_destination.empty()) {
-        auto q = queues_.create(config.on_failure_destination);
-        if (!q) {
-            return core::fail(esm_error("InvalidParameterValueException",
-                                        "Invalid OnFailure destination: " + q.error().message));
-        }
-    }
+    if (auto q = check_destination(config); !q)
+        return core::fail(q.error());
     auto m = std::make_shared<mapping>();
     m->info.uuid = ids_.uuid();
     m->info.arn = fmt::format("arn:aws:lambda:{}:{}:event-source-mapping:{}", options_.region,
@@ -873,13 +882,9 @@ core::result<esm_info> esm_service::update(std::string_view uuid, const json& bo
         if (auto dup = check_duplicate(*next, fn_arn, uuid); !dup)
             return core::fail(dup.error());
     }
-    if (!next->on_failure_destination.empty() &&
-        next->on_failure_destination != current.on_failure_destination) {
-        auto q = queues_.create(next->on_failure_destination);
-        if (!q) {
-            return core::fail(esm_error("InvalidParameterValueException",
-                                        "Invalid OnFailure destination: " + q.error().message));
-        }
+    if (next->on_failure_destination != current.on_failure_destination) {
+        if (auto q = check_destination(*next); !q)
+            return core::fail(q.error());
     }
     esm_info answer;
     {

@@ -204,15 +204,34 @@ TEST_CASE("list filters by stream and function; update and delete answer AWS's s
     CHECK(f.esm.list().size() == 1);
 }
 
-TEST_CASE("an OnFailure queue is created with the mapping and must be an SQS ARN",
-          "[emulator][esm][service]") {
+TEST_CASE("an OnFailure queue must exist and be an SQS queue ARN", "[emulator][esm][service]") {
+    // Issue 13: the destination is a real SQS queue users create and read with their client;
+    // a missing one is refused at once (create and update), never auto-created.
     esm_fixture f;
     f.add_function("f");
-    f.map({{"DestinationConfig", {{"OnFailure", {{"Destination", f.dlq_arn()}}}}}});
-    auto q = f.queues.info("dlq");
-    REQUIRE(q);
-    CHECK(q->arn == f.dlq_arn());
-    CHECK(create_error(body({{"DestinationConfig",
-                              {{"OnFailure", {{"Destination", "arn:aws:sns:us-east-1:1:t"}}}}}}))
-              .type == "InvalidParameterValueException");
+    const std::string missing = "arn:aws:sqs:us-east-1:000000000000:missing";
+    auto cfg =
+        parse_create_request({{"EventSourceArn", f.stream_arn},
+                              {"FunctionName", "f"},
+                              {"StartingPosition", "TRIM_HORIZON"},
+                              {"DestinationConfig", {{"OnFailure", {{"Destination", missing}}}}}});
+    REQUIRE(cfg);
+    auto made = f.esm.create(*cfg);
+    REQUIRE_FALSE(made);
+    CHECK(made.error().type == "InvalidParameterValueException");
+    CHECK(f.esm.list().empty());
+    CHECK_FALSE(f.queues.info("missing"));
+    const auto uuid =
+        f.map({{"DestinationConfig", {{"OnFailure", {{"Destination", f.dlq_arn()}}}}}});
+    auto upd =
+        f.esm.update(uuid, {{"DestinationConfig", {{"OnFailure", {{"Destination", missing}}}}}});
+    REQUIRE_FALSE(upd);
+    CHECK(upd.error().type == "InvalidParameterValueException");
+    CHECK(f.esm.get(uuid)->config.on_failure_destination == f.dlq_arn());
+    for (const char* bad : {"arn:aws:sns:us-east-1:1:t", "arn:aws:sqs:us-east-1:1:bad name",
+                            "https://sqs.us-east-1.amazonaws.com/1/q"}) {
+        INFO(bad);
+        CHECK(create_error(body({{"DestinationConfig", {{"OnFailure", {{"Destination", bad}}}}}}))
+                  .type == "InvalidParameterValueException");
+    }
 }

@@ -18,8 +18,8 @@
 #include "esser/core/id_source.hpp"
 #include "esser/emulator/esm/esm_request.hpp"
 #include "esser/emulator/esm/esm_service.hpp"
-#include "esser/emulator/esm/queue_store.hpp"
 #include "esser/emulator/lambda/lambda_service.hpp"
+#include "esser/emulator/sqs/sqs_service.hpp"
 #include "esser/emulator/streams/stream_registry.hpp"
 
 namespace esser::emulator::testing {
@@ -57,6 +57,7 @@ struct esm_fixture {
           esm(lambda, registry, queues, *clock, *ids, std::move(eo)),
           table(registry, *clock, "Tbl") {
         stream_arn = table.enable(stream_view_type::NEW_AND_OLD_IMAGES).arn;
+        REQUIRE(queues.create("dlq"));  // the OnFailure queue of dlq_arn(): must exist
     }
 
     ~esm_fixture() { esm.clear(); }
@@ -126,7 +127,7 @@ struct esm_fixture {
     std::shared_ptr<core::seeded_id_source> ids;
     stream_registry registry;
     lambda_service lambda;
-    queue_store queues;
+    sqs_service queues;
     esm_service esm;
     model_table table;
     std::string stream_arn;

@@ -8,6 +8,10 @@
 //   - DynamoDB engine: front_.add_service("DynamoDB_20120810", ...) (spec/dynamodb-api.md §1);
 //   - Streams: a stream_registry attached to the engine as its table_observer, served as
 //     DynamoDBStreams_20120810.* (spec/streams-and-lambda.md §1);
+//   - SQS (sqs_service): AmazonSQS.* (JSON 1.0) and the query protocol (form POSTs with
+//     Action=...) at "/" and at queue URLs "/<account>/<name>", in front of the DynamoDB front
+//     (sqs_front::wrap passes every other request on); queue URLs use the listening URL
+//     (set_endpoint_url, done by local_server);
 //   - routes: GET /metrics, GET /esser/v1/health, GET /esser/v1/clock,
 //     POST /esser/v1/clock/advance {"by":"15m"}, POST /esser/v1/clock/set {"to":"<RFC 3339>"},
 //     POST /esser/v1/reset (drops every table and stream, then runs the on_reset hooks),
@@ -84,7 +88,9 @@ class esm_service;
 class esser_api;
 class lambda_service;
 class projection_api;
-class queue_store;
+class sqs_api;
+class sqs_front;
+class sqs_service;
 class stream_registry;
 class streams_api;
 
@@ -130,9 +136,10 @@ public:
     }
 
     // Lambda functions (/2015-03-31/functions), the event source mappings over the streams
-    // (/2015-03-31/event-source-mappings, POST /esser/v1/drain) and their on-failure queues
-    // (/esser/v1/queues). Mappings poll in real time with the real clock; with --clock manual
-    // they deliver only on drain, so tests decide when records flow.
+    // (/2015-03-31/event-source-mappings, POST /esser/v1/drain) and SQS, whose queues are
+    // their OnFailure destinations (also listed under /esser/v1/queues). Mappings poll in real time
+    // with the real clock; with --clock manual they deliver only on drain, so tests decide when
+    // records flow.
     lambda_service& lambda() { return *lambda_; }
 
     // The read store of the projections (--read-store), and the URL it was opened from
@@ -152,7 +159,7 @@ public:
 
     esm_service& mappings() { return *esm_; }
 
-    queue_store& queues() { return *queues_; }
+    sqs_service& sqs() { return *sqs_; }
 
     // Adds an area's routes (see the header comment). `service` names it in services().
     void add_routes(std::string service, std::function<void(router&)> install);
@@ -215,11 +222,13 @@ private:
     std::unique_ptr<core::read_store> read_store_;
     std::unique_ptr<projection_api> projection_api_;
     std::unique_ptr<core::aggregate_repository> repository_;
-    // Lambda (functions, Invoke), the on-failure queues and the event source mappings, which
-    // read the streams and invoke the functions. Declared last: the mappings go first, then the
-    // queues and functions, all before the streams they read.
+    // Lambda (functions, Invoke), SQS and the event source mappings, which read the streams,
+    // invoke the functions and send to SQS. Declared last: the mappings go first, then SQS and
+    // the functions, all before the streams they read.
     std::unique_ptr<lambda_service> lambda_;
-    std::unique_ptr<queue_store> queues_;
+    std::unique_ptr<sqs_service> sqs_;
+    std::unique_ptr<sqs_api> sqs_api_;
+    std::unique_ptr<sqs_front> sqs_front_;
     std::unique_ptr<esm_service> esm_;
 
     struct route_installer {

@@ -19,25 +19,27 @@
 //          "function_errors","throttles","batches_discarded","blocked_shards":[...]}],
 //          "rounds":n,"idle":bool}
 //   GET    /esser/v1/event-source-mappings/{uuid}/status   checkpoints per shard, counters
-//   GET    /esser/v1/queues                        {"queues":[{"name","arn","messages","sent"}]}
-//   POST   /esser/v1/queues                        {"name": "<name or SQS ARN>"} creates (201)
-//   GET    /esser/v1/queues/{name}/messages        ?max=N&consume=true|false (default false):
+//   GET    /esser/v1/queues {"queues":[{"name","arn","url","messages","sent"}]} POST
+//   /esser/v1/queues                        {"name": "<name or SQS ARN>"} creates (201) GET
+//   /esser/v1/queues/{name}/messages        ?max=N&consume=true|false (default false):
 //          {"messages":[{"MessageId","Body","MD5OfBody","SentTimestamp"(epoch ms, string)}]}
 //   DELETE /esser/v1/queues/{name}/messages        purges: {"purged": n}
 //   DELETE /esser/v1/queues/{name}                 deletes the queue (204)
-// {name} is a queue name or its ARN. drain() runs on the server thread that received the
-// request: with slow external functions, call it from a client with a generous timeout.
+// The queues are esser-local's SQS queues (sqs_service); "messages" counts visible, in-flight
+// and delayed ones, the messages routes see the visible ones. {name} is a queue name or its ARN.
+// drain() runs on the server thread that received the request: with slow external functions, call
+// it from a client with a generous timeout.
 
 #include "esser/emulator/http/router.hpp"
 
 namespace esser::emulator {
 
 class esm_service;
-class queue_store;
+class sqs_service;
 
 // `service` must outlive every request the router dispatches.
 void register_esm_routes(router& r, esm_service& service);
 // `service` and `queues` must outlive every request the router dispatches.
-void register_esser_esm_routes(router& r, esm_service& service, queue_store& queues);
+void register_esser_esm_routes(router& r, esm_service& service, sqs_service& queues);
 
 }  // namespace esser::emulator

@@ -7,8 +7,11 @@
 //   create / get / list / update / remove, with the request checks of esm_request.hpp plus the
 //   existence checks that need the other services: the function (ResourceNotFoundException
 //   "Function does not exist"), the stream (InvalidParameterValueException "Stream not found:
-//   <arn>"), the duplicate mapping (ResourceConflictException, AWS's text). A mapping's
-//   OnFailure queue is created in the queue_store when it does not exist yet.
+//   <arn>"), the duplicate mapping (ResourceConflictException, AWS's text), and the OnFailure
+//   destination: an SQS queue of sqs_service that must exist when the mapping is created or
+//   its destination changed (InvalidParameterValueException "The OnFailure destination <arn>
+//   does not exist: ..."; an esser rule -- AWS checks the role's permission to send there --
+//   that turns a mistyped ARN into an error at once instead of lost records later).
 //   States: create answers "Creating", update "Updating" (or "Enabling"/"Disabling" when
 //   Enabled changes), remove "Deleting"; the mapping is "Enabled"/"Disabled" right after (the
 //   emulator applies changes at once; AWS takes minutes, §4.2).
@@ -31,8 +34,9 @@
 //   - a batch is discarded when its failed attempts exceed MaximumRetryAttempts
 //     (RetryAttemptsExhausted: invokes = 1 + MaximumRetryAttempts), or before an invoke when
 //     its oldest record is older than MaximumRecordAgeInSeconds or than the stream's retention
-//     (RecordAgeExceeded); the §4.5 record then goes to the OnFailure queue, and the shard
-//     moves on;
+//     (RecordAgeExceeded); the §4.5 record then goes to the OnFailure queue (an SQS message
+//     any SQS client reads; a queue deleted since is re-created so the record is not lost),
+//     and the shard moves on;
 //   - throttles and service errors (Lambda could not invoke) retry without counting an
 //     attempt, until the record age or retention ends them;
 //   - a read behind the stream's trim point falls back to TRIM_HORIZON and says so in the
@@ -68,7 +72,7 @@
 //
 // Thread-safe: every member may be called from any thread. Each mapping's delivery runs under
 // its own mutex, so drain() and a poller never process one mapping at the same time.
-// The lambda_service, stream_registry, queue_store, clock and id source must outlive the
+// The lambda_service, stream_registry, sqs_service, clock and id source must outlive the
 // service; the destructor stops the pollers.
 
 #include <chrono>
@@ -93,7 +97,7 @@ namespace esser::emulator {
 
 class lambda_service;
 class stream_registry;
-class queue_store;
+class sqs_service;
 
 struct esm_service_options {
     std::string region = "us-east-1";
@@ -131,7 +135,7 @@ nlohmann::json to_json(const esm_drain_report& r);
 
 class esm_service {
 public:
-    esm_service(lambda_service& lambda, stream_registry& streams, queue_store& queues,
+    esm_service(lambda_service& lambda, stream_registry& streams, sqs_service& queues,
                 core::clock& clock, core::id_source& ids, esm_service_options options = {},
                 core::logger log = {});
     ~esm_service();
@@ -173,13 +177,14 @@ public:
 
 private:
     core::result<std::string> check_function(const esm_config& c) const;
+    core::result<void> check_destination(const esm_config& c) const;
     core::result<void> check_duplicate(const esm_config& c, const std::string& function_arn,
                                        std::string_view except_uuid) const;
     void start_poller(const std::shared_ptr<mapping>& m);
 
     lambda_service& lambda_;
     stream_registry& streams_;
-    queue_store& queues_;
+    sqs_service& queues_;
     core::clock& clock_;
     core::id_source& ids_;
     esm_service_options options_;

@@ -1,0 +1,583 @@
+#include "esser/emulator/sqs/sqs_service.hpp"
+
+#include <algorithm>
+
+#include "esser/emulator/sqs/sqs_error.hpp"
+
+namespace esser::emulator {
+
+namespace {
+
+// SQS's characters: #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF, in
+// well-formed UTF-8.
+bool valid_message_text(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        std::uint32_t cp = 0;
+        std::size_t len = 0;
+        if (c < 0x80) {
+            cp = c;
+            len = 1;
+        } else if ((c & 0xe0) == 0xc0) {
+            cp = c & 0x1f;
+            len = 2;
+        } else if ((c & 0xf0) == 0xe0) {
+            cp = c & 0x0f;
+            len = 3;
+        } else if ((c & 0xf8) == 0xf0) {
+            cp = c & 0x07;
+            len = 4;
+        } else {
+            return false;
+        }
+        if (i + len > s.size())
+            return false;
+        for (std::size_t k = 1; k < len; ++k) {
+            const auto cc = static_cast<unsigned char>(s[i + k]);
+            if ((cc & 0xc0) != 0x80)
+                return false;
+            cp = (cp << 6) | (cc & 0x3f);
+        }
+        // Overlong forms are not well formed.
+        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000))
+            return false;
+        const bool ok = cp == 0x9 || cp == 0xa || cp == 0xd || (cp >= 0x20 && cp <= 0xd7ff) ||
+                        (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+        if (!ok)
+            return false;
+        i += len;
+    }
+    return true;
+}
+
+std::size_t message_size(const std::string& body, const sqs_message_attributes& attributes) {
+    std::size_t n = body.size();
+    for (const auto& [name, a] : attributes)
+        n += name.size() + a.data_type.size() + a.string_value.size() + a.binary_value.size();
+    return n;
+}
+
+}  // namespace
+
+sqs_service::sqs_service(core::clock& clock, core::id_source& ids, sqs_service_options options)
+    : clock_(clock), ids_(ids), options_(std::move(options)) {
+    while (options_.endpoint_url.ends_with('/')) options_.endpoint_url.pop_back();
+    timer_ = std::thread([this] { timer_loop(); });
+}
+
+sqs_service::~sqs_service() {
+    ready_list ready;
+    {
+        std::lock_guard lock(mu_);
+        stopping_ = true;
+        for (auto& w : waiters_) ready.emplace_back(std::move(w.done), std::vector<sqs_message>{});
+        waiters_.clear();
+    }
+    timer_cv_.notify_all();
+    timer_.join();
+    run(ready);
+}
+
+void sqs_service::set_endpoint_url(std::string url) {
+    while (url.ends_with('/')) url.pop_back();
+    std::lock_guard lock(mu_);
+    options_.endpoint_url = std::move(url);
+}
+
+std::string sqs_service::arn_of(std::string_view name) const {
+    return "arn:aws:sqs:" + options_.region + ":" + options_.account + ":" + std::string(name);
+}
+
+std::string sqs_service::url_of(std::string_view name) const {
+    std::lock_guard lock(mu_);
+    return url_locked(name);
+}
+
+std::string sqs_service::url_locked(std::string_view name) const {
+    return options_.endpoint_url + "/" + options_.account + "/" + std::string(name);
+}
+
+core::result<std::string> sqs_service::resolve(std::string_view queue) const {
+    if (queue.starts_with("arn:")) {
+        auto a = parse_queue_arn(queue);
+        if (!a) {
+            return core::fail(sqs_error(sqs_errors::invalid_parameter_value,
+                                        "Not an SQS queue ARN: " + std::string(queue)));
+        }
+        if (a->account != options_.account)
+            return core::fail(no_such_queue());
+        return a->name;
+    }
+    if (queue.find('/') != std::string_view::npos) {
+        auto u = parse_queue_url(queue);
+        if (!u) {
+            return core::fail(sqs_error(sqs_errors::invalid_parameter_value,
+                                        "Value " + std::string(queue) +
+                                            " for parameter QueueUrl is invalid. Reason: not a "
+                                            "queue URL <endpoint>/<account>/<queue name>."));
+        }
+        if (u->account != options_.account)
+            return core::fail(no_such_queue());
+        return u->name;
+    }
+    if (!valid_queue_name(queue)) {
+        return core::fail(sqs_error(sqs_errors::invalid_parameter_value,
+                                    "Can only include alphanumeric characters, hyphens, or "
+                                    "underscores. 1 to 80 in length"));
+    }
+    return std::string(queue);
+}
+
+sqs_queue* sqs_service::find_locked(const std::string& name) {
+    auto it = queues_.find(name);
+    return it == queues_.end() ? nullptr : &it->second;
+}
+
+const sqs_queue* sqs_service::find_locked(const std::string& name) const {
+    auto it = queues_.find(name);
+    return it == queues_.end() ? nullptr : &it->second;
+}
+
+queue_info sqs_service::info_locked(const sqs_queue& q) const {
+    return {q.name(), arn_of(q.name()), url_locked(q.name()), q.counts(clock_.now()).total(),
+            q.sent(), q.created()};
+}
+
+core::result<std::string> sqs_service::create_queue(std::string_view name,
+                                                    const sqs_attribute_map& attributes) {
+    if (!valid_queue_name(name)) {
+        return core::fail(sqs_error(sqs_errors::invalid_parameter_value,
+                                    "Can only include alphanumeric characters, hyphens, or "
+                                    "underscores. 1 to 80 in length"));
+    }
+    if (name.ends_with(".fifo")) {
+        return core::fail(sqs_error(sqs_errors::invalid_parameter_value,
+                                    "esser-local emulates standard queues only: FIFO queues "
+                                    "(names ending in .fifo) are not supported."));
+    }
+    const auto now = clock_.now();
+    // Checks the attributes whether or not the queue exists.
+    auto fresh = sqs_queue::make(std::string(name), arn_of(name), attributes, now);
+    if (!fresh)
+        return core::fail(fresh.error());
+    std::lock_guard lock(mu_);
+    if (const auto* q = find_locked(std::string(name))) {
+        if (!q->has_attributes(attributes)) {
+            return core::fail(sqs_error(sqs_errors::queue_name_exists,
+                                        "A queue already exists with the same name and a "
+                                        "different value for attribute(s)."));
+        }
+    } else {
+        queues_.emplace(std::string(name), std::move(*fresh));
+    }
+    return url_locked(name);
+}
+
+core::result<std::string> sqs_service::get_queue_url(std::string_view name) const {
+    auto n = resolve(name);
+    if (!n)
+        return core::fail(n.error());
+    std::lock_guard lock(mu_);
+    if (!find_locked(*n))
+        return core::fail(no_such_queue());
+    return url_locked(*n);
+}
+
+core::result<sqs_attribute_map> sqs_service::get_queue_attributes(
+    std::string_view queue, const std::vector<std::string>& names) {
+    auto n = resolve(queue);
+    if (!n)
+        return core::fail(n.error());
+    std::lock_guard lock(mu_);
+    auto* q = find_locked(*n);
+    if (!q)
+        return core::fail(no_such_queue());
+    const auto now = clock_.now();
+    q->expire(now);
+    return q->attributes(names, now);
+}
+
+core::result<void> sqs_service::set_queue_attributes(std::string_view queue,
+                                                     const sqs_attribute_map& attributes) {
+    auto n = resolve(queue);
+    if (!n)
+        return core::fail(n.error());
+    std::lock_guard lock(mu_);
+    auto* q = find_locked(*n);
+    if (!q)
+        return core::fail(no_such_queue());
+    return q->set_attributes(attributes, clock_.now());
+}
+
+core::result<sqs_message> sqs_service::send_message(std::string_view queue, std::string body,
+                                                    sqs_message_attributes attributes,
+                                                    std::optional<std::uint32_t> delay_s) {
+    auto n = resolve(queue);
+    if (!n)
+        return core::fail(n.error());
+    if (body.empty()) {
+        return core::fail(sqs_error(sqs_errors::missing_parameter,
+                                    "The request must contain the parameter MessageBody."));
+    }
+    if (!valid_message_text(body)) {
+        return core::fail(sqs_error(sqs_errors::invalid_message_contents,
+                                    "Invalid characters found. Valid unicode characters are #x9 "
+                                    "| #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 "
+                                    "to #x10FFFF"));
+    }
+    if (delay_s && *delay_s > 900) {
+        return core::fail(sqs_error(sqs_errors::invalid_parameter_value,
+                                    "Value " + std::to_string(*delay_s) +
+                                        " for parameter DelaySeconds is invalid. Reason: must be "
+                                        "between 0 and 900, if provided."));
+    }
+    sqs_message m;
+    m.message_id = ids_.uuid();
+    m.md5_of_body = md5_hex(body);
+    m.md5_of_attributes = md5_of_message_attributes(attributes);
+    m.attributes = std::move(attributes);
+    const std::size_t size = message_size(body, m.attributes);
+    m.body = std::move(body);
+    ready_list ready;
+    sqs_message stored;
+    {
+        std::lock_guard lock(mu_);
+        auto* q = find_locked(*n);
+        if (!q)
+            return core::fail(no_such_queue());
+        if (size > q->maximum_message_size()) {
+            return core::fail(sqs_error(
+                sqs_errors::invalid_parameter_value,
+                "One or more parameters are invalid. Reason: Message must be shorter than " +
+                    std::to_string(q->maximum_message_size()) + " bytes."));
+        }
+        stored = q->send(std::move(m), delay_s, clock_.now());
+        serve_waiters_locked(*n, false, ready);
+    }
+    changed_.notify_all();
+    run(ready);
+    return stored;
+}
+
+std::uint64_t sqs_service::receive(sqs_receive_request request, receive_callback done) {
+    auto n = resolve(request.queue);
+    if (!n) {
+        done(core::fail(n.error()));
+        return 0;
+    }
+    std::vector<sqs_message> got;
+    {
+        std::lock_guard lock(mu_);
+        auto* q = find_locked(*n);
+        if (!q) {
+            n = core::fail(no_such_queue());
+        } else {
+            got =
+                q->receive(request.max_messages, request.visibility_timeout_s, clock_.now(), ids_);
+            const std::uint32_t wait = request.wait_time_s.value_or(q->receive_wait_time_s());
+            if (got.empty() && wait > 0 && !stopping_) {
+                const std::uint64_t ticket = next_ticket_++;
+                waiters_.push_back({ticket, *n, request.max_messages, request.visibility_timeout_s,
+                                    std::chrono::steady_clock::now() + std::chrono::seconds(wait),
+                                    std::move(done)});
+                timer_cv_.notify_all();
+                return ticket;
+            }
+        }
+    }
+    if (!n)
+        done(core::fail(n.error()));
+    else
+        done(std::move(got));
+    return 0;
+}
+
+void sqs_service::cancel_receive(std::uint64_t ticket) {
+    std::lock_guard lock(mu_);
+    waiters_.remove_if([&](const waiter& w) { return w.ticket == ticket; });
+}
+
+void sqs_service::serve_waiters_locked(std::string_view name, bool flush, ready_list& ready) {
+    const auto steady_now = std::chrono::steady_clock::now();
+    for (auto it = waiters_.begin(); it != waiters_.end();) {
+        if (it->queue != name) {
+            ++it;
+            continue;
+        }
+        std::vector<sqs_message> got;
+        auto* q = find_locked(it->queue);
+        if (q && !flush)
+            got = q->receive(it->max_messages, it->visibility_timeout_s, clock_.now(), ids_);
+        if (got.empty() && !flush && q && steady_now < it->deadline) {
+            ++it;
+            continue;
+        }
+        ready.emplace_back(std::move(it->done), std::move(got));
+        it = waiters_.erase(it);
+    }
+}
+
+void sqs_service::timer_loop() {
+    std::unique_lock lock(mu_);
+    while (!stopping_) {
+        if (waiters_.empty()) {
+            timer_cv_.wait(lock);
+            continue;
+        }
+        auto wake = std::chrono::steady_clock::now() + options_.long_poll_recheck;
+        for (const auto& w : waiters_) wake = std::min(wake, w.deadline);
+        timer_cv_.wait_until(lock, wake);
+        if (stopping_)
+            break;
+        // Every queue with parked receives: messages may have become visible, waits may be over.
+        std::vector<std::string> names;
+        for (const auto& w : waiters_) {
+            if (std::find(names.begin(), names.end(), w.queue) == names.end())
+                names.push_back(w.queue);
+        }
+        ready_list ready;
+        for (const auto& n : names) serve_waiters_locked(n, false, ready);
+        if (!ready.empty()) {
+            lock.unlock();
+            run(ready);
+            lock.lock();
+        }
+    }
+}
+
+void sqs_service::run(ready_list& ready) {
+    for (auto& [done, msgs] : ready) done(std::move(msgs));
+    ready.clear();
+}
+
+core::result<void> sqs_service::delete_message(std::string_view queue,
+                                               std::string_view receipt_handle) {
+    auto n = resolve(queue);
+    if (!n)
+        return core::fail(n.error());
+    core::result<void> out;
+    {
+        std::lock_guard lock(mu_);
+        auto* q = find_locked(*n);
+        if (!q)
+            return core::fail(no_such_queue());
+        out = q->delete_message(receipt_handle);
+    }
+    changed_.notify_all();
+    return out;
+}
+
+core::result<void> sqs_service::change_message_visibility(std::string_view queue,
+                                                          std::string_view receipt_handle,
+                                                          std::uint32_t visibility_s) {
+    auto n = resolve(queue);
+    if (!n)
+        return core::fail(n.error());
+    if (visibility_s > 43200) {
+        return core::fail(sqs_error(sqs_errors::invalid_parameter_value,
+                                    "Value " + std::to_string(visibility_s) +
+                                        " for parameter VisibilityTimeout is invalid. Reason: "
+                                        "Must be between 0 and 43200, if provided."));
+    }
+    ready_list ready;
+    core::result<void> out;
+    {
+        std::lock_guard lock(mu_);
+        auto* q = find_locked(*n);
+        if (!q)
+            return core::fail(no_such_queue());
+        out = q->change_visibility(receipt_handle, visibility_s, clock_.now());
+        if (out && visibility_s == 0)
+            serve_waiters_locked(*n, false, ready);
+    }
+    run(ready);
+    return out;
+}
+
+core::result<void> sqs_service::purge_queue(std::string_view queue) {
+    auto n = resolve(queue);
+    if (!n)
+        return core::fail(n.error());
+    {
+        std::lock_guard lock(mu_);
+        auto* q = find_locked(*n);
+        if (!q)
+            return core::fail(no_such_queue());
+        const auto now = clock_.now();
+        if (q->last_purge && now < *q->last_purge + std::chrono::seconds(60)) {
+            return core::fail(sqs_error(
+                sqs_errors::purge_queue_in_progress,
+                "Only one PurgeQueue operation on " + *n + " is allowed every 60 seconds."));
+        }
+        q->last_purge = now;
+        q->purge();
+    }
+    changed_.notify_all();
+    return {};
+}
+
+core::result<void> sqs_service::delete_queue(std::string_view queue) {
+    return remove(queue);
+}
+
+core::result<sqs_queue_page> sqs_service::list_queues(std::string_view prefix,
+                                                      std::optional<std::uint32_t> max_results,
+                                                      std::string_view next_token) const {
+    if (max_results && (*max_results < 1 || *max_results > 1000)) {
+        return core::fail(sqs_error(sqs_errors::invalid_parameter_value,
+                                    "Value " + std::to_string(*max_results) +
+                                        " for parameter MaxResults is invalid. Reason: must be "
+                                        "between 1 and 1000."));
+    }
+    if (!next_token.empty() && !max_results) {
+        return core::fail(sqs_error(sqs_errors::invalid_parameter_value,
+                                    "MaxResults is required when NextToken is given."));
+    }
+    std::lock_guard lock(mu_);
+    sqs_queue_page page;
+    // The token is the last name of the previous page: pages stay correct across creates.
+    auto it = next_token.empty() ? queues_.begin() : queues_.upper_bound(next_token);
+    for (; it != queues_.end(); ++it) {
+        if (!it->first.starts_with(prefix))
+            continue;
+        if (max_results && page.urls.size() == *max_results) {
+            const auto& last = page.urls.back();
+            page.next_token = last.substr(last.rfind('/') + 1);
+            break;
+        }
+        page.urls.push_back(url_locked(it->first));
+    }
+    return page;
+}
+
+core::result<queue_info> sqs_service::create(std::string_view queue) {
+    auto n = resolve(queue);
+    if (!n)
+        return core::fail(n.error());
+    if (auto url = create_queue(*n, {}); !url)
+        return core::fail(url.error());
+    return info(*n);
+}
+
+core::result<queue_info> sqs_service::info(std::string_view queue) const {
+    auto n = resolve(queue);
+    if (!n)
+        return core::fail(n.error());
+    std::lock_guard lock(mu_);
+    const auto* q = find_locked(*n);
+    if (!q)
+        return core::fail(no_such_queue());
+    return info_locked(*q);
+}
+
+std::vector<queue_info> sqs_service::list() const {
+    std::lock_guard lock(mu_);
+    std::vector<queue_info> out;
+    out.reserve(queues_.size());
+    for (const auto& [name, q] : queues_) out.push_back(info_locked(q));
+    return out;
+}
+
+core::result<sqs_message> sqs_service::send(std::string_view queue, std::string body) {
+    auto n = resolve(queue);
+    if (!n)
+        return core::fail(n.error());
+    sqs_message m;
+    m.message_id = ids_.uuid();
+    m.md5_of_body = md5_hex(body);
+    m.body = std::move(body);
+    ready_list ready;
+    sqs_message stored;
+    {
+        std::lock_guard lock(mu_);
+        auto* q = find_locked(*n);
+        if (!q)
+            return core::fail(no_such_queue());
+        stored = q->send(std::move(m), std::nullopt, clock_.now());
+        serve_waiters_locked(*n, false, ready);
+    }
+    changed_.notify_all();
+    run(ready);
+    return stored;
+}
+
+core::result<std::vector<sqs_message>> sqs_service::peek(std::string_view queue,
+                                                         std::size_t max) const {
+    auto n = resolve(queue);
+    if (!n)
+        return core::fail(n.error());
+    std::lock_guard lock(mu_);
+    const auto* q = find_locked(*n);
+    if (!q)
+        return core::fail(no_such_queue());
+    return q->peek(max, clock_.now());
+}
+
+core::result<std::vector<sqs_message>> sqs_service::take(std::string_view queue, std::size_t max) {
+    auto n = resolve(queue);
+    if (!n)
+        return core::fail(n.error());
+    std::lock_guard lock(mu_);
+    auto* q = find_locked(*n);
+    if (!q)
+        return core::fail(no_such_queue());
+    auto got = q->receive(max, std::nullopt, clock_.now(), ids_);
+    for (const auto& m : got) (void)q->delete_message(m.receipt_handle);
+    return got;
+}
+
+core::result<std::size_t> sqs_service::purge(std::string_view queue) {
+    auto n = resolve(queue);
+    if (!n)
+        return core::fail(n.error());
+    std::lock_guard lock(mu_);
+    auto* q = find_locked(*n);
+    if (!q)
+        return core::fail(no_such_queue());
+    return q->purge();
+}
+
+core::result<void> sqs_service::remove(std::string_view queue) {
+    auto n = resolve(queue);
+    if (!n)
+        return core::fail(n.error());
+    ready_list ready;
+    {
+        std::lock_guard lock(mu_);
+        auto it = queues_.find(*n);
+        if (it == queues_.end())
+            return core::fail(no_such_queue());
+        queues_.erase(it);
+        serve_waiters_locked(*n, true, ready);
+    }
+    changed_.notify_all();
+    run(ready);
+    return {};
+}
+
+void sqs_service::clear() {
+    ready_list ready;
+    {
+        std::lock_guard lock(mu_);
+        queues_.clear();
+        for (auto& w : waiters_) ready.emplace_back(std::move(w.done), std::vector<sqs_message>{});
+        waiters_.clear();
+    }
+    changed_.notify_all();
+    run(ready);
+}
+
+bool sqs_service::wait_for(std::string_view queue, std::size_t count,
+                           std::chrono::milliseconds timeout) const {
+    auto n = resolve(queue);
+    if (!n)
+        return false;
+    std::unique_lock lock(mu_);
+    return changed_.wait_for(lock, timeout, [&] {
+        const auto* q = find_locked(*n);
+        return q && q->counts(clock_.now()).total() >= count;
+    });
+}
+
+}  // namespace esser::emulator
