@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# Issue 6, real clients: the AWS SDK for JavaScript v3 (@aws-sdk/client-dynamodb and
-# @aws-sdk/client-dynamodb-streams from npm) against a started esser-local.
-#   js_sdk_test.sh NPM_DIR      (run under run_with_esser_local.sh)
+# Issues 6 and 13, real clients: the AWS SDK for JavaScript v3 (@aws-sdk/client-dynamodb,
+# @aws-sdk/client-dynamodb-streams and @aws-sdk/client-sqs from npm) against a started
+# esser-local.
+#   js_sdk_test.sh NPM_DIR [SCRIPT]   (run under run_with_esser_local.sh; SCRIPT defaults to
+#                                      js_sdk_test.cjs, a file next to this one)
 # Installs the SDK into NPM_DIR (the build tree, never the repository) on first use, under a
 # file lock so parallel ctest runs install once. Skips (exit 77) with a clear message only when
 # npm is absent or its registry unreachable and the SDK is not installed yet.
 set -euo pipefail
-npm_dir="${1:?usage: js_sdk_test.sh NPM_DIR}"
+npm_dir="${1:?usage: js_sdk_test.sh NPM_DIR [SCRIPT]}"
+script="${2:-js_sdk_test.cjs}"
 here="$(cd "$(dirname "$0")" && pwd)"
 version=3.1141.0
-pkgs=("@aws-sdk/client-dynamodb@$version" "@aws-sdk/client-dynamodb-streams@$version")
+pkgs=("@aws-sdk/client-dynamodb@$version" "@aws-sdk/client-dynamodb-streams@$version"
+      "@aws-sdk/client-sqs@$version")
 mkdir -p "$npm_dir"
-marker="$npm_dir/installed-$version"
+marker="$npm_dir/installed-$version-$(printf '%s\n' "${pkgs[@]}" | md5sum | cut -c1-8)"
 if [ ! -f "$marker" ]; then
   if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
     echo "SKIP js_sdk_test: npm/node are not installed (scripts/install-deps.sh installs them)"
@@ -36,4 +40,4 @@ if [ ! -f "$marker" ]; then
 fi
 # The SDK warns about node < 22 on every run; that is noise here.
 export AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE=1 NODE_NO_WARNINGS=1
-exec node "$here/js_sdk_test.cjs" "$npm_dir/node_modules"
+exec node "$here/$script" "$npm_dir/node_modules"
