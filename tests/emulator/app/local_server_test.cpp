@@ -736,3 +736,53 @@ TEST_CASE(
         CHECK(r.status == 200);
     }
 }
+
+// Issue 13: SQS on esser-local's port in both protocols next to DynamoDB -- queue URLs on the
+// listening URL, a query request posted to the queue URL, other requests to "/<a>/<b>" still
+// answered by the DynamoDB front, the service listed in health, and reset empties SQS.
+TEST_CASE("local_server serves SQS in both protocols and reset empties it",
+          "[emulator][app][local_server]") {
+    auto s = start({"--clock", "manual", "--seed", "5"});
+    const std::string url = s->server().url();
+    auto sqs_json = [&](const std::string& op, const json& body) {
+        raw_client c(s->server().port());
+        REQUIRE(c.send(make_request(
+            "POST", "/", body.dump(),
+            "X-Amz-Target: AmazonSQS." + op + "\r\nContent-Type: application/x-amz-json-1.0\r\n")));
+        auto r = c.read_response();
+        REQUIRE(r);
+        return *r;
+    };
+    auto created = sqs_json("CreateQueue", {{"QueueName", "dlq"}});
+    CHECK(created.status == 200);
+    CHECK(json::parse(created.body)["QueueUrl"] == url + "/000000000000/dlq");
+
+    // The query protocol, posted to the queue URL (as older SDKs may).
+    raw_client c(s->server().port());
+    REQUIRE(c.send(make_request("POST", "/000000000000/dlq", "Action=SendMessage&MessageBody=hi",
+                                "Content-Type: application/x-www-form-urlencoded\r\n")));
+    auto sent = c.read_response();
+    REQUIRE(sent);
+    CHECK(sent->status == 200);
+    CHECK(
+        sent->body.find("<MD5OfMessageBody>49f68a5c8493ec2c0bf489821c21fc3b</MD5OfMessageBody>") !=
+        std::string::npos);
+
+    // Not SQS: the DynamoDB front answers as it always did, whatever the path.
+    auto other = call(*s, "GET", "/000000000000/dlq");
+    CHECK(other.status == 404);
+    CHECK(other.body.find("UnknownOperationException") != std::string::npos);
+    CHECK(dynamodb(*s, "ListTables", json::object()).status == 200);
+
+    auto health = json::parse(call(*s, "GET", "/esser/v1/health").body);
+    CHECK(health["services"]["sqs"]["available"] == true);
+    auto queues = json::parse(call(*s, "GET", "/esser/v1/queues").body)["queues"];
+    REQUIRE(queues.size() == 1);
+    CHECK(queues[0]["messages"] == 1);
+    CHECK(queues[0]["url"] == url + "/000000000000/dlq");
+
+    CHECK(call(*s, "POST", "/esser/v1/reset", "{}").status == 200);
+    CHECK(json::parse(sqs_json("ListQueues", json::object()).body) == json::object());
+    CHECK(sqs_json("GetQueueUrl", {{"QueueName", "dlq"}}).header("x-amzn-query-error") ==
+          "AWS.SimpleQueueService.NonExistentQueue;Sender");
+}
