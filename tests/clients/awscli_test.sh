@@ -4,24 +4,7 @@
 # with a stream, put/get/update/delete/query/scan, a conditional failure (exit status and
 # error code), a transaction with a cancellation, and DynamoDB Streams (list, describe,
 # iterator, records).
-set -uo pipefail
-: "${ESSER_ENDPOINT:?run me under run_with_esser_local.sh}"
-AWS=/usr/bin/aws  # Debian's; another aws may come first on PATH
-if [ ! -x "$AWS" ]; then
-  echo "awscli_test: $AWS is missing; run scripts/install-deps.sh (package awscli)" >&2
-  exit 1
-fi
-scratch="$(mktemp -d)"
-trap 'rm -rf "$scratch"' EXIT
-# Dummy credentials, no pager, no user configuration, no metadata lookups.
-export HOME="$scratch" AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
-export AWS_DEFAULT_REGION=us-east-1 AWS_PAGER="" AWS_CONFIG_FILE="$scratch/config"
-export AWS_SHARED_CREDENTIALS_FILE="$scratch/credentials" AWS_EC2_METADATA_DISABLED=true
-export AWS_MAX_ATTEMPTS=1
-
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-expect_eq() { [ "$1" == "$2" ] || fail "$3: expected '$2', got '$1'"; }
+. "$(dirname "$0")/awscli_env.sh"
 ddb() { "$AWS" dynamodb --endpoint-url "$ESSER_ENDPOINT" --output text "$@"; }
 streams() { "$AWS" dynamodbstreams --endpoint-url "$ESSER_ENDPOINT" --output text "$@"; }
 

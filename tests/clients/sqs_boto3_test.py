@@ -10,37 +10,13 @@ get-queue-attributes counts, purge (and its 60 s rule), list with a prefix, long
 delete-queue. Each check names what it expects; any failure exits 1.
 """
 import hashlib
-import os
 import struct
-import sys
 import threading
 import time
 
-import boto3
-import botocore.config
-from botocore.exceptions import ClientError
+from client_support import ENDPOINT, check, client, error_code, finish
 
-ENDPOINT = os.environ["ESSER_ENDPOINT"]
-CFG = botocore.config.Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=30)
-SESSION = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local",
-                                region_name="us-east-1")
-sqs = SESSION.client("sqs", endpoint_url=ENDPOINT, config=CFG)
-
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, file=sys.stderr)
-
-
-def error_code(fn, **kw):
-    try:
-        fn(**kw)
-    except ClientError as e:
-        return e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"]
-    return None, 200
+sqs = client("sqs")
 
 
 def md5_of_attributes(attrs):
@@ -130,7 +106,7 @@ check("Messages" not in empty and 0.9 <= elapsed < 5, f"an empty 1 s long poll (
 
 def later():
     time.sleep(0.5)
-    SESSION.client("sqs", endpoint_url=ENDPOINT, config=CFG).send_message(
+    client("sqs").send_message(
         QueueUrl=url, MessageBody="woken")
 
 
@@ -158,7 +134,4 @@ sqs.delete_queue(QueueUrl=url)
 check(error_code(sqs.get_queue_url, QueueName="orders")[0]
       == "AWS.SimpleQueueService.NonExistentQueue", "deleted queue is gone")
 
-if failures:
-    print(f"{len(failures)} check(s) failed", file=sys.stderr)
-    sys.exit(1)
-print("sqs boto3: all checks passed")
+finish("sqs boto3")

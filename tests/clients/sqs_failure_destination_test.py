@@ -15,36 +15,18 @@ refused at CreateEventSourceMapping. Any failure exits 1.
 import json
 import os
 import re
-import sys
 import tempfile
 import time
 import urllib.request
 
-import boto3
-import botocore.config
 from botocore.exceptions import ClientError
 
-ENDPOINT = os.environ["ESSER_ENDPOINT"]
-CFG = botocore.config.Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=30)
-SESSION = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local",
-                                region_name="us-east-1")
-ddb = SESSION.client("dynamodb", endpoint_url=ENDPOINT, config=CFG)
-streams = SESSION.client("dynamodbstreams", endpoint_url=ENDPOINT, config=CFG)
-lam = SESSION.client("lambda", endpoint_url=ENDPOINT, config=CFG)
-sqs = SESSION.client("sqs", endpoint_url=ENDPOINT, config=CFG)
+from client_support import ENDPOINT, check, client, fail_now, finish
 
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, file=sys.stderr)
-
-
-def fail_now(what):
-    print("FAIL:", what, file=sys.stderr)
-    sys.exit(1)
+ddb = client("dynamodb")
+streams = client("dynamodbstreams")
+lam = client("lambda")
+sqs = client("sqs")
 
 
 # The function: a custom runtime in Python. It fails any batch holding the poison item and
@@ -194,7 +176,4 @@ check(len(alone) == rc["approximateInvokeCount"],
 done = {k for c in calls if not c["failed"] for k in c["keys"]}
 check(done == {"o-1", "o-2", "o-4"}, f"every other record succeeded: {calls}")
 
-if failures:
-    print(f"{len(failures)} check(s) failed", file=sys.stderr)
-    sys.exit(1)
-print("sqs failure destination: all checks passed")
+finish("sqs failure destination")

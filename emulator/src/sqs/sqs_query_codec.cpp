@@ -276,31 +276,23 @@ std::string query_error_xml(const sqs_wire_error& wire, std::string_view message
 }
 
 std::string xml_escape(std::string_view text) {
+    // CR becomes a character reference: XML parsers turn a raw CR (or CR LF) into LF.
+    static constexpr std::array<std::pair<char, std::string_view>, 6> references = {
+        {{'&', "&amp;"},
+         {'<', "&lt;"},
+         {'>', "&gt;"},
+         {'"', "&quot;"},
+         {'\'', "&apos;"},
+         {'\r', "&#xD;"}}};
     std::string out;
     out.reserve(text.size());
     for (char c : text) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&apos;";
-                break;
-            case '\r':
-                out += "&#xD;";
-                break;
-            default:
-                out += c;
-        }
+        const auto* ref = std::find_if(references.begin(), references.end(),
+                                       [c](const auto& r) { return r.first == c; });
+        if (ref == references.end())
+            out += c;
+        else
+            out += ref->second;
     }
     return out;
 }

@@ -139,6 +139,20 @@ const sqs_queue* sqs_service::find_locked(const std::string& name) const {
     return it == queues_.end() ? nullptr : &it->second;
 }
 
+template <class Self, class Fn>
+auto sqs_service::with_queue(Self& self, std::string_view queue, Fn&& fn) {
+    using queue_ref = decltype((self.queues_.begin()->second));
+    using result_type = std::invoke_result_t<Fn&, queue_ref, const std::string&>;
+    auto n = self.resolve(queue);
+    if (!n)
+        return result_type(core::fail(n.error()));
+    std::lock_guard lock(self.mu_);
+    auto it = self.queues_.find(*n);
+    if (it == self.queues_.end())
+        return result_type(core::fail(no_such_queue()));
+    return fn(it->second, *n);
+}
+
 queue_info sqs_service::info_locked(const sqs_queue& q) const {
     return {q.name(), arn_of(q.name()), url_locked(q.name()), q.counts(clock_.now()).total(),
             q.sent(), q.created()};
@@ -175,47 +189,30 @@ core::result<std::string> sqs_service::create_queue(std::string_view name,
 }
 
 core::result<std::string> sqs_service::get_queue_url(std::string_view name) const {
-    auto n = resolve(name);
-    if (!n)
-        return core::fail(n.error());
-    std::lock_guard lock(mu_);
-    if (!find_locked(*n))
-        return core::fail(no_such_queue());
-    return url_locked(*n);
+    return with_queue(*this, name, [&](const sqs_queue&, const std::string& n) {
+        return core::result<std::string>(url_locked(n));
+    });
 }
 
 core::result<sqs_attribute_map> sqs_service::get_queue_attributes(
     std::string_view queue, const std::vector<std::string>& names) {
-    auto n = resolve(queue);
-    if (!n)
-        return core::fail(n.error());
-    std::lock_guard lock(mu_);
-    auto* q = find_locked(*n);
-    if (!q)
-        return core::fail(no_such_queue());
-    const auto now = clock_.now();
-    q->expire(now);
-    return q->attributes(names, now);
+    return with_queue(*this, queue, [&](sqs_queue& q, const std::string&) {
+        const auto now = clock_.now();
+        q.expire(now);
+        return q.attributes(names, now);
+    });
 }
 
 core::result<void> sqs_service::set_queue_attributes(std::string_view queue,
                                                      const sqs_attribute_map& attributes) {
-    auto n = resolve(queue);
-    if (!n)
-        return core::fail(n.error());
-    std::lock_guard lock(mu_);
-    auto* q = find_locked(*n);
-    if (!q)
-        return core::fail(no_such_queue());
-    return q->set_attributes(attributes, clock_.now());
+    return with_queue(*this, queue, [&](sqs_queue& q, const std::string&) {
+        return q.set_attributes(attributes, clock_.now());
+    });
 }
 
 core::result<sqs_message> sqs_service::send_message(std::string_view queue, std::string body,
                                                     sqs_message_attributes attributes,
                                                     std::optional<std::uint32_t> delay_s) {
-    auto n = resolve(queue);
-    if (!n)
-        return core::fail(n.error());
     if (body.empty()) {
         return core::fail(sqs_error(sqs_errors::missing_parameter,
                                     "The request must contain the parameter MessageBody."));
@@ -240,57 +237,40 @@ core::result<sqs_message> sqs_service::send_message(std::string_view queue, std:
     const std::size_t size = message_size(body, m.attributes);
     m.body = std::move(body);
     ready_list ready;
-    sqs_message stored;
-    {
-        std::lock_guard lock(mu_);
-        auto* q = find_locked(*n);
-        if (!q)
-            return core::fail(no_such_queue());
-        if (size > q->maximum_message_size()) {
-            return core::fail(sqs_error(
+    auto stored = with_queue(*this, queue, [&](sqs_queue& q, const std::string& n) {
+        if (size > q.maximum_message_size()) {
+            return core::result<sqs_message>(core::fail(sqs_error(
                 sqs_errors::invalid_parameter_value,
                 "One or more parameters are invalid. Reason: Message must be shorter than " +
-                    std::to_string(q->maximum_message_size()) + " bytes."));
+                    std::to_string(q.maximum_message_size()) + " bytes.")));
         }
-        stored = q->send(std::move(m), delay_s, clock_.now());
-        serve_waiters_locked(*n, false, ready);
-    }
+        core::result<sqs_message> sent = q.send(std::move(m), delay_s, clock_.now());
+        serve_waiters_locked(n, false, ready);
+        return sent;
+    });
     changed_.notify_all();
     run(ready);
     return stored;
 }
 
 std::uint64_t sqs_service::receive(sqs_receive_request request, receive_callback done) {
-    auto n = resolve(request.queue);
-    if (!n) {
-        done(core::fail(n.error()));
-        return 0;
-    }
-    std::vector<sqs_message> got;
-    {
-        std::lock_guard lock(mu_);
-        auto* q = find_locked(*n);
-        if (!q) {
-            n = core::fail(no_such_queue());
-        } else {
-            got =
-                q->receive(request.max_messages, request.visibility_timeout_s, clock_.now(), ids_);
-            const std::uint32_t wait = request.wait_time_s.value_or(q->receive_wait_time_s());
-            if (got.empty() && wait > 0 && !stopping_) {
-                const std::uint64_t ticket = next_ticket_++;
-                waiters_.push_back({ticket, *n, request.max_messages, request.visibility_timeout_s,
-                                    std::chrono::steady_clock::now() + std::chrono::seconds(wait),
-                                    std::move(done)});
-                timer_cv_.notify_all();
-                return ticket;
-            }
+    std::uint64_t ticket = 0;
+    auto got = with_queue(*this, request.queue, [&](sqs_queue& q, const std::string& n) {
+        core::result<std::vector<sqs_message>> msgs =
+            q.receive(request.max_messages, request.visibility_timeout_s, clock_.now(), ids_);
+        const std::uint32_t wait = request.wait_time_s.value_or(q.receive_wait_time_s());
+        if (msgs->empty() && wait > 0 && !stopping_) {
+            ticket = next_ticket_++;
+            waiters_.push_back({ticket, n, request.max_messages, request.visibility_timeout_s,
+                                std::chrono::steady_clock::now() + std::chrono::seconds(wait),
+                                std::move(done)});
+            timer_cv_.notify_all();
         }
-    }
-    if (!n)
-        done(core::fail(n.error()));
-    else
-        done(std::move(got));
-    return 0;
+        return msgs;
+    });
+    if (ticket == 0)
+        done(std::move(got));  // outside the lock
+    return ticket;
 }
 
 void sqs_service::cancel_receive(std::uint64_t ticket) {
@@ -353,17 +333,9 @@ void sqs_service::run(ready_list& ready) {
 
 core::result<void> sqs_service::delete_message(std::string_view queue,
                                                std::string_view receipt_handle) {
-    auto n = resolve(queue);
-    if (!n)
-        return core::fail(n.error());
-    core::result<void> out;
-    {
-        std::lock_guard lock(mu_);
-        auto* q = find_locked(*n);
-        if (!q)
-            return core::fail(no_such_queue());
-        out = q->delete_message(receipt_handle);
-    }
+    auto out = with_queue(*this, queue, [&](sqs_queue& q, const std::string&) {
+        return q.delete_message(receipt_handle);
+    });
     changed_.notify_all();
     return out;
 }
@@ -371,9 +343,6 @@ core::result<void> sqs_service::delete_message(std::string_view queue,
 core::result<void> sqs_service::change_message_visibility(std::string_view queue,
                                                           std::string_view receipt_handle,
                                                           std::uint32_t visibility_s) {
-    auto n = resolve(queue);
-    if (!n)
-        return core::fail(n.error());
     if (visibility_s > 43200) {
         return core::fail(sqs_error(sqs_errors::invalid_parameter_value,
                                     "Value " + std::to_string(visibility_s) +
@@ -381,40 +350,30 @@ core::result<void> sqs_service::change_message_visibility(std::string_view queue
                                         "Must be between 0 and 43200, if provided."));
     }
     ready_list ready;
-    core::result<void> out;
-    {
-        std::lock_guard lock(mu_);
-        auto* q = find_locked(*n);
-        if (!q)
-            return core::fail(no_such_queue());
-        out = q->change_visibility(receipt_handle, visibility_s, clock_.now());
-        if (out && visibility_s == 0)
-            serve_waiters_locked(*n, false, ready);
-    }
+    auto out = with_queue(*this, queue, [&](sqs_queue& q, const std::string& n) {
+        auto changed = q.change_visibility(receipt_handle, visibility_s, clock_.now());
+        if (changed && visibility_s == 0)
+            serve_waiters_locked(n, false, ready);
+        return changed;
+    });
     run(ready);
     return out;
 }
 
 core::result<void> sqs_service::purge_queue(std::string_view queue) {
-    auto n = resolve(queue);
-    if (!n)
-        return core::fail(n.error());
-    {
-        std::lock_guard lock(mu_);
-        auto* q = find_locked(*n);
-        if (!q)
-            return core::fail(no_such_queue());
+    auto out = with_queue(*this, queue, [&](sqs_queue& q, const std::string& n) {
         const auto now = clock_.now();
-        if (q->last_purge && now < *q->last_purge + std::chrono::seconds(60)) {
-            return core::fail(sqs_error(
+        if (q.last_purge && now < *q.last_purge + std::chrono::seconds(60)) {
+            return core::result<void>(core::fail(sqs_error(
                 sqs_errors::purge_queue_in_progress,
-                "Only one PurgeQueue operation on " + *n + " is allowed every 60 seconds."));
+                "Only one PurgeQueue operation on " + n + " is allowed every 60 seconds.")));
         }
-        q->last_purge = now;
-        q->purge();
-    }
+        q.last_purge = now;
+        q.purge();
+        return core::result<void>();
+    });
     changed_.notify_all();
-    return {};
+    return out;
 }
 
 core::result<void> sqs_service::delete_queue(std::string_view queue) {
@@ -461,14 +420,9 @@ core::result<queue_info> sqs_service::create(std::string_view queue) {
 }
 
 core::result<queue_info> sqs_service::info(std::string_view queue) const {
-    auto n = resolve(queue);
-    if (!n)
-        return core::fail(n.error());
-    std::lock_guard lock(mu_);
-    const auto* q = find_locked(*n);
-    if (!q)
-        return core::fail(no_such_queue());
-    return info_locked(*q);
+    return with_queue(*this, queue, [&](const sqs_queue& q, const std::string&) {
+        return core::result<queue_info>(info_locked(q));
+    });
 }
 
 std::vector<queue_info> sqs_service::list() const {
@@ -480,23 +434,16 @@ std::vector<queue_info> sqs_service::list() const {
 }
 
 core::result<sqs_message> sqs_service::send(std::string_view queue, std::string body) {
-    auto n = resolve(queue);
-    if (!n)
-        return core::fail(n.error());
     sqs_message m;
     m.message_id = ids_.uuid();
     m.md5_of_body = md5_hex(body);
     m.body = std::move(body);
     ready_list ready;
-    sqs_message stored;
-    {
-        std::lock_guard lock(mu_);
-        auto* q = find_locked(*n);
-        if (!q)
-            return core::fail(no_such_queue());
-        stored = q->send(std::move(m), std::nullopt, clock_.now());
-        serve_waiters_locked(*n, false, ready);
-    }
+    auto stored = with_queue(*this, queue, [&](sqs_queue& q, const std::string& n) {
+        core::result<sqs_message> sent = q.send(std::move(m), std::nullopt, clock_.now());
+        serve_waiters_locked(n, false, ready);
+        return sent;
+    });
     changed_.notify_all();
     run(ready);
     return stored;
@@ -504,56 +451,37 @@ core::result<sqs_message> sqs_service::send(std::string_view queue, std::string 
 
 core::result<std::vector<sqs_message>> sqs_service::peek(std::string_view queue,
                                                          std::size_t max) const {
-    auto n = resolve(queue);
-    if (!n)
-        return core::fail(n.error());
-    std::lock_guard lock(mu_);
-    const auto* q = find_locked(*n);
-    if (!q)
-        return core::fail(no_such_queue());
-    return q->peek(max, clock_.now());
+    return with_queue(*this, queue, [&](const sqs_queue& q, const std::string&) {
+        return core::result<std::vector<sqs_message>>(q.peek(max, clock_.now()));
+    });
 }
 
 core::result<std::vector<sqs_message>> sqs_service::take(std::string_view queue, std::size_t max) {
-    auto n = resolve(queue);
-    if (!n)
-        return core::fail(n.error());
-    std::lock_guard lock(mu_);
-    auto* q = find_locked(*n);
-    if (!q)
-        return core::fail(no_such_queue());
-    auto got = q->receive(max, std::nullopt, clock_.now(), ids_);
-    for (const auto& m : got) (void)q->delete_message(m.receipt_handle);
-    return got;
+    return with_queue(*this, queue, [&](sqs_queue& q, const std::string&) {
+        core::result<std::vector<sqs_message>> got =
+            q.receive(max, std::nullopt, clock_.now(), ids_);
+        for (const auto& m : *got) (void)q.delete_message(m.receipt_handle);
+        return got;
+    });
 }
 
 core::result<std::size_t> sqs_service::purge(std::string_view queue) {
-    auto n = resolve(queue);
-    if (!n)
-        return core::fail(n.error());
-    std::lock_guard lock(mu_);
-    auto* q = find_locked(*n);
-    if (!q)
-        return core::fail(no_such_queue());
-    return q->purge();
+    return with_queue(*this, queue, [&](sqs_queue& q, const std::string&) {
+        return core::result<std::size_t>(q.purge());
+    });
 }
 
 core::result<void> sqs_service::remove(std::string_view queue) {
-    auto n = resolve(queue);
-    if (!n)
-        return core::fail(n.error());
     ready_list ready;
-    {
-        std::lock_guard lock(mu_);
-        auto it = queues_.find(*n);
-        if (it == queues_.end())
-            return core::fail(no_such_queue());
-        queues_.erase(it);
-        serve_waiters_locked(*n, true, ready);
-    }
+    auto out = with_queue(*this, queue, [&](sqs_queue&, const std::string& n) {
+        const std::string name = n;  // `n` lives in the map entry erased here
+        queues_.erase(name);
+        serve_waiters_locked(name, true, ready);
+        return core::result<void>();
+    });
     changed_.notify_all();
     run(ready);
-    return {};
+    return out;
 }
 
 void sqs_service::clear() {

@@ -158,6 +158,10 @@ private:
 
     using ready_list = std::vector<std::pair<receive_callback, std::vector<sqs_message>>>;
 
+    // Runs fn(queue, name) under the lock when `queue` names an existing queue of `self`;
+    // otherwise returns resolve()'s error or QueueDoesNotExist. `fn` returns a core::result.
+    template <class Self, class Fn>
+    static auto with_queue(Self& self, std::string_view queue, Fn&& fn);
     sqs_queue* find_locked(const std::string& name);
     const sqs_queue* find_locked(const std::string& name) const;
     queue_info info_locked(const sqs_queue& q) const;

@@ -1,0 +1,48 @@
+"""Shared by the Python client tests of SQS (sqs_boto3_test.py,
+sqs_failure_destination_test.py): Debian's boto3 pointed at ESSER_ENDPOINT with dummy
+credentials and no retries, and the check helpers (each failed check is printed; finish()
+exits 1 if any failed)."""
+import os
+import sys
+
+import boto3
+import botocore.config
+from botocore.exceptions import ClientError
+
+ENDPOINT = os.environ["ESSER_ENDPOINT"]
+CFG = botocore.config.Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=30)
+SESSION = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local",
+                                region_name="us-east-1")
+
+failures = []
+
+
+def client(service):
+    return SESSION.client(service, endpoint_url=ENDPOINT, config=CFG)
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what, file=sys.stderr)
+
+
+def fail_now(what):
+    print("FAIL:", what, file=sys.stderr)
+    sys.exit(1)
+
+
+def error_code(fn, **kw):
+    """The AWS error code and HTTP status of a call expected to fail ((None, 200) if not)."""
+    try:
+        fn(**kw)
+    except ClientError as e:
+        return e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"]
+    return None, 200
+
+
+def finish(name):
+    if failures:
+        print(f"{len(failures)} check(s) failed", file=sys.stderr)
+        sys.exit(1)
+    print(f"{name}: all checks passed")
