@@ -150,7 +150,12 @@ json command_statements() {
 
 json projection_statements() {
     return json::array(
-        {{{"Sid", "ReadEventStream"},
+        {{{"Sid", "RebuildStates"},
+          {"Effect", "Allow"},
+          {"Action", json::array({"dynamodb:GetItem", "dynamodb:Query"})},
+          {"Resource",
+           json::array({get_att("EventsTable", "Arn"), get_att("SnapshotsTable", "Arn")})}},
+         {{"Sid", "ReadEventStream"},
           {"Effect", "Allow"},
           {"Action", json::array({"dynamodb:DescribeStream", "dynamodb:GetRecords",
                                   "dynamodb:GetShardIterator", "dynamodb:ListStreams"})},
@@ -190,10 +195,11 @@ json role(json statements, const char* policy_name) {
 
 json function_environment(bool command) {
     json vars{{"ESSER_DOMAIN_FILE", "/var/task/domain.json"}, {"ESSER_LOG_LEVEL", "info"}};
-    if (command) {
-        vars["ESSER_EVENTS_TABLE"] = ref("EventsTable");
-        vars["ESSER_SNAPSHOTS_TABLE"] = ref("SnapshotsTable");
-    }
+    // Both read the tables: the projection rebuilds a state across a gap in its stream.
+    vars["ESSER_EVENTS_TABLE"] = ref("EventsTable");
+    vars["ESSER_SNAPSHOTS_TABLE"] = ref("SnapshotsTable");
+    if (!command)
+        vars["ESSER_READ_STORE"] = ref("ReadStore");
     return {{"Variables", vars}};
 }
 
@@ -278,6 +284,12 @@ json generate_stack_template(const deployment_settings& s, template_format f) {
             ? fmt::format("esser domain '{}': event store, projections", s.domain_name)
             : fmt::format("esser domain '{}': {}", s.domain_name, s.description);
     json params = json::object();
+    params["ReadStore"] = {
+        {"Type", "String"},
+        {"Default", ""},
+        {"Description",
+         "Where the projection function materialises each aggregate's state (ESSER_READ_STORE: "
+         "postgres://..., sqlite:PATH); empty: no projection"}};
     json resources = json::object();
     table_resources_into(resources);
 

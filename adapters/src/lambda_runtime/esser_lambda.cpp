@@ -11,6 +11,9 @@
 #include "esser/adapters/dynamodb/http_transport.hpp"
 #include "esser/adapters/lambda_runtime/command_function.hpp"
 #include "esser/adapters/lambda_runtime/stream_function.hpp"
+#include "esser/adapters/read_store/open_read_store.hpp"
+#include "esser/core/aggregate_repository.hpp"
+#include "esser/core/aggregate_state_projection.hpp"
 #include "esser/core/clock.hpp"
 #include "esser/core/command_handler.hpp"
 #include "esser/core/domain_file.hpp"
@@ -24,8 +27,8 @@ namespace {
 constexpr const char* usage =
     "usage: esser-lambda [--handler command|stream] [--domain FILE] [--max-invocations N]\n"
     "A Lambda custom runtime (bootstrap) serving an esser domain. Reads AWS_LAMBDA_RUNTIME_API,\n"
-    "_HANDLER, ESSER_DOMAIN_FILE, ESSER_EVENTS_TABLE, ESSER_SNAPSHOTS_TABLE, ESSER_LOG_LEVEL and\n"
-    "the AWS_* variables of the DynamoDB client.\n";
+    "_HANDLER, ESSER_DOMAIN_FILE, ESSER_EVENTS_TABLE, ESSER_SNAPSHOTS_TABLE, ESSER_READ_STORE\n"
+    "(stream handler), ESSER_LOG_LEVEL and the AWS_* variables of the DynamoDB client.\n";
 
 core::error init_error(core::error e, std::string type) {
     if (e.type.empty())
@@ -35,12 +38,41 @@ core::error init_error(core::error e, std::string type) {
 
 // Everything one function instance keeps alive between invocations.
 struct function_state {
-    std::shared_ptr<http_transport> transport;
     std::shared_ptr<dynamodb_event_store> store;
     core::system_clock clock;
     core::random_id_source ids;
     std::optional<core::command_handler> handler;  // last: refers to the members above
 };
+
+// The projection function's state: the read store, and the event store it rebuilds states from
+// when a stream skips versions (a trimmed or re-delivered shard).
+struct projection_state {
+    std::unique_ptr<core::read_store> read_store;
+    std::shared_ptr<dynamodb_event_store> events;
+    std::optional<core::aggregate_repository> repository;
+    std::shared_ptr<core::aggregate_state_projection> projection;  // last: uses the above
+};
+
+// The domain's event store over http_transport, configured from the environment.
+core::result<std::shared_ptr<dynamodb_event_store>> event_store_from(const lambda_environment& env,
+                                                                     std::string& tables) {
+    auto opts = http_transport_options::from_environment(env.env);
+    if (!opts)
+        return core::fail(init_error(opts.error(), "Runtime.InvalidConfiguration"));
+    auto transport = http_transport::create(std::move(*opts));
+    if (!transport)
+        return core::fail(init_error(transport.error(), "Runtime.InvalidConfiguration"));
+    dynamodb_event_store::options so;
+    so.events_table = env.env("ESSER_EVENTS_TABLE").value_or("");
+    so.snapshots_table = env.env("ESSER_SNAPSHOTS_TABLE").value_or("");
+    if (so.events_table.empty())
+        so.events_table = "events";
+    if (so.snapshots_table.empty())
+        so.snapshots_table = "snapshots";
+    tables = so.events_table + " / " + so.snapshots_table;
+    return std::make_shared<dynamodb_event_store>(
+        std::shared_ptr<dynamodb_transport>(std::move(*transport)), so);
+}
 
 }  // namespace
 
@@ -111,38 +143,52 @@ runtime_init esser_lambda_init(esser_lambda_settings settings, core::logger log)
         if (!domain)
             return core::fail(init_error(domain.error(), "Runtime.InvalidDomain"));
 
+        std::string tables;
         if (handler == "stream") {
+            // ESSER_READ_STORE (open_read_store's forms): each aggregate's current state is
+            // materialised there; without it the handler runs the domain's signals only.
+            std::vector<std::shared_ptr<core::projection>> projections;
+            const std::string url = env.env("ESSER_READ_STORE").value_or("");
+            if (!url.empty()) {
+                auto state = std::make_shared<projection_state>();
+                auto rs = open_read_store(url);
+                if (!rs)
+                    return core::fail(init_error(rs.error(), "Runtime.InvalidConfiguration"));
+                state->read_store = std::move(*rs);
+                auto events = event_store_from(env, tables);
+                if (!events)
+                    return core::fail(events.error());
+                state->events = std::move(*events);
+                state->repository.emplace(*domain, *state->events);
+                core::aggregate_state_projection::options po;
+                po.load_state = core::state_loader_for(*state->repository);
+                state->projection = std::make_shared<core::aggregate_state_projection>(
+                    *domain, *state->read_store, std::move(po));
+                // Aliasing pointer: the projection lives as long as what it uses.
+                projections.emplace_back(state, state->projection.get());
+            }
             core::stream_handler::options o;
             o.log = log;
-            auto h = std::make_shared<core::stream_handler>(
-                *domain, std::vector<std::shared_ptr<core::projection>>{}, std::move(o));
-            log.info("serving the stream handler of domain '{}'", (*domain)->name());
+            auto h = std::make_shared<core::stream_handler>(*domain, std::move(projections),
+                                                            std::move(o));
+            log.info("serving the stream handler of domain '{}'{}", (*domain)->name(),
+                     url.empty() ? std::string(" (no ESSER_READ_STORE: no projection)")
+                                 : " projecting into " + url);
             return invocation_handler(stream_function(std::move(h)));
         }
 
-        auto opts = http_transport_options::from_environment(env.env);
-        if (!opts)
-            return core::fail(init_error(opts.error(), "Runtime.InvalidConfiguration"));
-        auto transport = http_transport::create(std::move(*opts));
-        if (!transport)
-            return core::fail(init_error(transport.error(), "Runtime.InvalidConfiguration"));
+        auto store = event_store_from(env, tables);
+        if (!store)
+            return core::fail(store.error());
         auto state = std::make_shared<function_state>();
-        state->transport = std::move(*transport);
-        dynamodb_event_store::options so;
-        so.events_table = env.env("ESSER_EVENTS_TABLE").value_or("");
-        so.snapshots_table = env.env("ESSER_SNAPSHOTS_TABLE").value_or("");
-        if (so.events_table.empty())
-            so.events_table = "events";
-        if (so.snapshots_table.empty())
-            so.snapshots_table = "snapshots";
-        state->store = std::make_shared<dynamodb_event_store>(state->transport, so);
+        state->store = std::move(*store);
         core::command_handler::options ho;
         ho.log = log;
         state->handler.emplace(*domain, *state->store, state->clock, state->ids, std::move(ho));
         // Aliasing pointer: the handler lives exactly as long as the store, clock and ids it uses.
         std::shared_ptr<const core::command_handler> owned(state, &*state->handler);
-        log.info("serving the command handler of domain '{}' on tables {} / {}", (*domain)->name(),
-                 so.events_table, so.snapshots_table);
+        log.info("serving the command handler of domain '{}' on tables {}", (*domain)->name(),
+                 tables);
         return invocation_handler(command_function(*domain, std::move(owned)));
     };
 }

@@ -48,8 +48,16 @@ const char* esser_version() noexcept {
     return ESSER_VERSION;
 }
 
+bool no_positionals(const cli::parsed_args& args, std::string_view command, command_io io) {
+    if (args.positionals.empty())
+        return true;
+    io.err << "esser-local " << command << ": unexpected argument '" << args.positionals[0]
+           << "'\nRun 'esser-local " << command << " --help' for usage.\n";
+    return false;
+}
+
 std::vector<subcommand> all_commands() {
-    return {serve_command(), test_command(), version_command()};
+    return {serve_command(), template_command(), test_command(), version_command()};
 }
 
 int esser_local_main(std::span<const std::string> args, command_io io) {

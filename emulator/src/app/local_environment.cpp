@@ -19,6 +19,7 @@
 #include "esser/emulator/esm/esm_routes.hpp"
 #include "esser/emulator/esm/esm_service.hpp"
 #include "esser/emulator/http/rest_error.hpp"
+#include "esser/emulator/http/sigv4_guard.hpp"
 #include "esser/emulator/lambda/lambda_routes.hpp"
 #include "esser/emulator/lambda/lambda_service.hpp"
 #include "esser/emulator/lambda/stream_handler_function.hpp"
@@ -144,11 +145,15 @@ local_environment::local_environment(local_environment_options o, core::logger l
       ids_(options_.seed ? std::shared_ptr<core::id_source>(
                                std::make_shared<core::seeded_id_source>(*options_.seed))
                          : std::make_shared<core::random_id_source>()),
+      signatures_(options_.credentials.empty()
+                      ? nullptr
+                      : std::make_shared<const sigv4_guard>(options_.credentials)),
       front_(
           [&] {
               aws_json_front_options f;
               f.default_region = options_.region;
-              f.auth = options_.auth;
+              f.auth = signatures_ ? aws_auth_mode::verify_signature : options_.auth;
+              f.signatures = signatures_;
               f.ids = ids_;
               return f;
           }(),
@@ -184,6 +189,12 @@ local_environment::local_environment(local_environment_options o, core::logger l
     // Lambda and the event source mappings (issue 5) on the same port.
     lambda_service_options lo;
     lo.region = options_.region;
+    if (!options_.credentials.empty()) {
+        // Functions call esser-local back (AWS_ENDPOINT_URL) signed with the first key.
+        lo.access_key_id = options_.credentials.front().access_key_id;
+        lo.secret_access_key = options_.credentials.front().secret_access_key;
+        lo.session_token = options_.credentials.front().session_token;
+    }
     lambda_ = std::make_unique<lambda_service>(lo, clock_, ids_,
                                                core::logger("esser-lambda", log_.sink()));
     sqs_service_options qo;
@@ -452,6 +463,15 @@ http_response local_environment::split_shards(const http_request& req) {
 std::shared_ptr<router> local_environment::make_router() {
     auto r = std::make_shared<router>();
     auto metrics = metrics_;
+    if (signatures_) {
+        // Lambda's REST API signs as "lambda" and answers 403 (sigv4_guard.hpp).
+        r->guard(
+            "/2015-03-31/",
+            [g = signatures_](const http_request& req) {
+                return g->rest_error_answer(req, "lambda");
+            },
+            "lambda.auth");
+    }
     r->add_sync(
         "GET", "/metrics",
         [metrics](const http_request&) {

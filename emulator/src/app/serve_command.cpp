@@ -1,12 +1,20 @@
+#include <algorithm>
 #include <charconv>
 #include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <ostream>
 #include <thread>
 
+#include <unistd.h>
+
+#include "esser/core/domain_file.hpp"
 #include "esser/emulator/app/commands.hpp"
 #include "esser/emulator/app/local_server.hpp"
 #include "esser/emulator/http/stop_signal.hpp"
 #include "esser/emulator/sqs/sqs_service.hpp"
+#include "esser/emulator/lambda/lambda_service.hpp"
 
 namespace esser::emulator {
 
@@ -47,6 +55,55 @@ core::expected<core::duration, cli::usage_error> duration(const cli::parsed_args
     return *d;
 }
 
+// "KEY:SECRET" or "KEY:SECRET:TOKEN" (access key ids and secrets never contain ':'; a session
+// token is base64, so it does not either).
+core::expected<adapters::credentials, cli::usage_error> parse_credentials(std::string_view text) {
+    const auto bad = [&] {
+        return unexpected(cli::usage_error{
+            "--credentials must be KEY:SECRET or KEY:SECRET:TOKEN with non-empty parts (got '" +
+            std::string(text) + "')"});
+    };
+    const auto first = text.find(':');
+    if (first == std::string_view::npos)
+        return bad();
+    const auto second = text.find(':', first + 1);
+    adapters::credentials c;
+    c.access_key_id = std::string(text.substr(0, first));
+    c.secret_access_key = std::string(text.substr(
+        first + 1, second == std::string_view::npos ? std::string_view::npos : second - first - 1));
+    if (second != std::string_view::npos) {
+        c.session_token = std::string(text.substr(second + 1));
+        if (c.session_token.empty() || c.session_token.find(':') != std::string::npos)
+            return bad();
+    }
+    if (c.access_key_id.empty() || c.secret_access_key.empty())
+        return bad();
+    return c;
+}
+
+// esser-lambda beside this executable (an installed tree, or a release directory), else the
+// one on PATH.
+std::string default_lambda_binary() {
+    std::error_code ec;
+    const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        const auto beside = self.parent_path() / "esser-lambda";
+        if (std::filesystem::exists(beside, ec))
+            return beside.string();
+    }
+    if (const char* path = std::getenv("PATH")) {
+        std::string_view rest(path);
+        while (!rest.empty()) {
+            const auto colon = rest.find(':');
+            const std::filesystem::path dir(std::string(rest.substr(0, colon)));
+            if (!dir.empty() && std::filesystem::exists(dir / "esser-lambda", ec))
+                return (dir / "esser-lambda").string();
+            rest = colon == std::string_view::npos ? std::string_view{} : rest.substr(colon + 1);
+        }
+    }
+    return {};
+}
+
 bool is_loopback(const std::string& host) {
     return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
@@ -59,12 +116,14 @@ cli::command_spec serve_spec() {
         "serve [--domain FILE] [--host ADDR] [--port N] [--clock real|manual] [--seed N]",
         "      [--shards N] [--poll-interval D] [--log-level LEVEL] [--log-format text|json]",
         "      [--region R] [--threads N] [--max-connections N] [--shutdown-grace D]",
-        "      [--require-auth] [--no-domain]"};
+        "      [--require-auth] [--credentials KEY:SECRET[:TOKEN]] [--no-domain]",
+        "      [--tls-cert FILE --tls-key FILE] [--template FILE [--lambda-binary FILE]]"};
     s.description =
         "Serves, on one HTTP port: DynamoDB (AWS JSON 1.0, X-Amz-Target "
         "DynamoDB_20120810.*), DynamoDB Streams (DynamoDBStreams_20120810.*), Lambda "
         "(/2015-03-31/...), the esser API (/esser/v1/...) and Prometheus metrics (/metrics). "
-        "Point any AWS client at it with --endpoint-url; any credentials are accepted.\n\n"
+        "Point any AWS client at it with --endpoint-url; any credentials are accepted unless "
+        "--credentials is given. With --tls-cert and --tls-key the port speaks HTTPS.\n\n"
         "With no --domain it runs the bundled shop domain (Item and Basket aggregates). It "
         "prints the endpoint and copy-paste examples, then serves until SIGINT or SIGTERM: "
         "it stops accepting, lets requests in flight finish (up to --shutdown-grace) and "
@@ -152,6 +211,37 @@ cli::command_spec serve_spec() {
          "Refuse DynamoDB requests without a well-formed SigV4 Authorization header, as AWS "
          "and dynalite do (signatures are still not verified).",
          {}},
+        {"credentials",
+         "KEY:SECRET[:TOKEN]",
+         "",
+         "Verify the SigV4 signature of every DynamoDB, Streams and Lambda request against this "
+         "access key (and session token, if given), as AWS does: unsigned, malformed, stale "
+         "(more than 15 minutes off) and badly signed requests and unknown keys get AWS's "
+         "errors (MissingAuthenticationTokenException, IncompleteSignatureException, "
+         "InvalidSignatureException, UnrecognizedClientException). The esser API and /metrics "
+         "stay open. Executable functions get these credentials in their environment.",
+         {}},
+        {"tls-cert",
+         "FILE",
+         "",
+         "Serve HTTPS (TLS 1.2 or later) with this PEM certificate chain; needs --tls-key. "
+         "Clients then use https:// in --endpoint-url and must trust the certificate "
+         "(aws --ca-bundle FILE, AWS_CA_BUNDLE, curl --cacert FILE).",
+         {}},
+        {"tls-key", "FILE", "", "The PEM private key of --tls-cert.", {}},
+        {"template",
+         "FILE",
+         "",
+         "Create the tables, queues, functions and event source mappings of this "
+         "CloudFormation/SAM template (JSON, as 'esser-local template' writes it) once "
+         "listening: names as CloudFormation gives them (local-<LogicalId>), functions running "
+         "esser-lambda on the served domain, wired to this endpoint.",
+         {}},
+        {"lambda-binary",
+         "FILE",
+         "esser-lambda next to esser-local, else on PATH",
+         "The esser-lambda executable the --template functions run.",
+         {}},
     };
     s.examples = {
         {"Serve the bundled shop domain on 127.0.0.1:8000", "esser-local serve"},
@@ -164,6 +254,9 @@ cli::command_spec serve_spec() {
         {"Talk to it with the aws cli (any credentials)",
          "AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws dynamodb list-tables "
          "--endpoint-url http://127.0.0.1:8000 --region us-east-1"},
+        {"Signed requests only, over HTTPS with a self-signed certificate",
+         "esser-local serve --credentials AKIDLOCAL:s3cret --tls-cert cert.pem --tls-key "
+         "key.pem"},
     };
     s.exit_status =
         "0  stopped by SIGINT or SIGTERM after a graceful shutdown\n"
@@ -175,11 +268,8 @@ cli::command_spec serve_spec() {
 }
 
 int run_serve(const cli::parsed_args& args, command_io io) {
-    if (!args.positionals.empty()) {
-        io.err << "esser-local serve: unexpected argument '" << args.positionals[0]
-               << "'\nRun 'esser-local serve --help' for usage.\n";
+    if (!no_positionals(args, "serve", io))
         return exit_usage;
-    }
     auto settings = serve_settings_from(args);
     if (!settings) {
         io.err << "esser-local serve: " << settings.error().message
@@ -264,6 +354,20 @@ core::expected<serve_settings, cli::usage_error> serve_settings_from(const cli::
         return unexpected(cli::usage_error{"--read-store needs a URL such as sqlite:./read.db"});
     if (a.has("data-dir") && s.env.data_dir.empty())
         return unexpected(cli::usage_error{"--data-dir needs a directory"});
+    if (auto c = a.get("credentials")) {
+        auto creds = parse_credentials(*c);
+        if (!creds)
+            return unexpected(creds.error());
+        s.env.credentials.push_back(std::move(*creds));
+    }
+    s.template_file = a.value_or("template", "");
+    s.lambda_binary = a.value_or("lambda-binary", "");
+    if (!s.lambda_binary.empty() && s.template_file.empty())
+        return unexpected(cli::usage_error{"--lambda-binary goes with --template"});
+    s.tls_cert = a.value_or("tls-cert", "");
+    s.tls_key = a.value_or("tls-key", "");
+    if (s.tls_cert.empty() != s.tls_key.empty())
+        return unexpected(cli::usage_error{"--tls-cert and --tls-key go together"});
     return s;
 }
 
@@ -277,6 +381,13 @@ core::expected<std::unique_ptr<local_server>, start_failure> local_server::start
     out->env_ = std::move(*env);
     auto http_opts = settings.http;
     http_opts.metrics = out->env_->metrics();
+    const bool tls = !settings.tls_cert.empty();
+    if (tls) {
+        // HTTPS: the HTTP server moves to a free loopback port behind the TLS terminator,
+        // which takes the public address (tls_terminator.hpp).
+        http_opts.host = "127.0.0.1";
+        http_opts.port = 0;
+    }
     auto server =
         http_server::start(http_opts, out->env_->make_router(), core::logger("esser-http", sink));
     if (!server) {
@@ -304,13 +415,93 @@ core::expected<std::unique_ptr<local_server>, start_failure> local_server::start
         return unexpected(start_failure{exit_cannot_listen, msg});
     }
     out->server_ = std::move(*server);
-    out->env_->sqs().set_endpoint_url(out->server_->url());  // queue URLs name this port
+    if (tls) {
+        tls_terminator_options t;
+        t.host = settings.http.host;
+        t.port = settings.http.port;
+        t.cert_file = settings.tls_cert;
+        t.key_file = settings.tls_key;
+        t.upstream_port = out->server_->port();
+        t.threads = std::max(1u, settings.http.threads);
+        t.max_connections = settings.http.max_connections;
+        auto term = tls_terminator::start(std::move(t), core::logger("esser-tls", sink));
+        if (!term) {
+            out->server_->stop();
+            if (term.error().what == listen_error::kind::other)
+                return unexpected(start_failure{exit_failure, term.error().message});
+            return unexpected(
+                start_failure{exit_cannot_listen, "cannot serve HTTPS: " + term.error().message});
+        }
+        out->tls_ = std::move(*term);
+    }
+    out->env_->sqs().set_endpoint_url(out->url());  // queue URLs name this port
+    // Executable functions reach DynamoDB here (AWS_ENDPOINT_URL), signed with the first key.
+    out->env_->lambda().set_endpoint_url(out->url());
+    if (!settings.template_file.empty()) {
+        auto loaded = out->load_template(settings);
+        if (!loaded) {
+            out->stop();
+            return unexpected(start_failure{exit_failure, loaded.error().describe()});
+        }
+    }
     out->settings_ = std::move(settings);
     return out;
 }
 
+core::result<void> local_server::load_template(const serve_settings& settings) {
+    auto tpl = core::read_json_file(settings.template_file);
+    if (!tpl) {
+        core::error e = tpl.error();
+        e.message = "--template: " + e.message;
+        return core::fail(std::move(e));
+    }
+    stack_loader_options o;
+    o.lambda_binary =
+        settings.lambda_binary.empty() ? default_lambda_binary() : settings.lambda_binary;
+    if (!settings.env.domain_file.empty()) {
+        o.domain_file = std::filesystem::absolute(settings.env.domain_file).string();
+    } else if (env_->domain()) {
+        // The bundled domain, as a file the functions can read.
+        bundled_domain_copy_ = (std::filesystem::temp_directory_path() /
+                                ("esser-local-" + std::to_string(::getpid()) + "-domain.json"))
+                                   .string();
+        std::ofstream f(bundled_domain_copy_, std::ios::binary | std::ios::trunc);
+        f << bundled_shop_domain();
+        if (!f.flush())
+            return core::fail(
+                core::error::invalid_argument("cannot write " + bundled_domain_copy_));
+        o.domain_file = bundled_domain_copy_;
+    }
+    auto made = load_stack(*env_, *tpl, o);
+    if (!made) {
+        core::error e = made.error();
+        e.source = settings.template_file;
+        return core::fail(std::move(e));
+    }
+    stack_ = std::move(*made);
+    return {};
+}
+
+local_server::~local_server() {
+    if (!bundled_domain_copy_.empty()) {
+        std::error_code ignored;
+        std::filesystem::remove(bundled_domain_copy_, ignored);
+    }
+}
+
+std::string local_server::url() const {
+    return tls_ ? tls_->url() : server_->url();
+}
+
+void local_server::stop() {
+    // The terminator first: its relays are clients of the HTTP server.
+    if (tls_)
+        tls_->stop();
+    server_->stop();
+}
+
 std::string local_server::banner() const {
-    const std::string url = server_->url();
+    const std::string url = this->url();
     const auto& env = *env_;
     std::string b = "esser-local " ESSER_VERSION " listening on " + url + "\n";
     auto row = [&](std::string_view k, const std::string& v) {
@@ -336,12 +527,37 @@ std::string local_server::banner() const {
                                   : std::string("random (pass --seed N to fix them)"));
     for (const auto& s : env.services())
         row(s.name, s.available ? "ready" : "not built: " + s.note);
-    b += "\nTry it (any credentials work; aws cli v2 wants a pager off):\n";
-    b += "  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=" +
-         env.options().region + " AWS_PAGER=\n";
+    if (tls_)
+        row("tls", "HTTPS with " + settings_.tls_cert);
+    if (!settings_.template_file.empty()) {
+        std::size_t made = 0;
+        for (const auto& r : stack_) made += r.skipped ? 0 : 1;
+        row("stack", std::to_string(made) + " resources from " + settings_.template_file);
+        for (const auto& r : stack_) {
+            b += "    " + r.logical_id + ": " +
+                 (r.skipped ? r.type + " (not emulated, skipped)" : r.type + " " + r.physical_id) +
+                 "\n";
+        }
+    }
+    const auto& keys = env.options().credentials;
+    if (keys.empty()) {
+        b += "\nTry it (any credentials work; aws cli v2 wants a pager off):\n";
+        b += "  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=" +
+             env.options().region + " AWS_PAGER=\n";
+    } else {
+        row("auth", "SigV4 verified for access key " + keys.front().access_key_id);
+        b += "\nTry it (with the secret of --credentials; aws cli v2 wants a pager off):\n";
+        b += "  export AWS_ACCESS_KEY_ID=" + keys.front().access_key_id +
+             " AWS_SECRET_ACCESS_KEY=<secret> AWS_DEFAULT_REGION=" + env.options().region +
+             " AWS_PAGER=\n";
+    }
+    if (tls_)
+        b += "  export AWS_CA_BUNDLE=" + settings_.tls_cert + "\n";
     b += "  aws dynamodb list-tables --endpoint-url " + url + "\n";
-    b += "  curl -s " + url + "/esser/v1/health\n";
-    b += "  curl -s " + url + "/metrics\n";
+    b += std::string("  curl -s ") + (tls_ ? "--cacert " + settings_.tls_cert + " " : "") + url +
+         "/esser/v1/health\n";
+    b += std::string("  curl -s ") + (tls_ ? "--cacert " + settings_.tls_cert + " " : "") + url +
+         "/metrics\n";
     b += "\nCtrl-C stops it (a second Ctrl-C forces).\n";
     return b;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "esser/emulator/http/aws_wire.hpp"
+#include "esser/emulator/http/sigv4_guard.hpp"
 
 namespace esser::emulator {
 
@@ -175,12 +176,14 @@ void aws_json_front::handle(http_request req, responder res) const {
     }
     ctx.content_type = std::string(media == amz_json_10 ? amz_json_10 : plain_json);
 
-    // Content-Encoding (spec §1.7): gzip is decoded; anything else is a 500.
-    std::string body = std::move(req.body);
+    // Content-Encoding (spec §1.7): gzip is decoded; anything else is a 500. req.body keeps
+    // the bytes as received: a signature covers those.
+    std::string decoded_body;
+    const std::string* body_ptr = &req.body;
     if (auto enc = req.headers.get("Content-Encoding")) {
         const std::string e = lower_trimmed(*enc);
         if (e == "gzip") {
-            auto decoded = gunzip(body, options_.max_decoded_body_bytes);
+            auto decoded = gunzip(req.body, options_.max_decoded_body_bytes);
             if (!decoded) {
                 if (decoded.error() == gunzip_error::too_large) {
                     http_response r = http_response::empty(413);
@@ -193,7 +196,8 @@ void aws_json_front::handle(http_request req, responder res) const {
                                       ctx, "aws.bad_encoding"));
                 return;
             }
-            body = std::move(*decoded);
+            decoded_body = std::move(*decoded);
+            body_ptr = &decoded_body;
         } else if (!e.empty() && e != "identity") {
             res.send(error_answer(
                 aws_error::internal("Unsupported Content-Encoding: " + std::string(*enc)), ctx,
@@ -201,6 +205,8 @@ void aws_json_front::handle(http_request req, responder res) const {
             return;
         }
     }
+
+    const std::string& body = *body_ptr;
 
     // Step 2: the body must be JSON (an object).
     json request;
@@ -229,7 +235,8 @@ void aws_json_front::handle(http_request req, responder res) const {
     }
     std::string operation = svc->label + "." + std::string(op);
 
-    // Step 4: credentials. The scope's region is used either way; checks only on request.
+    // Step 4: credentials. The scope's region is used either way; checks only on request:
+    // the header's form (require_header) or the whole signature (verify_signature).
     aws_call call;
     call.target_prefix = svc->prefix;
     call.operation = std::string(op);
@@ -243,7 +250,22 @@ void aws_json_front::handle(http_request req, responder res) const {
             call.access_key_id = scope->access_key_id;
         }
     }
-    if (options_.auth == aws_auth_mode::require_header) {
+    if (options_.auth == aws_auth_mode::verify_signature) {
+        if (!options_.signatures) {
+            res.send(
+                error_answer(aws_error::internal("no credentials configured"), ctx, operation));
+            return;
+        }
+        // Streams are signed with DynamoDB's signing name (botocore: dynamodbstreams signs as
+        // "dynamodb").
+        auto identity = options_.signatures->verify(req, "dynamodb");
+        if (!identity) {
+            res.send(error_answer(identity.error(), ctx, operation));
+            return;
+        }
+        call.region = identity->region;
+        call.access_key_id = identity->access_key_id;
+    } else if (options_.auth == aws_auth_mode::require_header) {
         if (!authorization || lower_trimmed(authorization->substr(0, 5)) != "aws4-") {
             aws_error e;
             e.type = "MissingAuthenticationTokenException";

@@ -121,9 +121,23 @@ router& router::fallback(http_handler handler, std::string name) {
     return *this;
 }
 
+router& router::guard(std::string path_prefix, http_guard check, std::string name) {
+    guards_.push_back({std::move(path_prefix), std::move(check), std::move(name)});
+    return *this;
+}
+
 std::string_view router::dispatch(http_request req, responder res) const {
     static const std::string not_found_name = "not_found";
     static const std::string method_not_allowed_name = "method_not_allowed";
+
+    for (const prefix_guard& g : guards_) {
+        if (req.path().substr(0, g.prefix.size()) != g.prefix)
+            continue;
+        if (auto refused = g.check(req)) {
+            res.send(std::move(*refused));
+            return g.name;
+        }
+    }
 
     const auto path = split_path(req.path());
     const route* best = nullptr;

@@ -290,6 +290,9 @@ core::result<function_info> lambda_service::create_function(function_config conf
                 std::lock_guard lock(impl_->endpoint_mu);
                 ro.endpoint_url = impl_->opts.endpoint_url;
             }
+            ro.access_key_id = impl_->opts.access_key_id;
+            ro.secret_access_key = impl_->opts.secret_access_key;
+            ro.session_token = impl_->opts.session_token;
             ro.inherit_environment = impl_->opts.inherit_environment;
             ro.clock = impl_->clock;
             ro.ids = impl_->ids;

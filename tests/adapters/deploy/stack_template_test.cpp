@@ -9,13 +9,14 @@
 
 #include <fstream>
 #include <map>
-#include <regex>
 #include <set>
 
+#include "adapters/deploy/template_checks.hpp"
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 using namespace esser;
+using esser::testing::check_references;
 using namespace esser::adapters;
 using nlohmann::json;
 
@@ -25,114 +26,6 @@ json shop_doc() {
     std::ifstream in(std::string(ESSER_SOURCE_DIR) + "/scenarios/shop/domain.json");
     REQUIRE(in);
     return json::parse(in);
-}
-
-// Attributes Fn::GetAtt may ask of each resource type (CloudFormation resource reference).
-const std::map<std::string, std::set<std::string>>& attributes() {
-    static const std::map<std::string, std::set<std::string>> a{
-        {"AWS::DynamoDB::Table", {"Arn", "StreamArn"}},
-        {"AWS::SQS::Queue", {"Arn", "QueueName", "QueueUrl"}},
-        {"AWS::IAM::Role", {"Arn", "RoleId"}},
-        {"AWS::Lambda::Function", {"Arn"}},
-        {"AWS::Serverless::Function", {"Arn"}},
-        {"AWS::Lambda::EventSourceMapping", {"Id"}},
-    };
-    return a;
-}
-
-struct reference_check {
-    explicit reference_check(const json& tpl) : t(tpl) {}
-
-    const json& t;
-    std::set<std::string> used_params;
-    std::vector<std::string> problems;
-
-    bool is_param(const std::string& n) const { return t["Parameters"].contains(n); }
-
-    bool is_resource(const std::string& n) const { return t["Resources"].contains(n); }
-
-    void name(const std::string& n, const std::string& where) {
-        if (n.rfind("AWS::", 0) == 0) {
-            static const std::set<std::string> pseudo{"AWS::AccountId", "AWS::Region",
-                                                      "AWS::StackName", "AWS::Partition",
-                                                      "AWS::URLSuffix", "AWS::StackId"};
-            if (!pseudo.count(n))
-                problems.push_back(where + ": unknown pseudo parameter " + n);
-            return;
-        }
-        if (is_param(n)) {
-            used_params.insert(n);
-            return;
-        }
-        if (!is_resource(n))
-            problems.push_back(where + ": " + n + " resolves to nothing");
-    }
-
-    void attribute(const std::string& res, const std::string& att, const std::string& where) {
-        if (!is_resource(res)) {
-            problems.push_back(where + ": GetAtt of unknown resource " + res);
-            return;
-        }
-        const std::string type = t["Resources"][res]["Type"];
-        auto it = attributes().find(type);
-        if (it == attributes().end() || !it->second.count(att)) {
-            problems.push_back(where + ": " + type + " has no attribute " + att);
-        }
-    }
-
-    void walk(const json& j, const std::string& where) {
-        if (j.is_array()) {
-            for (std::size_t i = 0; i < j.size(); ++i) walk(j[i], where + "/" + std::to_string(i));
-            return;
-        }
-        if (!j.is_object())
-            return;
-        if (j.size() == 1 && j.contains("Ref"))
-            return name(j["Ref"], where);
-        if (j.size() == 1 && j.contains("Fn::GetAtt")) {
-            const json& a = j["Fn::GetAtt"];
-            if (!a.is_array() || a.size() != 2)
-                return problems.push_back(where + ": malformed GetAtt");
-            return attribute(a[0], a[1], where);
-        }
-        if (j.size() == 1 && j.contains("Fn::Sub")) {
-            const std::string s = j["Fn::Sub"];
-            static const std::regex var(R"(\$\{([^!}][^}]*)\})");
-            for (auto it = std::sregex_iterator(s.begin(), s.end(), var);
-                 it != std::sregex_iterator(); ++it) {
-                const std::string v = (*it)[1];
-                const auto dot = v.find('.');
-                if (dot == std::string::npos || v.rfind("AWS::", 0) == 0) {
-                    name(v, where);
-                } else {
-                    attribute(v.substr(0, dot), v.substr(dot + 1), where);
-                }
-            }
-            return;
-        }
-        for (const auto& [k, v] : j.items()) {
-            if (k.rfind("Fn::", 0) == 0)
-                problems.push_back(where + ": unexpected intrinsic " + k);
-            walk(v, where + "/" + k);
-        }
-    }
-};
-
-void check_references(const json& t) {
-    reference_check c(t);
-    c.walk(t["Resources"], "/Resources");
-    c.walk(t["Outputs"], "/Outputs");
-    for (const auto& [name, r] : t["Resources"].items()) {
-        if (r.contains("DependsOn")) {
-            for (const auto& d : r["DependsOn"]) c.name(d, "/Resources/" + name + "/DependsOn");
-        }
-    }
-    for (const auto& [p, v] : t["Parameters"].items()) {
-        if (!c.used_params.count(p))
-            c.problems.push_back("parameter " + p + " is never used");
-    }
-    INFO(json(c.problems).dump(2));
-    CHECK(c.problems.empty());
 }
 
 std::set<std::string> actions_of(const json& statements) {
@@ -210,8 +103,15 @@ TEST_CASE("cloudformation template has the tables, functions, mapping and queue 
     const json& proj =
         r["ProjectionFunctionRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"];
     CHECK(actions_of(proj) ==
-          with_logs({"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
-                     "dynamodb:ListStreams", "sqs:SendMessage"}));
+          with_logs({"dynamodb:GetItem", "dynamodb:Query", "dynamodb:DescribeStream",
+                     "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams",
+                     "sqs:SendMessage"}));
+    CHECK(proj[0]["Resource"] == cmd[0]["Resource"]);  // reads only: its own two tables
+    // The projection function knows its tables and its read store (parameter ReadStore).
+    const json& penv = r["ProjectionFunction"]["Properties"]["Environment"]["Variables"];
+    CHECK(penv["ESSER_EVENTS_TABLE"] == json{{"Ref", "EventsTable"}});
+    CHECK(penv["ESSER_READ_STORE"] == json{{"Ref", "ReadStore"}});
+    CHECK(t["Parameters"]["ReadStore"]["Default"] == "");
     CHECK(r["CommandFunctionRole"]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]
            ["Principal"]["Service"] == "lambda.amazonaws.com");
 }

@@ -5,11 +5,19 @@
 // independent DynamoDB implementation. Checks the answers posted back (results, function errors
 // for bad commands and malformed events), the events that landed in the table, and init errors
 // for configuration problems.
+// Then the whole production path inside esser-local (the last test case): esser-local (the
+// executable, a child process, verifying SigV4) runs esser-lambda as two external functions
+// through its own Runtime API, wired to its own DynamoDB endpoint over HTTP; commands go in
+// through Lambda Invoke, and the projection comes out of the events stream through an event
+// source mapping into a SQLite read store.
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include "adapters/lambda_runtime/fake_runtime_api.hpp"
+#include "adapters/network/local_server_fixture.hpp"
 #include "adapters/support/dynalite_server.hpp"
+#include "adapters/support/esser_local_process.hpp"
 #include <catch2/catch.hpp>
 #include <signal.h>
 #include <sys/wait.h>
@@ -187,4 +195,105 @@ TEST_CASE("esser-lambda reports configuration problems as init errors",
         CHECK(run_esser_lambda(env, {"--max-invocations", "many"}) == 2);
         CHECK(api.posts().empty());
     }
+}
+
+namespace {
+
+const adapters::credentials local_key{"AKIDLOCAL", "local-secret", ""};
+
+}  // namespace
+
+TEST_CASE("esser-local runs esser-lambda: commands by Invoke, projections through the stream",
+          "[adapters][network][esser_lambda][esser_local]") {
+    const std::string domain = std::string(ESSER_SOURCE_DIR) + "/scenarios/shop/domain.json";
+    const std::string db = std::string(ESSER_BINARY_DIR) + "/esser_lambda_e2e_projection.db";
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((db + suffix).c_str());
+    auto local = testing::esser_local_process::start(
+        {"--domain", domain, "--poll-interval", "20ms", "--credentials",
+         local_key.access_key_id + ":" + local_key.secret_access_key});
+    auto call = [&](std::string method, std::string target, json body) {
+        return testing::send_signed(
+            local.url, testing::rest_request(std::move(method), std::move(target), body),
+            local_key);
+    };
+
+    // The two functions, exactly as a template deploys them: one binary, two handlers.
+    for (auto [name, handler] :
+         {std::pair{"shop-command", "command"}, {"shop-projection", "stream"}}) {
+        json env = {{"ESSER_DOMAIN_FILE", domain}, {"ESSER_LOG_LEVEL", "warn"}};
+        if (std::string(handler) == "stream")
+            env["ESSER_READ_STORE"] = "sqlite:" + db;
+        auto created = call("POST", "/2015-03-31/functions",
+                            {{"FunctionName", name},
+                             {"Runtime", "provided.al2023"},
+                             {"Handler", handler},
+                             {"Timeout", 30},
+                             {"Environment", {{"Variables", env}}},
+                             {"Code", {{"EsserCommand", {ESSER_LAMBDA_PATH}}}}});
+        INFO(created.body);
+        REQUIRE(created.status == 201);
+    }
+    // The mapping on the events table's stream (read through esser-local's DynamoDB, signed).
+    auto ddb = testing::transport_to(local.url, local_key);
+    auto table = ddb->call("DescribeTable", {{"TableName", "events"}});
+    REQUIRE(table);
+    const std::string stream_arn = (*table)["Table"]["LatestStreamArn"];
+    auto mapping = call("POST", "/2015-03-31/event-source-mappings/",
+                        {{"FunctionName", "shop-projection"},
+                         {"EventSourceArn", stream_arn},
+                         {"StartingPosition", "TRIM_HORIZON"},
+                         {"BatchSize", 10},
+                         {"FunctionResponseTypes", {"ReportBatchItemFailures"}}});
+    INFO(mapping.body);
+    REQUIRE(mapping.status == 202);
+
+    // Commands through Invoke.
+    const std::string invoke = "/2015-03-31/functions/shop-command/invocations";
+    auto created = call("POST", invoke,
+                        {{"entity", "Item"},
+                         {"command", "CreateItem"},
+                         {"id", "e2e"},
+                         {"data", {{"name", "Tea"}, {"price", 4}}}});
+    REQUIRE(created.status == 200);
+    INFO(created.body);
+    CHECK(created.headers.find("X-Amz-Function-Error") == nullptr);
+    CHECK(json::parse(created.body)["version"] == 1);
+    auto updated = call("POST", invoke,
+                        {{"AggregateName", "Item"},
+                         {"AggregateId", "e2e"},
+                         {"EventName", "UpdatePrice"},
+                         {"Payload", {{"price", 5}}}});
+    REQUIRE(updated.status == 200);
+    CHECK(json::parse(updated.body)["state"]["price"] == 5);
+    auto invalid = call("POST", invoke,
+                        {{"entity", "Item"},
+                         {"command", "UpdatePrice"},
+                         {"id", "e2e"},
+                         {"data", {{"price", "free"}}}});
+    REQUIRE(invalid.status == 200);
+    REQUIRE(invalid.headers.find("X-Amz-Function-Error") != nullptr);
+    CHECK(json::parse(invalid.body)["errorType"] == "validation");
+
+    // The events table holds exactly the two accepted commands' events.
+    adapters::dynamodb_event_store events(ddb);
+    auto stored = events.read({"Item", "e2e"});
+    REQUIRE(stored);
+    REQUIRE(stored->size() == 2);
+    CHECK((*stored)[1].type == "PriceUpdated");
+
+    // The projection function materialises the state from the stream (bounded wait: the
+    // mapping polls every 20 ms; the first invoke starts the runtime process).
+    auto doc = testing::wait_for_document(db, "item", "e2e", 2, std::chrono::seconds(30));
+    REQUIRE(doc);
+    CHECK(doc->body["name"] == "Tea");
+    CHECK(doc->body["price"] == 5);
+
+    // The mapping saw its batches succeed.
+    const std::string uuid = json::parse(mapping.body)["UUID"];
+    auto described = call("GET", "/2015-03-31/event-source-mappings/" + uuid, json());
+    CHECK(json::parse(described.body)["LastProcessingResult"] == "OK");
+    // esser-local stops cleanly (SIGTERM: graceful, exit 0), its runtime processes with it.
+    const int status = local.process->stop();
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
 }

@@ -5,13 +5,16 @@
 // sends for appends of several events: the contract cases that need it are left out for
 // dynalite (tests/adapters/network/CMakeLists.txt registers the rest by name), and the same
 // append path is checked here to fail cleanly (typed UnknownOperationException, nothing
-// written). The run against esser-local comes with esser-local's serve on main.
+// written). The whole suite also runs against the esser-local executable, started as a child
+// process on a free 127.0.0.1 port with --credentials, so every request of the suite is
+// SigV4-verified on the way.
 // Each test case gets its own pair of tables (ensure_tables on fresh names), so cases are
 // independent while sharing one dynalite per process.
 #include <atomic>
 #include <mutex>
 
 #include "adapters/support/dynalite_server.hpp"
+#include "adapters/support/esser_local_process.hpp"
 #include "core/event_store_contract.hpp"
 #include <catch2/catch.hpp>
 
@@ -25,11 +28,14 @@ namespace {
 
 std::atomic<int> table_counter{0};
 
+constexpr const char* access_key = "AKIDLOCAL";
+constexpr const char* secret_key = "local-secret";
+
 std::unique_ptr<adapters::dynamodb_event_store> store_at(const std::string& endpoint) {
     adapters::http_transport_options o;
     o.region = "us-east-1";
     o.dynamodb_endpoint = *adapters::url::parse(endpoint);
-    o.creds = {"AKIDLOCAL", "local-secret", ""};
+    o.creds = {access_key, secret_key, ""};
     o.sleep = [](std::chrono::nanoseconds) {};
     auto t = adapters::http_transport::create(o);
     REQUIRE(t);
@@ -53,10 +59,20 @@ std::unique_ptr<core::event_store> over_dynalite() {
     return store_at(d->url());
 }
 
+// One esser-local per test process, bare (no domain tables), verifying signatures.
+std::unique_ptr<core::event_store> over_esser_local() {
+    static testing::esser_local_process local = testing::esser_local_process::start(
+        {"--no-domain", "--credentials", std::string(access_key) + ":" + secret_key});
+    return store_at(local.url);
+}
+
 }  // namespace
 
 ESSER_EVENT_STORE_CONTRACT_TESTS("dynalite over HTTP", "[adapters][network][dynalite][.]",
                                  over_dynalite)
+
+ESSER_EVENT_STORE_CONTRACT_TESTS("esser-local over HTTP", "[adapters][network][esser_local]",
+                                 over_esser_local)
 
 TEST_CASE("dynalite over HTTP: a multi-event append fails typed and writes nothing",
           "[adapters][network][dynalite]") {

@@ -4,11 +4,7 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 namespace esser::testing {
 
@@ -64,53 +60,21 @@ std::unique_ptr<dynalite_server> dynalite_server::start(std::string& skip_reason
         }
     }
 
-    int in[2], out[2];
-    if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0)
-        throw std::runtime_error("dynalite_server: pipe failed");
     const std::string module = (dir / "node_modules" / "dynalite").string();
-    const pid_t pid = fork();
-    if (pid < 0)
-        throw std::runtime_error("dynalite_server: fork failed");
-    if (pid == 0) {
-        dup2(in[0], STDIN_FILENO);
-        dup2(out[1], STDOUT_FILENO);
-        execlp("node", "node", "-e", launcher, module.c_str(), static_cast<char*>(nullptr));
-        _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
-    std::unique_ptr<dynalite_server> s(new dynalite_server);
-    s->pid_ = pid;
-    s->stdin_fd_ = in[1];
-
-    // Read the port (bounded: 20 s for node to load dynalite).
     std::string line;
-    pollfd pfd{out[0], POLLIN, 0};
-    while (line.find('\n') == std::string::npos) {
-        if (poll(&pfd, 1, 20000) <= 0)
-            break;
-        char buf[64];
-        const ssize_t n = read(out[0], buf, sizeof buf);
-        if (n <= 0)
-            break;
-        line.append(buf, static_cast<std::size_t>(n));
-    }
-    close(out[0]);
+    // Bounded: 20 s for node to load dynalite and print its port.
+    auto proc = server_process::start(
+        {"node", "-e", launcher, module}, [](const std::string&) { return true; },
+        std::chrono::seconds(20), line);
     const int port = std::atoi(line.c_str());
     if (port <= 0 || port > 65535)
         throw std::runtime_error("dynalite did not start (node printed '" + line + "')");
+    std::unique_ptr<dynalite_server> s(new dynalite_server);
+    s->process_ = std::move(proc);
     s->port_ = static_cast<std::uint16_t>(port);
     return s;
 }
 
-dynalite_server::~dynalite_server() {
-    if (stdin_fd_ >= 0)
-        close(stdin_fd_);
-    if (pid_ > 0) {
-        kill(pid_, SIGTERM);
-        int status = 0;
-        waitpid(pid_, &status, 0);
-    }
-}
+dynalite_server::~dynalite_server() = default;
 
 }  // namespace esser::testing

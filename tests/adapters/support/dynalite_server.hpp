@@ -13,7 +13,7 @@
 #include <optional>
 #include <string>
 
-#include <sys/types.h>
+#include "adapters/support/server_process.hpp"
 
 namespace esser::testing {
 
@@ -26,6 +26,8 @@ public:
     // because npm's registry is unreachable; other failures throw std::runtime_error.
     static std::unique_ptr<dynalite_server> start(std::string& skip_reason);
     ~dynalite_server();  // stops node (closes its stdin, then SIGTERM, then waits)
+    dynalite_server(const dynalite_server&) = delete;
+    dynalite_server& operator=(const dynalite_server&) = delete;
 
     std::uint16_t port() const noexcept { return port_; }
 
@@ -33,8 +35,7 @@ public:
 
 private:
     dynalite_server() = default;
-    pid_t pid_ = -1;
-    int stdin_fd_ = -1;
+    std::unique_ptr<server_process> process_;
     std::uint16_t port_ = 0;
 };
 

@@ -120,3 +120,36 @@ TEST_CASE("http_request decodes query parameters", "[emulator][http][router]") {
     CHECK(percent_decode("%41%42c") == "ABc");
     CHECK_FALSE(percent_decode("%4").has_value());
 }
+
+// Issue 10 (esser-local --credentials on Lambda): a guard runs before route selection for the
+// paths under its prefix, and only for those.
+TEST_CASE("router guards run before routing for their path prefix", "[emulator][http][router]") {
+    router r;
+    r.add_sync("GET", "/2015-03-31/functions/{name}", tag("get"));
+    r.add_sync("GET", "/metrics", tag("metrics"));
+    r.guard(
+        "/2015-03-31/",
+        [](const http_request& req) -> std::optional<http_response> {
+            if (req.headers.contains("Authorization"))
+                return std::nullopt;
+            return http_response::text(403, "refused");
+        },
+        "auth");
+    auto refused = route(r, "GET", "/2015-03-31/functions/f");
+    CHECK(refused.response.status == 403);
+    CHECK(refused.route == "auth");
+    // Before the 405 and the 404 too.
+    CHECK(route(r, "DELETE", "/2015-03-31/functions/f").response.status == 403);
+    CHECK(route(r, "GET", "/2015-03-31/nothing").response.status == 403);
+    // Other paths are not guarded.
+    CHECK(route(r, "GET", "/metrics").response.body == "metrics");
+    CHECK(route(r, "GET", "/2015-03-30/x").response.status == 404);
+
+    http_request signed_req;
+    signed_req.method = "GET";
+    signed_req.target = "/2015-03-31/functions/f?Qualifier=1";
+    signed_req.headers.set("Authorization", "x");
+    http_response got;
+    r.dispatch(std::move(signed_req), responder([&](http_response res) { got = std::move(res); }));
+    CHECK(got.body == "get name=f");
+}

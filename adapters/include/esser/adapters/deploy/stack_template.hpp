@@ -9,17 +9,21 @@
 //   FailureQueue        AWS::SQS::Queue       on-failure destination of the mapping (14 days)
 //   CommandFunction     provided.al2023, Handler "command" (esser-lambda), env ESSER_EVENTS_TABLE,
 //                       ESSER_SNAPSHOTS_TABLE
-//   ProjectionFunction  provided.al2023, Handler "stream"
+//   ProjectionFunction  provided.al2023, Handler "stream", env ESSER_EVENTS_TABLE,
+//                       ESSER_SNAPSHOTS_TABLE (states rebuilt across a stream gap),
+//                       ESSER_READ_STORE (parameter ReadStore)
 //   ProjectionMapping   the DynamoDB stream -> ProjectionFunction event source mapping with the
 //                       domain's settings, ReportBatchItemFailures, OnFailure -> FailureQueue
 //   CommandFunctionRole, ProjectionFunctionRole (cloudformation format; SAM derives them from
 //   the functions' Policies): least privilege —
 //     command:    dynamodb:GetItem, PutItem, Query on both tables (TransactWriteItems is
 //                 authorised through PutItem on each table), CloudWatch Logs;
-//     projection: dynamodb:DescribeStream, GetRecords, GetShardIterator, ListStreams on the
+//     projection: dynamodb:GetItem, Query on both tables (rebuilding a state),
+//                 dynamodb:DescribeStream, GetRecords, GetShardIterator, ListStreams on the
 //                 events table's stream, sqs:SendMessage on FailureQueue, CloudWatch Logs.
 // Parameters: CodeBucket, CodeKey (the esser-lambda zip with bootstrap + domain.json;
-// cloudformation format) or CodeUri (SAM, a local path `sam deploy` uploads).
+// cloudformation format) or CodeUri (SAM, a local path `sam deploy` uploads); ReadStore (the
+// projection's read store URL, default empty: no projection).
 // Outputs: table names, stream ARN, function ARNs, queue URL.
 //
 // Domain settings, from the domain file's optional "x-deployment" member (domain files accept

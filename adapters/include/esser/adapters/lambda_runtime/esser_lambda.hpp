@@ -8,6 +8,11 @@
 //   --domain FILE              ESSER_DOMAIN_FILE   default $LAMBDA_TASK_ROOT/domain.json
 //                              ESSER_EVENTS_TABLE, ESSER_SNAPSHOTS_TABLE (default events,
 //                              snapshots)
+//                              ESSER_READ_STORE    stream handler only: where each aggregate's
+//                                                  current state is projected (open_read_store's
+//                                                  forms: sqlite:PATH, postgres://..., memory:);
+//                                                  states skipped by a gap are rebuilt from the
+//                                                  events table. Unset: no projection.
 //   --max-invocations N                            stop after N (tests, benchmarks); default 0
 //                              ESSER_LOG_LEVEL     trace|debug|info|warn|error|off (default info);
 //                                                  JSON lines on stdout (CloudWatch)

@@ -11,6 +11,7 @@
 #include <iosfwd>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "esser/emulator/app/cli.hpp"
@@ -37,8 +38,15 @@ const char* esser_version() noexcept;
 // The whole CLI: `args` are argv[1..]. Parses, prints help or errors, runs a subcommand.
 int esser_local_main(std::span<const std::string> args, command_io io);
 
+// For subcommands that take no positional arguments: false (after telling `io.err` what was
+// unexpected and where the usage is) when `args` has one; the caller returns exit_usage.
+bool no_positionals(const cli::parsed_args& args, std::string_view command, command_io io);
+
 // The `serve` subcommand (serve_command.cpp).
 subcommand serve_command();
+
+// The `template` subcommand (template_command.cpp): the domain's CloudFormation/SAM stack.
+subcommand template_command();
 
 // The `test` subcommand (test_command.cpp): runs scenario files, as esser-scenarios does.
 subcommand test_command();

@@ -16,7 +16,9 @@
 //     POST /esser/v1/clock/advance {"by":"15m"}, POST /esser/v1/clock/set {"to":"<RFC 3339>"},
 //     POST /esser/v1/reset (drops every table and stream, then runs the on_reset hooks),
 //     POST /esser/v1/streams/{table}/rotate, POST /esser/v1/streams/{table}/split
-//     {"children":N,"shard":"<id>"?}.
+//     {"children":N,"shard":"<id>"?};
+//   - with options.credentials (--credentials): SigV4 verification of DynamoDB and Streams
+//     (aws_json_front) and of Lambda's REST API (a router guard on "/2015-03-31/").
 //
 // How another area plugs in (Lambda, event source mappings, the esser API): after create()
 // and before make_router(), call
@@ -41,6 +43,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "esser/adapters/aws/credentials.hpp"
 #include "esser/core/clock.hpp"
 #include "esser/core/domain.hpp"
 #include "esser/core/error.hpp"
@@ -80,6 +83,10 @@ struct local_environment_options {
     // --data-dir: the directory of esser-local's files (data_dir.hpp: created when missing,
     // locked, its format version checked).
     std::string data_dir;
+    // --credentials: when non-empty, every AWS API request must carry a valid SigV4 signature
+    // by one of these keys (sigv4_guard.hpp): DynamoDB and Streams (auth becomes
+    // verify_signature) and Lambda's REST API. The esser API and /metrics stay open.
+    std::vector<adapters::credentials> credentials;
 };
 
 class data_dir;
@@ -91,6 +98,7 @@ class projection_api;
 class sqs_api;
 class sqs_front;
 class sqs_service;
+class sigv4_guard;
 class stream_registry;
 class streams_api;
 
@@ -211,6 +219,8 @@ private:
     std::shared_ptr<stream_registry> streams_;
     std::unique_ptr<streams_api> streams_api_;
     std::shared_ptr<dynamo_engine> dynamodb_;
+    // The signature checks of --credentials (null without); used by front_ and the router.
+    std::shared_ptr<const sigv4_guard> signatures_;
     aws_json_front front_;
     // The domain's store and command API (null without a domain). Declared after the engine:
     // they use it, so they go first.

@@ -20,7 +20,10 @@
 //     400 UnknownOperationException (no message).
 //  4. With auth = require_header only: no AWS4 Authorization header ->
 //     MissingAuthenticationTokenException; a malformed one -> IncompleteSignatureException.
-//     Signatures are never verified; the Credential scope's region is read either way.
+//     With auth = verify_signature (esser-local --credentials): the whole SigV4 check of
+//     sigv4_guard.hpp (signing name "dynamodb"), on the body as received (before gzip is
+//     undone), with AWS's errors (400). Otherwise signatures are not verified; the Credential
+//     scope's region is read either way.
 //  5. Empty body -> SerializationException.
 //  6+. The service: its aws_result is written as the body (200) or as aws_error::to_json()
 //     with its status. An exception thrown by a service -> 500 InternalServerError.
@@ -47,6 +50,8 @@
 
 namespace esser::emulator {
 
+class sigv4_guard;
+
 // What a service learns about the call besides its body.
 struct aws_call {
     std::string target_prefix;  // "DynamoDB_20120810"
@@ -65,13 +70,16 @@ using aws_async_service = std::function<void(aws_call call, nlohmann::json reque
                                              std::function<void(adapters::aws_result)> done)>;
 
 enum class aws_auth_mode {
-    accept_any,      // never reject a request for its credentials (spec §1.1 recommendation)
-    require_header,  // dynalite/AWS checks of §1.4 step 4 (header present and well formed)
+    accept_any,        // never reject a request for its credentials (spec §1.1 recommendation)
+    require_header,    // dynalite/AWS checks of §1.4 step 4 (header present and well formed)
+    verify_signature,  // SigV4 verified by options.signatures (issue 10, sigv4_guard.hpp)
 };
 
 struct aws_json_front_options {
     std::string default_region = "us-east-1";
     aws_auth_mode auth = aws_auth_mode::accept_any;
+    // The keys verify_signature accepts (required in that mode; a missing one answers 500).
+    std::shared_ptr<const sigv4_guard> signatures;
     // Bound on a gzip body once decoded (AWS applies no 16 MiB limit there, spec §1.1, but an
     // emulator must not inflate a zip bomb): more is answered 413.
     std::size_t max_decoded_body_bytes = 64u * 1024 * 1024;

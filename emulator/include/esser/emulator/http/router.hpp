@@ -21,6 +21,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,8 @@ namespace esser::emulator {
 using http_handler = std::function<void(http_request req, responder res)>;
 // A handler that answers synchronously, for quick in-memory work.
 using sync_http_handler = std::function<http_response(const http_request& req)>;
+// A check that runs before routing: nullopt lets the request through, an answer refuses it.
+using http_guard = std::function<std::optional<http_response>(const http_request& req)>;
 
 class router {
 public:
@@ -53,6 +56,11 @@ public:
                      std::string name = {});
     // Handles requests that match no pattern (the AWS JSON front: DynamoDB ignores the path).
     router& fallback(http_handler handler, std::string name = "fallback");
+    // Runs `check` first for every request whose raw path starts with `path_prefix`, before
+    // route selection (so also before a 405, a 404 or the fallback); an answer from it is sent
+    // instead, and `name` labels it. For what concerns a whole API, such as esser-local's
+    // signature checks on Lambda's "/2015-03-31/" paths. Guards run in registration order.
+    router& guard(std::string path_prefix, http_guard check, std::string name = "guard");
 
     // Routes `req` as described above and returns the chosen route's name (valid as long as
     // the router lives): what the server uses as the metrics label when the response sets none.
@@ -63,6 +71,14 @@ private:
     std::vector<route> routes_;
     http_handler fallback_;
     std::string fallback_name_;
+
+    struct prefix_guard {
+        std::string prefix;
+        http_guard check;
+        std::string name;
+    };
+
+    std::vector<prefix_guard> guards_;
 };
 
 }  // namespace esser::emulator

@@ -52,6 +52,12 @@ struct lambda_service_options {
     std::string account = "000000000000";
     // Executable functions get it as AWS_ENDPOINT_URL (esser-local passes its own URL).
     std::string endpoint_url;
+    // The credentials executable functions see (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+    // AWS_SESSION_TOKEN; an empty token is passed empty): local dummies unless esser-local
+    // verifies signatures (--credentials), whose key functions then sign with.
+    std::string access_key_id = "test";
+    std::string secret_access_key = "test";
+    std::string session_token = "test";
     // Executable functions start from the emulator's environment (off: AWS-like clean env).
     bool inherit_environment = false;
 

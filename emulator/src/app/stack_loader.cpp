@@ -1,0 +1,415 @@
+#include "esser/emulator/app/stack_loader.hpp"
+
+#include <fmt/format.h>
+
+#include "esser/emulator/app/local_environment.hpp"
+#include "esser/emulator/dynamo/dynamo_engine.hpp"
+#include "esser/emulator/esm/esm_request.hpp"
+#include "esser/emulator/esm/esm_service.hpp"
+#include "esser/emulator/lambda/lambda_service.hpp"
+#include "esser/emulator/sqs/sqs_service.hpp"
+
+namespace esser::emulator {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* account = "000000000000";
+
+core::error bad(const std::string& pointer, const std::string& what) {
+    return core::error::validation(fmt::format("template {}: {}", pointer, what),
+                                   {{pointer, what}});
+}
+
+core::result<json> as_json(core::result<std::string> r) {
+    if (!r)
+        return core::fail(r.error());
+    return json(std::move(*r));
+}
+
+std::string pointer_of(const std::string& id) {
+    return "/Resources/" + id;
+}
+
+// Resolves the intrinsics of one template against the environment (header comment).
+class loader {
+public:
+    loader(local_environment& env, const json& tpl, const stack_loader_options& o)
+        : env_(env), tpl_(tpl), o_(o) {}
+
+    core::result<std::vector<stack_resource>> run();
+
+private:
+    const json& resources() const { return tpl_["Resources"]; }
+
+    std::string type_of(const std::string& id) const {
+        const json& r = resources()[id];
+        return r.is_object() && r.contains("Type") && r["Type"].is_string()
+                   ? r["Type"].get<std::string>()
+                   : "";
+    }
+
+    core::result<std::string> name_of(const std::string& id);
+    core::result<json> resolve(const json& v, const std::string& at);
+    core::result<std::string> resolve_string(const json& v, const std::string& at);
+    core::result<std::string> ref(const std::string& name, const std::string& at);
+    core::result<std::string> get_att(const std::string& id, const std::string& att,
+                                      const std::string& at);
+    core::result<std::string> sub(const std::string& text, const std::string& at);
+
+    core::result<std::string> create_table(const std::string& id, const json& props);
+    core::result<std::string> create_queue(const std::string& id);
+    core::result<std::string> create_function(const std::string& id, const json& props);
+    core::result<std::string> create_mapping(json body, const std::string& at);
+
+    local_environment& env_;
+    const json& tpl_;
+    const stack_loader_options& o_;
+    std::map<std::string, std::string> names_;  // logical id -> physical name, once known
+    std::vector<std::string> resolving_;        // name_of recursion guard
+};
+
+core::result<std::string> loader::name_of(const std::string& id) {
+    if (auto it = names_.find(id); it != names_.end())
+        return it->second;
+    for (const auto& r : resolving_) {
+        if (r == id)
+            return core::fail(bad(pointer_of(id), "its name refers to itself"));
+    }
+    const std::string type = type_of(id);
+    const char* member = type == "AWS::DynamoDB::Table" ? "TableName"
+                         : type == "AWS::SQS::Queue"    ? "QueueName"
+                         : type == "AWS::IAM::Role"     ? "RoleName"
+                         : type.ends_with("::Function") ? "FunctionName"
+                                                        : nullptr;
+    const json& props = resources()[id].value("Properties", json::object());
+    std::string name = o_.stack_name + "-" + id;
+    if (member && props.is_object() && props.contains(member)) {
+        resolving_.push_back(id);
+        auto n = resolve_string(props[member], pointer_of(id) + "/Properties/" + member);
+        resolving_.pop_back();
+        if (!n)
+            return n;
+        name = *n;
+    }
+    names_[id] = name;
+    return name;
+}
+
+core::result<std::string> loader::ref(const std::string& name, const std::string& at) {
+    if (name == "AWS::Region")
+        return env_.options().region;
+    if (name == "AWS::AccountId")
+        return std::string(account);
+    if (name == "AWS::StackName")
+        return o_.stack_name;
+    if (name == "AWS::Partition")
+        return std::string("aws");
+    if (name == "AWS::URLSuffix")
+        return std::string("amazonaws.com");
+    if (auto p = o_.parameters.find(name); p != o_.parameters.end())
+        return p->second;
+    if (tpl_.contains("Parameters") && tpl_["Parameters"].contains(name)) {
+        const json& p = tpl_["Parameters"][name];
+        if (p.is_object() && p.contains("Default")) {
+            const json& d = p["Default"];
+            return d.is_string() ? d.get<std::string>() : d.dump();
+        }
+        return core::fail(
+            bad(at, "parameter " + name + " has no Default, and esser-local was given no value"));
+    }
+    if (resources().contains(name))
+        return name_of(name);
+    return core::fail(bad(at, "Ref " + name + " names no parameter or resource"));
+}
+
+core::result<std::string> loader::get_att(const std::string& id, const std::string& att,
+                                          const std::string& at) {
+    if (!resources().contains(id))
+        return core::fail(bad(at, "Fn::GetAtt of unknown resource " + id));
+    auto name = name_of(id);
+    if (!name)
+        return name;
+    const std::string type = type_of(id);
+    if (type == "AWS::DynamoDB::Table" && (att == "Arn" || att == "StreamArn")) {
+        auto d = env_.dynamodb()->dispatch("DescribeTable", {{"TableName", *name}});
+        if (!d)
+            return core::fail(bad(at, "table " + *name + " is not created yet"));
+        const json& t = (*d)["Table"];
+        if (att == "Arn")
+            return t["TableArn"].get<std::string>();
+        if (!t.contains("LatestStreamArn"))
+            return core::fail(bad(at, "table " + *name + " has no stream"));
+        return t["LatestStreamArn"].get<std::string>();
+    }
+    if (type == "AWS::SQS::Queue" && att == "Arn")
+        return env_.sqs().arn_of(*name);
+    if (type == "AWS::SQS::Queue" && att == "QueueName")
+        return *name;
+    if (type.ends_with("::Function") && att == "Arn")
+        return env_.lambda().function_arn_of(*name);
+    if (type == "AWS::IAM::Role" && att == "Arn")
+        return fmt::format("arn:aws:iam::{}:role/{}", account, *name);
+    return core::fail(bad(at, "Fn::GetAtt " + id + "." + att + " is not emulated"));
+}
+
+core::result<std::string> loader::sub(const std::string& text, const std::string& at) {
+    std::string out;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto open = text.find("${", i);
+        if (open == std::string::npos) {
+            out += text.substr(i);
+            break;
+        }
+        out += text.substr(i, open - i);
+        const auto close = text.find('}', open);
+        if (close == std::string::npos)
+            return core::fail(bad(at, "Fn::Sub has an unterminated ${"));
+        const std::string var = text.substr(open + 2, close - open - 2);
+        i = close + 1;
+        if (!var.empty() && var[0] == '!') {  // ${!Literal}
+            out += "${" + var.substr(1) + "}";
+            continue;
+        }
+        const auto dot = var.find('.');
+        auto v = dot == std::string::npos || var.rfind("AWS::", 0) == 0
+                     ? ref(var, at)
+                     : get_att(var.substr(0, dot), var.substr(dot + 1), at);
+        if (!v)
+            return v;
+        out += *v;
+    }
+    return out;
+}
+
+core::result<json> loader::resolve(const json& v, const std::string& at) {
+    if (v.is_array()) {
+        json out = json::array();
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            auto r = resolve(v[i], at + "/" + std::to_string(i));
+            if (!r)
+                return r;
+            out.push_back(std::move(*r));
+        }
+        return out;
+    }
+    if (!v.is_object())
+        return v;
+    if (v.size() == 1) {
+        // Through the iterator: *items().begin() would bind to a destroyed proxy.
+        const std::string key = v.begin().key();
+        const json& arg = v.begin().value();
+        if (key == "Ref" && arg.is_string())
+            return as_json(ref(arg.get<std::string>(), at));
+        if (key == "Fn::GetAtt" && arg.is_array() && arg.size() == 2 && arg[0].is_string() &&
+            arg[1].is_string())
+            return as_json(get_att(arg[0], arg[1], at));
+        if (key == "Fn::Sub" && arg.is_string())
+            return as_json(sub(arg.get<std::string>(), at));
+        if (key.rfind("Fn::", 0) == 0 || key == "Ref")
+            return core::fail(bad(at, key + " in this form is not supported by esser-local"));
+    }
+    json out = json::object();
+    for (const auto& [k, x] : v.items()) {
+        auto r = resolve(x, at + "/" + k);
+        if (!r)
+            return r;
+        out[k] = std::move(*r);
+    }
+    return out;
+}
+
+core::result<std::string> loader::resolve_string(const json& v, const std::string& at) {
+    auto r = resolve(v, at);
+    if (!r)
+        return core::fail(r.error());
+    if (!r->is_string())
+        return core::fail(bad(at, "must be a string"));
+    return r->get<std::string>();
+}
+
+core::result<std::string> loader::create_table(const std::string& id, const json& props) {
+    auto name = name_of(id);
+    if (!name)
+        return name;
+    json req{{"TableName", *name}};
+    for (const char* m :
+         {"AttributeDefinitions", "KeySchema", "BillingMode", "ProvisionedThroughput",
+          "GlobalSecondaryIndexes", "LocalSecondaryIndexes", "TableClass"}) {
+        if (props.contains(m))
+            req[m] = props[m];
+    }
+    if (props.contains("StreamSpecification")) {
+        req["StreamSpecification"] = props["StreamSpecification"];
+        req["StreamSpecification"]["StreamEnabled"] = true;
+    }
+    auto made = env_.dynamodb()->dispatch("CreateTable", req);
+    if (!made)
+        return core::fail(bad(pointer_of(id), made.error().type + ": " + made.error().message));
+    return *name;
+}
+
+core::result<std::string> loader::create_queue(const std::string& id) {
+    auto name = name_of(id);
+    if (!name)
+        return name;
+    auto made = env_.sqs().create(*name);
+    if (!made)
+        return core::fail(bad(pointer_of(id), made.error().message));
+    return *name;
+}
+
+core::result<std::string> loader::create_function(const std::string& id, const json& props) {
+    const std::string at = pointer_of(id) + "/Properties";
+    if (o_.lambda_binary.empty())
+        return core::fail(bad(at, "no esser-lambda executable to run it (--lambda-binary)"));
+    if (o_.domain_file.empty())
+        return core::fail(bad(at, "its functions need the domain: serve it with --domain"));
+    auto name = name_of(id);
+    if (!name)
+        return name;
+    function_config c;
+    c.name = *name;
+    c.kind = function_kind::executable;
+    c.command = {o_.lambda_binary};
+    if (props.contains("Handler")) {
+        auto h = resolve_string(props["Handler"], at + "/Handler");
+        if (!h)
+            return h;
+        c.handler = *h;
+    }
+    if (props.contains("Runtime") && props["Runtime"].is_string())
+        c.runtime = props["Runtime"];
+    if (props.contains("MemorySize")) {
+        if (!props["MemorySize"].is_number_integer())
+            return core::fail(bad(at + "/MemorySize", "must be a whole number"));
+        c.memory_size_mb = props["MemorySize"].get<std::uint32_t>();
+    }
+    if (props.contains("Timeout")) {
+        if (!props["Timeout"].is_number_integer())
+            return core::fail(bad(at + "/Timeout", "must be a whole number of seconds"));
+        c.timeout = std::chrono::seconds(props["Timeout"].get<int>());
+    }
+    if (props.contains("Environment")) {
+        auto vars = resolve(props["Environment"].value("Variables", json::object()),
+                            at + "/Environment/Variables");
+        if (!vars)
+            return core::fail(vars.error());
+        for (const auto& [k, v] : vars->items()) {
+            if (!v.is_string())
+                return core::fail(bad(at + "/Environment/Variables/" + k, "must be a string"));
+            c.environment[k] = v.get<std::string>();
+        }
+    }
+    // The package's domain.json is not here: the functions run the domain esser-local serves.
+    if (!o_.domain_file.empty())
+        c.environment["ESSER_DOMAIN_FILE"] = o_.domain_file;
+    auto made = env_.lambda().create_function(std::move(c));
+    if (!made)
+        return core::fail(bad(pointer_of(id), made.error().type + ": " + made.error().message));
+    return *name;
+}
+
+core::result<std::string> loader::create_mapping(json body, const std::string& at) {
+    auto config = parse_create_request(body);
+    if (!config)
+        return core::fail(bad(at, config.error().type + ": " + config.error().message));
+    auto made = env_.mappings().create(std::move(*config));
+    if (!made)
+        return core::fail(bad(at, made.error().type + ": " + made.error().message));
+    return made->uuid;
+}
+
+core::result<std::vector<stack_resource>> loader::run() {
+    if (!tpl_.is_object() || !tpl_.contains("Resources") || !tpl_["Resources"].is_object())
+        return core::fail(bad("/Resources", "a template needs a Resources object"));
+    std::vector<stack_resource> out;
+    auto props_of = [&](const std::string& id) {
+        const json& r = resources()[id];
+        return r.value("Properties", json::object());
+    };
+    // 1. Tables and queues: what functions and mappings refer to.
+    for (const auto& [id, r] : resources().items()) {
+        const std::string type = type_of(id);
+        if (type.empty())
+            return core::fail(bad(pointer_of(id), "a resource needs a Type"));
+        if (type != "AWS::DynamoDB::Table" && type != "AWS::SQS::Queue")
+            continue;
+        auto made =
+            type == "AWS::DynamoDB::Table" ? create_table(id, props_of(id)) : create_queue(id);
+        if (!made)
+            return core::fail(made.error());
+        out.push_back({id, type, *made, false});
+    }
+    // 2. Functions.
+    for (const auto& [id, r] : resources().items()) {
+        const std::string type = type_of(id);
+        if (type != "AWS::Lambda::Function" && type != "AWS::Serverless::Function")
+            continue;
+        auto made = create_function(id, props_of(id));
+        if (!made)
+            return core::fail(made.error());
+        out.push_back({id, type, *made, false});
+    }
+    // 3. Mappings: explicit ones, and SAM functions' DynamoDB events.
+    for (const auto& [id, r] : resources().items()) {
+        const std::string type = type_of(id);
+        const std::string at = pointer_of(id) + "/Properties";
+        if (type == "AWS::Lambda::EventSourceMapping") {
+            auto body = resolve(props_of(id), at);
+            if (!body)
+                return core::fail(body.error());
+            auto made = create_mapping(std::move(*body), at);
+            if (!made)
+                return core::fail(made.error());
+            out.push_back({id, type, *made, false});
+        } else if (type == "AWS::Serverless::Function") {
+            const json events = props_of(id).value("Events", json::object());
+            for (const auto& [event_id, ev] : events.items()) {
+                const std::string ev_at = at + "/Events/" + event_id;
+                const std::string ev_type =
+                    ev.is_object() && ev.contains("Type") && ev["Type"].is_string()
+                        ? ev["Type"].get<std::string>()
+                        : "?";
+                if (ev_type != "DynamoDB") {
+                    out.push_back({id + "." + event_id, "SAM event " + ev_type, "", true});
+                    continue;
+                }
+                auto body = resolve(ev.value("Properties", json::object()), ev_at + "/Properties");
+                if (!body)
+                    return core::fail(body.error());
+                // SAM's shape -> CreateEventSourceMapping's.
+                if (body->contains("Stream")) {
+                    (*body)["EventSourceArn"] = (*body)["Stream"];
+                    body->erase("Stream");
+                }
+                if (body->contains("DestinationConfig") &&
+                    (*body)["DestinationConfig"].contains("OnFailure"))
+                    (*body)["DestinationConfig"]["OnFailure"].erase("Type");
+                (*body)["FunctionName"] = names_.at(id);
+                auto made = create_mapping(std::move(*body), ev_at);
+                if (!made)
+                    return core::fail(made.error());
+                out.push_back(
+                    {id + "." + event_id, "AWS::Lambda::EventSourceMapping", *made, false});
+            }
+        } else if (type != "AWS::DynamoDB::Table" && type != "AWS::SQS::Queue" &&
+                   type != "AWS::Lambda::Function") {
+            out.push_back({id, type, "", true});
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+core::result<std::vector<stack_resource>> load_stack(local_environment& env,
+                                                     const nlohmann::json& tpl,
+                                                     const stack_loader_options& options) {
+    loader l(env, tpl, options);
+    return l.run();
+}
+
+}  // namespace esser::emulator

@@ -1,0 +1,204 @@
+#!/usr/bin/python3
+"""Issue 10, real clients against esser-local as a signed HTTPS endpoint.
+
+    secure_endpoint_test.py ESSER_LOCAL_BIN
+
+Makes a self-signed certificate with the openssl command, starts
+`esser-local serve --port 0 --credentials AKIDREAL:real-secret --tls-cert C --tls-key K`, and
+checks with Debian's python3-boto3, aws cli v2 and curl, all over HTTPS trusting that
+certificate:
+  - the right secret works (DynamoDB, Streams, Lambda);
+  - a wrong secret, an unknown key, no signature and a stale signature get AWS's error codes,
+    with DynamoDB's status (400) and Lambda's (403);
+  - a client that does not trust the certificate fails its TLS handshake.
+Then the server must still be up and stop gracefully (exit 0) on SIGTERM. Any failure exits 1.
+"""
+import datetime
+import os
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import boto3
+import botocore.auth
+import botocore.config
+from botocore import UNSIGNED
+from botocore.exceptions import ClientError, SSLError
+
+KEY, SECRET = "AKIDREAL", "real-secret"
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what, file=sys.stderr)
+
+
+def start(binary, work):
+    cert, key = os.path.join(work, "cert.pem"), os.path.join(work, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", key,
+                    "-out", cert], check=True, capture_output=True)
+    err = open(os.path.join(work, "err"), "w")
+    proc = subprocess.Popen([binary, "serve", "--port", "0", "--log-level", "warn",
+                             "--credentials", f"{KEY}:{SECRET}", "--tls-cert", cert,
+                             "--tls-key", key], stdout=subprocess.PIPE, stderr=err, text=True)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([proc.stdout], [], [], 0.1)
+        if ready:
+            line = proc.stdout.readline()
+            m = re.match(r"^esser-local .* listening on (https://\S+)$", line.strip())
+            if m:
+                return proc, m.group(1), cert
+            if not line:
+                break
+    proc.kill()
+    sys.exit("esser-local did not print an https endpoint within 10 s:\n" +
+             open(os.path.join(work, "err")).read())
+
+
+def error_of(call):
+    try:
+        call()
+    except ClientError as e:
+        return e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"]
+    return None, 200
+
+
+def clients(endpoint, cert, key=KEY, secret=SECRET, unsigned=False):
+    cfg = botocore.config.Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=10,
+                                 signature_version=UNSIGNED if unsigned else None)
+    s = boto3.session.Session(aws_access_key_id=key, aws_secret_access_key=secret,
+                              region_name="us-east-1")
+    return (s.client("dynamodb", endpoint_url=endpoint, config=cfg, verify=cert),
+            s.client("dynamodbstreams", endpoint_url=endpoint, config=cfg, verify=cert),
+            s.client("lambda", endpoint_url=endpoint, config=cfg, verify=cert))
+
+
+def boto3_checks(endpoint, cert):
+    ddb, streams, lam = clients(endpoint, cert)
+    check(ddb.list_tables()["TableNames"] == ["events", "snapshots"], "boto3 signed list_tables")
+    ddb.put_item(TableName="events", Item={"pk": {"S": "Item#1"}, "v": {"N": "1"}})
+    got = ddb.get_item(TableName="events", Key={"pk": {"S": "Item#1"}, "v": {"N": "1"}})
+    check(got.get("Item", {}).get("pk") == {"S": "Item#1"}, "boto3 signed put_item/get_item")
+    check(len(streams.list_streams()["Streams"]) == 1, "boto3 signed list_streams")
+    check(isinstance(lam.list_functions()["Functions"], list), "boto3 signed lambda list_functions")
+
+    ddb, streams, lam = clients(endpoint, cert, secret="wrong-secret")
+    check(error_of(ddb.list_tables) == ("InvalidSignatureException", 400),
+          f"boto3 wrong secret, DynamoDB: {error_of(ddb.list_tables)}")
+    check(error_of(streams.list_streams) == ("InvalidSignatureException", 400),
+          "boto3 wrong secret, Streams")
+    check(error_of(lam.list_functions) == ("InvalidSignatureException", 403),
+          f"boto3 wrong secret, Lambda: {error_of(lam.list_functions)}")
+
+    ddb, _, lam = clients(endpoint, cert, key="AKIDUNKNOWN")
+    check(error_of(ddb.list_tables) == ("UnrecognizedClientException", 400),
+          "boto3 unknown key, DynamoDB")
+    check(error_of(lam.list_functions) == ("UnrecognizedClientException", 403),
+          "boto3 unknown key, Lambda")
+
+    ddb, _, lam = clients(endpoint, cert, unsigned=True)
+    check(error_of(ddb.list_tables) == ("MissingAuthenticationTokenException", 400),
+          "boto3 unsigned, DynamoDB")
+    check(error_of(lam.list_functions) == ("MissingAuthenticationTokenException", 403),
+          "boto3 unsigned, Lambda")
+
+    # Stale: botocore signs at the time botocore.auth.get_current_datetime() gives.
+    ddb, _, _ = clients(endpoint, cert)
+    real = botocore.auth.get_current_datetime
+    botocore.auth.get_current_datetime = lambda: real() - datetime.timedelta(minutes=20)
+    try:
+        try:
+            ddb.list_tables()
+            check(False, "boto3 stale signature is refused")
+        except ClientError as e:
+            check(e.response["Error"]["Code"] == "InvalidSignatureException" and
+                  e.response["Error"]["Message"].startswith("Signature expired: "),
+                  f"boto3 stale signature: {e.response['Error']}")
+    finally:
+        botocore.auth.get_current_datetime = real
+
+    # Not trusting the self-signed certificate: the TLS handshake fails.
+    ddb, _, _ = clients(endpoint, True)
+    try:
+        ddb.list_tables()
+        check(False, "boto3 without the certificate fails")
+    except SSLError:
+        pass
+
+
+def awscli_checks(endpoint, cert, work):
+    env = dict(os.environ, HOME=work, AWS_ACCESS_KEY_ID=KEY, AWS_SECRET_ACCESS_KEY=SECRET,
+               AWS_DEFAULT_REGION="us-east-1", AWS_PAGER="",
+               AWS_CONFIG_FILE=os.path.join(work, "config"),
+               AWS_SHARED_CREDENTIALS_FILE=os.path.join(work, "credentials"),
+               AWS_EC2_METADATA_DISABLED="true", AWS_MAX_ATTEMPTS="1")
+    env.pop("AWS_SESSION_TOKEN", None)
+
+    def aws(*args, secret=SECRET):
+        e = dict(env, AWS_SECRET_ACCESS_KEY=secret)
+        return subprocess.run(["/usr/bin/aws", *args, "--endpoint-url", endpoint, "--ca-bundle",
+                               cert, "--output", "text"], env=e, capture_output=True, text=True,
+                              timeout=60)
+
+    r = aws("dynamodb", "list-tables", "--query", "TableNames")
+    check(r.returncode == 0 and r.stdout.split() == ["events", "snapshots"],
+          f"aws cli signed list-tables: {r.returncode} {r.stdout!r} {r.stderr!r}")
+    r = aws("lambda", "list-functions")
+    check(r.returncode == 0, f"aws cli signed lambda list-functions: {r.stderr!r}")
+    # aws cli 2.9 exits 255 (not 254) for authentication errors; the code is in stderr.
+    r = aws("dynamodb", "list-tables", secret="wrong-secret")
+    check(r.returncode in (254, 255) and "(InvalidSignatureException)" in r.stderr,
+          f"aws cli wrong secret: {r.returncode} {r.stderr!r}")
+    r = aws("lambda", "list-functions", secret="wrong-secret")
+    check(r.returncode in (254, 255) and "(InvalidSignatureException)" in r.stderr,
+          f"aws cli wrong secret, Lambda: {r.returncode} {r.stderr!r}")
+
+
+def curl_checks(endpoint, cert):
+    r = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", cert,
+                        endpoint + "/esser/v1/health"], capture_output=True, text=True, timeout=30)
+    check(r.returncode == 0 and r.stdout == "200", f"curl --cacert health: {r.returncode} {r.stdout}")
+    r = subprocess.run(["curl", "-s", "-o", "/dev/null", endpoint + "/esser/v1/health"],
+                       capture_output=True, text=True, timeout=30)
+    check(r.returncode == 60, f"curl without the certificate fails verification: {r.returncode}")
+
+
+def main():
+    if shutil.which("openssl") is None or shutil.which("curl") is None:
+        sys.exit("secure_endpoint_test: openssl and curl are needed (scripts/install-deps.sh)")
+    work = tempfile.mkdtemp(prefix="esser-secure.")
+    proc, endpoint, cert = start(sys.argv[1], work)
+    try:
+        boto3_checks(endpoint, cert)
+        awscli_checks(endpoint, cert, work)
+        curl_checks(endpoint, cert)
+        check(proc.poll() is None, "esser-local is still up after the clients")
+        proc.send_signal(signal.SIGTERM)
+        try:
+            check(proc.wait(timeout=10) == 0, "esser-local exits 0 on SIGTERM")
+        except subprocess.TimeoutExpired:
+            check(False, "esser-local stops within 10 s of SIGTERM")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if failures:
+            print(open(os.path.join(work, "err")).read(), file=sys.stderr)
+        shutil.rmtree(work, ignore_errors=True)
+    if failures:
+        print(f"{len(failures)} check(s) failed", file=sys.stderr)
+        sys.exit(1)
+    print("secure endpoint: all checks passed")
+
+
+main()
