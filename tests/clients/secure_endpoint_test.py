@@ -14,6 +14,7 @@ certificate:
 Then the server must still be up and stop gracefully (exit 0) on SIGTERM. Any failure exits 1.
 """
 import datetime
+import importlib
 import os
 import re
 import select
@@ -23,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
 
 import boto3
 import botocore.auth
@@ -83,12 +85,44 @@ def clients(endpoint, cert, key=KEY, secret=SECRET, unsigned=False):
             s.client("lambda", endpoint_url=endpoint, config=cfg, verify=cert))
 
 
+def clock_behind(delta):
+    """Makes botocore sign `delta` in the past; returns the undo. Newer botocore reads the time
+    through get_current_datetime(), older (Debian 12's 1.29) through datetime.datetime.utcnow()
+    of the datetime module its signer's module imported (botocore.auth, or botocore.crt.auth
+    when awscrt is installed)."""
+
+    class late(datetime.datetime):
+        @classmethod
+        def utcnow(cls):
+            return datetime.datetime.utcnow() - delta
+
+    undo = []
+    modules = [botocore.auth]
+    try:
+        modules.append(importlib.import_module("botocore.crt.auth"))
+    except ImportError:
+        pass
+    for m in modules:
+        if hasattr(m, "get_current_datetime"):
+            real = m.get_current_datetime
+            m.get_current_datetime = lambda real=real: real() - delta
+            undo.append((m, "get_current_datetime", real))
+        if isinstance(getattr(m, "datetime", None), types.ModuleType):
+            real = m.datetime
+            m.datetime = types.SimpleNamespace(**{**vars(real), "datetime": late})
+            undo.append((m, "datetime", real))
+    return lambda: [setattr(m, name, v) for m, name, v in undo]
+
+
 def boto3_checks(endpoint, cert):
     ddb, streams, lam = clients(endpoint, cert)
     check(ddb.list_tables()["TableNames"] == ["events", "snapshots"], "boto3 signed list_tables")
-    ddb.put_item(TableName="events", Item={"pk": {"S": "Item#1"}, "v": {"N": "1"}})
-    got = ddb.get_item(TableName="events", Key={"pk": {"S": "Item#1"}, "v": {"N": "1"}})
-    check(got.get("Item", {}).get("pk") == {"S": "Item#1"}, "boto3 signed put_item/get_item")
+    ddb.create_table(TableName="signed", BillingMode="PAY_PER_REQUEST",
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+    ddb.put_item(TableName="signed", Item={"pk": {"S": "k1"}, "n": {"N": "1"}})
+    got = ddb.get_item(TableName="signed", Key={"pk": {"S": "k1"}})
+    check(got.get("Item", {}).get("n") == {"N": "1"}, "boto3 signed put_item/get_item")
     check(len(streams.list_streams()["Streams"]) == 1, "boto3 signed list_streams")
     check(isinstance(lam.list_functions()["Functions"], list), "boto3 signed lambda list_functions")
 
@@ -112,10 +146,9 @@ def boto3_checks(endpoint, cert):
     check(error_of(lam.list_functions) == ("MissingAuthenticationTokenException", 403),
           "boto3 unsigned, Lambda")
 
-    # Stale: botocore signs at the time botocore.auth.get_current_datetime() gives.
+    # Stale: botocore signs at the time it reads in botocore.auth, 20 minutes late.
     ddb, _, _ = clients(endpoint, cert)
-    real = botocore.auth.get_current_datetime
-    botocore.auth.get_current_datetime = lambda: real() - datetime.timedelta(minutes=20)
+    undo = clock_behind(datetime.timedelta(minutes=20))
     try:
         try:
             ddb.list_tables()
@@ -125,7 +158,7 @@ def boto3_checks(endpoint, cert):
                   e.response["Error"]["Message"].startswith("Signature expired: "),
                   f"boto3 stale signature: {e.response['Error']}")
     finally:
-        botocore.auth.get_current_datetime = real
+        undo()
 
     # Not trusting the self-signed certificate: the TLS handshake fails.
     ddb, _, _ = clients(endpoint, True)
@@ -151,7 +184,7 @@ def awscli_checks(endpoint, cert, work):
                               timeout=60)
 
     r = aws("dynamodb", "list-tables", "--query", "TableNames")
-    check(r.returncode == 0 and r.stdout.split() == ["events", "snapshots"],
+    check(r.returncode == 0 and r.stdout.split() == ["events", "signed", "snapshots"],
           f"aws cli signed list-tables: {r.returncode} {r.stdout!r} {r.stderr!r}")
     r = aws("lambda", "list-functions")
     check(r.returncode == 0, f"aws cli signed lambda list-functions: {r.stderr!r}")
