@@ -318,6 +318,13 @@ net::awaitable<void> serve_connection(std::shared_ptr<connection> c, server_ptr 
         // 5. Write.
         const int status = res->status;
         std::string operation = res->operation.empty() ? route_name : res->operation;
+        // The request line of the log carries the id the client got (DynamoDB, Streams and
+        // Lambda answers set x-amzn-RequestId), so a client-side error can be found in the log.
+        std::string request_id;
+        if (s->log.enabled(core::log_level::debug)) {
+            if (auto id = res->headers.get("x-amzn-RequestId"))
+                request_id = std::string(*id);
+        }
         const bool keep_alive = client_keep_alive && !res->close && !s->stopping && !c->forced;
         auto msg = detail::to_beast(std::move(*res), version, keep_alive);
         // Counted when the response is ready, before it is written: a client that reads
@@ -329,8 +336,8 @@ net::awaitable<void> serve_connection(std::shared_ptr<connection> c, server_ptr 
         c->stream.expires_after(o.write_timeout);
         auto [wec, wn] = co_await http::async_write(c->stream, msg, use_nothrow);
         if (s->log.enabled(core::log_level::debug)) {
-            s->log.debug("{} {} {} -> {} ({}) {:.3f} ms", c->remote, method, target, status,
-                         operation, seconds * 1e3);
+            s->log.log(core::log_level::debug, request_id, "{} {} {} -> {} ({}) {:.3f} ms",
+                       c->remote, method, target, status, operation, seconds * 1e3);
         }
         if (wec) {
             if (wec == beast::error::timeout)

@@ -418,3 +418,39 @@ TEST_CASE("several http_servers run in one process and a busy port is reported",
     REQUIRE_FALSE(bad.has_value());
     CHECK(bad.error().what == listen_error::kind::bad_address);
 }
+
+// Issue 11 (logs): each request gets a debug log line, and that line carries the request id
+// the client received in x-amzn-RequestId (text shows it in brackets, JSON as request_id);
+// answers without one log no id.
+TEST_CASE("http_server logs each request with the x-amzn-RequestId it answered with",
+          "[emulator][http][http_server]") {
+    auto r = echo_router();
+    r->add_sync("POST", "/aws", [](const http_request&) {
+        http_response res = http_response::text(200, "{}");
+        res.headers.set("x-amzn-RequestId", "REQ42");
+        return res;
+    });
+    auto sink = std::make_shared<esser::core::memory_log_sink>(esser::core::log_level::debug);
+    auto s = http_server::start(test_options(), r, esser::core::logger("esser-http", sink));
+    REQUIRE(s.has_value());
+    raw_client c((*s)->port());
+    REQUIRE(c.send(make_request("POST", "/aws", "{}")));
+    REQUIRE(c.read_response());
+    REQUIRE(c.send(make_request("GET", "/hello")));
+    REQUIRE(c.read_response());
+    auto request_lines = [&] {
+        std::vector<esser::core::memory_log_sink::entry> out;
+        for (auto& e : sink->entries()) {
+            if (e.message.find(" -> ") != std::string::npos)
+                out.push_back(e);
+        }
+        return out;
+    };
+    REQUIRE(eventually([&] { return request_lines().size() == 2; }));
+    auto lines = request_lines();
+    CHECK(lines[0].message.find("POST /aws -> 200") != std::string::npos);
+    CHECK(lines[0].request_id == "REQ42");
+    CHECK(lines[0].level == esser::core::log_level::debug);
+    CHECK(lines[1].message.find("GET /hello -> 200") != std::string::npos);
+    CHECK(lines[1].request_id.empty());
+}
