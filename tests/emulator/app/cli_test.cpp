@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "emulator/app/cli_runner.hpp"
 #include <catch2/catch.hpp>
 
 #include "esser/emulator/app/commands.hpp"
@@ -38,15 +39,8 @@ std::string fails(std::vector<std::string> args) {
     return r.error().message;
 }
 
-struct run_result {
-    int code;
-    std::string out, err;
-};
-
-run_result run(std::vector<std::string> args) {
-    std::ostringstream out, err;
-    const int code = esser_local_main(args, {out, err});
-    return {code, out.str(), err.str()};
+esser::test::cli_result run(std::vector<std::string> args) {
+    return esser::test::run_cli(std::move(args));
 }
 
 }  // namespace

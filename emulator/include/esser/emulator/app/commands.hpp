@@ -51,4 +51,7 @@ subcommand template_command();
 // The `test` subcommand (test_command.cpp): runs scenario files, as esser-scenarios does.
 subcommand test_command();
 
+// The `init` subcommand (init_command.cpp): a new project from the embedded template.
+subcommand init_command();
+
 }  // namespace esser::emulator
