@@ -75,6 +75,38 @@ std::vector<double> repeat(int runs, F&& one_run) {
     return out;
 }
 
+// Wall-clock latency of `n` calls of `one()` (which returns true on success; failures are
+// counted into *failures): p50, p99, p99.9 and mean, in microseconds.
+struct latency {
+    double p50_us = 0, p99_us = 0, p999_us = 0, mean_us = 0;
+};
+
+template <class F>
+latency measure_latency(long n, F&& one, long* failures) {
+    std::vector<double> us;
+    us.reserve(static_cast<std::size_t>(n));
+    double total = 0;
+    for (long i = 0; i < n; ++i) {
+        const auto t0 = steady::now();
+        const bool ok = one();
+        const double d = std::chrono::duration<double, std::micro>(steady::now() - t0).count();
+        if (!ok)
+            ++*failures;
+        us.push_back(d);
+        total += d;
+    }
+    std::sort(us.begin(), us.end());
+    auto at = [&](double q) { return us[std::min(us.size() - 1, std::size_t(q * us.size()))]; };
+    return {at(0.50), at(0.99), at(0.999), n > 0 ? total / double(n) : 0};
+}
+
+// The run whose p50 is the median of the runs' p50s.
+inline latency median_run(std::vector<latency> runs) {
+    std::sort(runs.begin(), runs.end(),
+              [](const latency& a, const latency& b) { return a.p50_us < b.p50_us; });
+    return runs[runs.size() / 2];
+}
+
 class report {
 public:
     explicit report(std::string bench) : bench_(std::move(bench)) {}

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.hpp"
 #include <unistd.h>
 
 #include "esser/emulator/lambda/in_process_function.hpp"
@@ -29,32 +30,12 @@ using steady = std::chrono::steady_clock;
 
 namespace {
 
-struct percentiles {
-    double p50_us = 0, p99_us = 0, p999_us = 0, mean_us = 0;
-};
+using esser::bench::latency;
+using esser::bench::median_run;
 
-percentiles measure(lambda_function& fn, const invocation& inv, long n, long* failures) {
-    std::vector<double> us;
-    us.reserve(static_cast<std::size_t>(n));
-    double total = 0;
-    for (long i = 0; i < n; ++i) {
-        const auto t0 = steady::now();
-        auto r = fn.invoke(inv);
-        const double d = std::chrono::duration<double, std::micro>(steady::now() - t0).count();
-        if (r.status != invoke_status::success)
-            ++*failures;
-        us.push_back(d);
-        total += d;
-    }
-    std::sort(us.begin(), us.end());
-    auto at = [&](double q) { return us[std::min(us.size() - 1, std::size_t(q * us.size()))]; };
-    return {at(0.50), at(0.99), at(0.999), total / double(n)};
-}
-
-percentiles median_run(std::vector<percentiles> runs) {
-    std::sort(runs.begin(), runs.end(),
-              [](const percentiles& a, const percentiles& b) { return a.p50_us < b.p50_us; });
-    return runs[runs.size() / 2];
+latency measure(lambda_function& fn, const invocation& inv, long n, long* failures) {
+    return esser::bench::measure_latency(
+        n, [&] { return fn.invoke(inv).status == invoke_status::success; }, failures);
 }
 
 std::string runtime_path() {
@@ -95,7 +76,7 @@ int main(int argc, char** argv) {
                      cfg.command[0].c_str(), log->text().c_str());
         return 1;
     }
-    std::vector<percentiles> exe_runs;
+    std::vector<latency> exe_runs;
     for (int i = 0; i < runs; ++i) exe_runs.push_back(measure(exe, inv, per_run, &failures));
 
     function_config ip_cfg;
@@ -105,7 +86,7 @@ int main(int argc, char** argv) {
             return json{{"echo", e}};
         });
     measure(in_proc, inv, 1000, &failures);
-    std::vector<percentiles> ip_runs;
+    std::vector<latency> ip_runs;
     for (int i = 0; i < runs; ++i) ip_runs.push_back(measure(in_proc, inv, per_run, &failures));
 
     const auto e = median_run(exe_runs);

@@ -46,6 +46,10 @@ foreach(exe esser-local esser-lambda esser-bench)
     install(TARGETS ${exe} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
   endif()
 endforeach()
+# The runtime shims esser-local runs python3.x and nodejs<N>.x zip functions with (issue 13),
+# found at <prefix>/share/esser/runtimes (emulator/src/lambda/zip_runtime.cpp).
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/emulator/runtimes/
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/esser/runtimes)
 # The scenario runner is exported (esser::esser-scenarios) for esser_add_scenarios().
 if(TARGET esser-scenarios)
   install(TARGETS esser-scenarios EXPORT esserTargets RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Issues 6 and 13, real clients: the AWS SDK for JavaScript v3 (@aws-sdk/client-dynamodb,
-# @aws-sdk/client-dynamodb-streams and @aws-sdk/client-sqs from npm) against a started
+# @aws-sdk/client-dynamodb-streams, @aws-sdk/client-sqs and @aws-sdk/client-lambda from npm)
+# against a started
 # esser-local.
 #   js_sdk_test.sh NPM_DIR [SCRIPT]   (run under run_with_esser_local.sh; SCRIPT defaults to
 #                                      js_sdk_test.cjs, a file next to this one)
@@ -13,7 +14,7 @@ script="${2:-js_sdk_test.cjs}"
 here="$(cd "$(dirname "$0")" && pwd)"
 version=3.1141.0
 pkgs=("@aws-sdk/client-dynamodb@$version" "@aws-sdk/client-dynamodb-streams@$version"
-      "@aws-sdk/client-sqs@$version")
+      "@aws-sdk/client-sqs@$version" "@aws-sdk/client-lambda@$version")
 mkdir -p "$npm_dir"
 marker="$npm_dir/installed-$version-$(printf '%s\n' "${pkgs[@]}" | md5sum | cut -c1-8)"
 if [ ! -f "$marker" ]; then

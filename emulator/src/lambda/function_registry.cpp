@@ -42,6 +42,24 @@ std::shared_ptr<const function_record> function_registry::remove(std::string_vie
     return r;
 }
 
+core::result<std::shared_ptr<const function_record>> function_registry::replace(
+    const std::shared_ptr<const function_record>& current, std::shared_ptr<function_record> next) {
+    const std::string& name = current->info.config.name;
+    std::unique_lock lock(mu_);
+    auto it = records_.find(name);
+    if (it == records_.end() || it->second != current) {
+        core::error e = core::error::version_conflict(
+            "The operation cannot be performed at this time. An update is in progress for "
+            "resource: " +
+            current->info.arn);
+        e.type = "ResourceConflictException";
+        return core::fail(std::move(e));
+    }
+    next->identity = current->identity;
+    it->second = std::move(next);
+    return it->second;
+}
+
 std::size_t function_registry::size() const {
     std::shared_lock lock(mu_);
     return records_.size();

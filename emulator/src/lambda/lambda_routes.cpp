@@ -79,7 +79,7 @@ json configuration_json(const function_info& f) {
               {"Runtime", c.runtime},
               {"Role", "arn:aws:iam::000000000000:role/esser-local"},
               {"Handler", c.handler},
-              {"CodeSize", 0},
+              {"CodeSize", f.code_size},
               {"Description", c.description},
               {"Timeout", std::max<long long>(1, (timeout_ms + 999) / 1000)},
               {"MemorySize", c.memory_size_mb},
@@ -93,6 +93,8 @@ json configuration_json(const function_info& f) {
               {"Architectures", {"x86_64"}},
               {"EphemeralStorage", {{"Size", 512}}},
               {"LoggingConfig", {{"LogFormat", "Text"}, {"LogGroup", "/aws/lambda/" + c.name}}}};
+    if (!f.code_sha256.empty())
+        j["CodeSha256"] = f.code_sha256;
     if (!c.environment.empty())
         j["Environment"] = {{"Variables", c.environment}};
     json esser = {{"Kind", to_string(c.kind)},
@@ -126,51 +128,46 @@ core::result<bool> read_member(const json& body, const char* name, T& out) {
     return true;
 }
 
-// CreateFunction's body -> function_config. Code sources are tried one by one, so ZipFile
-// (issue 13) becomes one more branch here.
-core::result<function_config> config_from_create(const json& body) {
-    function_config c;
-    c.runtime.clear();
-    if (auto r = read_member(body, "FunctionName", c.name); !r)
-        return core::fail(r.error());
-    else if (!*r)
-        return core::fail(validation_exception(
-            "1 validation error detected: Value null at 'functionName' failed to satisfy "
-            "constraint: Member must not be null"));
+// An optional integer member within [lo, hi], with AWS's constraint message naming `field`.
+core::result<bool> read_bounded(const json& body, const char* member, std::string_view field,
+                                long long lo, long long hi, long long& out) {
+    auto r = read_member(body, member, out);
+    if (!r || !*r)
+        return r;
+    if (out < lo || out > hi) {
+        return core::fail(validation_exception(fmt::format(
+            "1 validation error detected: Value '{}' at '{}' failed to satisfy constraint: "
+            "Member must have value {} {}",
+            out, field, out < lo ? "greater than or equal to" : "less than or equal to",
+            out < lo ? lo : hi)));
+    }
+    return true;
+}
+
+// The configuration members CreateFunction and UpdateFunctionConfiguration share (Runtime,
+// Handler, Description, Timeout, MemorySize, Environment, Esser), applied to `c` when present.
+core::result<void> apply_configuration(const json& body, function_config& c) {
     for (auto [member, target] : {std::pair{"Runtime", &c.runtime},
                                   {"Handler", &c.handler},
                                   {"Description", &c.description}}) {
         if (auto r = read_member(body, member, *target); !r)
             return core::fail(r.error());
     }
-    if (body.contains("PackageType") && body["PackageType"] != "Zip")
-        return core::fail(invalid_parameter("esser-local runs Zip-type functions only"));
-    long long timeout_s = 3;
-    if (auto r = read_member(body, "Timeout", timeout_s); !r)
+    long long timeout_s = 0;
+    if (auto r = read_bounded(body, "Timeout", "timeout", 1, 900, timeout_s); !r)
         return core::fail(r.error());
-    if (timeout_s < 1 || timeout_s > 900) {
-        return core::fail(validation_exception(fmt::format(
-            "1 validation error detected: Value '{}' at 'timeout' failed to satisfy constraint: "
-            "Member must have value {} {}",
-            timeout_s, timeout_s < 1 ? "greater than or equal to" : "less than or equal to",
-            timeout_s < 1 ? 1 : 900)));
-    }
-    c.timeout = std::chrono::seconds(timeout_s);
-    long long memory = 128;
-    if (auto r = read_member(body, "MemorySize", memory); !r)
+    else if (*r)
+        c.timeout = std::chrono::seconds(timeout_s);
+    long long memory = 0;
+    if (auto r = read_bounded(body, "MemorySize", "memorySize", 128, 10240, memory); !r)
         return core::fail(r.error());
-    if (memory < 128 || memory > 10240) {
-        return core::fail(validation_exception(
-            fmt::format("1 validation error detected: Value '{}' at 'memorySize' failed to satisfy "
-                        "constraint: Member must have value {} {}",
-                        memory, memory < 128 ? "greater than or equal to" : "less than or equal to",
-                        memory < 128 ? 128 : 10240)));
-    }
-    c.memory_size_mb = static_cast<std::uint32_t>(memory);
+    else if (*r)
+        c.memory_size_mb = static_cast<std::uint32_t>(memory);
     if (auto env = body.find("Environment"); env != body.end() && !env->is_null()) {
         json vars = env->is_object() ? env->value("Variables", json::object()) : json();
         if (!vars.is_object())
             return core::fail(invalid_parameter("Environment.Variables must be an object"));
+        c.environment.clear();  // Variables replaces the whole set, as on AWS
         for (auto& [k, v] : vars.items()) {
             if (!v.is_string())
                 return core::fail(
@@ -178,40 +175,6 @@ core::result<function_config> config_from_create(const json& body) {
             c.environment[k] = v.get<std::string>();
         }
     }
-
-    auto code = body.find("Code");
-    if (code == body.end() || !code->is_object()) {
-        return core::fail(validation_exception(
-            "1 validation error detected: Value null at 'code' failed to satisfy constraint: "
-            "Member must not be null"));
-    }
-    if (code->contains("ZipFile") || code->contains("S3Bucket") || code->contains("ImageUri")) {
-        return core::fail(invalid_parameter(
-            "esser-local does not run zip or image packages yet; give Code.EsserCommand (an "
-            "executable custom runtime) or Code.EsserUrl (a URL function)"));
-    }
-    if (code->contains("EsserCommand")) {
-        const json& cmd = (*code)["EsserCommand"];
-        if (!cmd.is_array() || cmd.empty() ||
-            !std::all_of(cmd.begin(), cmd.end(), [](const json& a) { return a.is_string(); }))
-            return core::fail(invalid_parameter(
-                "Code.EsserCommand must be a non-empty array of strings: the program and its "
-                "arguments"));
-        c.kind = function_kind::executable;
-        c.command = cmd.get<std::vector<std::string>>();
-        if (auto r = read_member(*code, "EsserWorkingDirectory", c.working_directory); !r)
-            return core::fail(r.error());
-        if (c.runtime.empty())
-            c.runtime = "provided.al2023";
-    } else if (code->contains("EsserUrl")) {
-        c.kind = function_kind::url;
-        if (auto r = read_member(*code, "EsserUrl", c.url); !r)
-            return core::fail(r.error());
-    } else {
-        return core::fail(
-            invalid_parameter("Code must name the function's code: EsserCommand or EsserUrl"));
-    }
-
     if (auto esser = body.find("Esser"); esser != body.end() && !esser->is_null()) {
         if (!esser->is_object())
             return core::fail(invalid_parameter("Esser must be an object"));
@@ -238,6 +201,81 @@ core::result<function_config> config_from_create(const json& body) {
             c.init_timeout = std::chrono::milliseconds(n);
         }
     }
+    return {};
+}
+
+// Code.ZipFile (base64 in JSON, as `--zip-file fileb://fn.zip` sends it) -> the zip's bytes.
+core::result<std::string> zip_file_member(const json& code) {
+    const json& z = code["ZipFile"];
+    std::optional<std::string> bytes;
+    if (z.is_string())
+        bytes = base64_decode(z.get_ref<const std::string&>());
+    if (!bytes) {
+        return core::fail(invalid_parameter(
+            "Could not unzip uploaded file. Please check your file, then try to upload again. "
+            "(ZipFile is not base64)"));
+    }
+    return std::move(*bytes);
+}
+
+// CreateFunction's body -> function_config (and the zip's bytes for Code.ZipFile).
+core::result<function_config> config_from_create(const json& body, std::string& zip) {
+    function_config c;
+    c.runtime.clear();
+    if (auto r = read_member(body, "FunctionName", c.name); !r)
+        return core::fail(r.error());
+    else if (!*r)
+        return core::fail(validation_exception(
+            "1 validation error detected: Value null at 'functionName' failed to satisfy "
+            "constraint: Member must not be null"));
+    if (body.contains("PackageType") && body["PackageType"] != "Zip")
+        return core::fail(invalid_parameter("esser-local runs Zip-type functions only"));
+    if (auto ok = apply_configuration(body, c); !ok)
+        return core::fail(ok.error());
+
+    auto code = body.find("Code");
+    if (code == body.end() || !code->is_object()) {
+        return core::fail(validation_exception(
+            "1 validation error detected: Value null at 'code' failed to satisfy constraint: "
+            "Member must not be null"));
+    }
+    if (code->contains("S3Bucket") || code->contains("ImageUri")) {
+        return core::fail(invalid_parameter(
+            "esser-local does not read code from S3 or container images; give Code.ZipFile (a "
+            "zip package), Code.EsserCommand (an executable custom runtime) or Code.EsserUrl (a "
+            "URL function)"));
+    }
+    if (code->contains("ZipFile")) {
+        if (c.runtime.empty())
+            return core::fail(invalid_parameter(
+                "Runtime and Handler are mandatory parameters for functions created with "
+                "deployment packages."));
+        auto bytes = zip_file_member(*code);
+        if (!bytes)
+            return core::fail(bytes.error());
+        zip = std::move(*bytes);
+        c.kind = function_kind::executable;
+    } else if (code->contains("EsserCommand")) {
+        const json& cmd = (*code)["EsserCommand"];
+        if (!cmd.is_array() || cmd.empty() ||
+            !std::all_of(cmd.begin(), cmd.end(), [](const json& a) { return a.is_string(); }))
+            return core::fail(invalid_parameter(
+                "Code.EsserCommand must be a non-empty array of strings: the program and its "
+                "arguments"));
+        c.kind = function_kind::executable;
+        c.command = cmd.get<std::vector<std::string>>();
+        if (auto r = read_member(*code, "EsserWorkingDirectory", c.working_directory); !r)
+            return core::fail(r.error());
+        if (c.runtime.empty())
+            c.runtime = "provided.al2023";
+    } else if (code->contains("EsserUrl")) {
+        c.kind = function_kind::url;
+        if (auto r = read_member(*code, "EsserUrl", c.url); !r)
+            return core::fail(r.error());
+    } else {
+        return core::fail(invalid_parameter(
+            "Code must name the function's code: ZipFile, EsserCommand or EsserUrl"));
+    }
     return c;
 }
 
@@ -249,15 +287,74 @@ http_response create_function(lambda_service& s, const http_request& req) {
                                         "Could not parse request body into json"),
                               op);
     }
-    auto cfg = config_from_create(body);
+    std::string zip;
+    auto cfg = config_from_create(body, zip);
     if (!cfg)
         return error_response(cfg.error(), op);
-    auto created = s.create_function(std::move(*cfg));
+    const bool zipped = body["Code"].contains("ZipFile");
+    auto created =
+        zipped ? s.create_zip_function(std::move(*cfg), zip) : s.create_function(std::move(*cfg));
     if (!created)
         return error_response(created.error(), op);
     http_response r = http_response::json(201, configuration_json(*created));
     r.operation = std::string(op);
     return r;
+}
+
+// The function named by the path (with ?Qualifier=, which must be $LATEST or absent).
+std::string path_function(const http_request& req) {
+    std::string name(req.path_param("name"));
+    if (auto q = req.query_param("Qualifier"); q && !q->empty())
+        name += ":" + *q;
+    return name;
+}
+
+http_response configuration_answer(core::result<function_info> f, std::string_view op) {
+    if (!f)
+        return error_response(f.error(), op);
+    http_response r = http_response::json(200, configuration_json(*f));
+    r.operation = std::string(op);
+    return r;
+}
+
+json parse_body(const http_request& req) {
+    json body = json::parse(req.body.empty() ? std::string_view("{}") : std::string_view(req.body),
+                            nullptr, false);
+    return body.is_object() ? body : json(json::value_t::discarded);
+}
+
+core::error unparsable_body() {
+    return api_error(core::errc::parse_error, "InvalidRequestContentException",
+                     "Could not parse request body into json");
+}
+
+// PUT /2015-03-31/functions/{name}/code: UpdateFunctionCode with ZipFile.
+http_response update_function_code(lambda_service& s, const http_request& req) {
+    constexpr std::string_view op = "lambda.UpdateFunctionCode";
+    const json body = parse_body(req);
+    if (body.is_discarded())
+        return error_response(unparsable_body(), op);
+    if (!body.contains("ZipFile")) {
+        return error_response(
+            invalid_parameter("esser-local updates code from ZipFile only (no S3 or image)"), op);
+    }
+    auto zip = zip_file_member(body);
+    if (!zip)
+        return error_response(zip.error(), op);
+    return configuration_answer(s.update_function_code(path_function(req), *zip), op);
+}
+
+// PUT /2015-03-31/functions/{name}/configuration: UpdateFunctionConfiguration.
+http_response update_function_configuration(lambda_service& s, const http_request& req) {
+    constexpr std::string_view op = "lambda.UpdateFunctionConfiguration";
+    const json body = parse_body(req);
+    if (body.is_discarded())
+        return error_response(unparsable_body(), op);
+    return configuration_answer(
+        s.update_function_configuration(
+            path_function(req),
+            [&body](function_config& c) { return apply_configuration(body, c); }),
+        op);
 }
 
 http_response list_functions(lambda_service& s, const http_request& req) {
@@ -308,10 +405,7 @@ http_response list_functions(lambda_service& s, const http_request& req) {
 http_response get_function(lambda_service& s, const http_request& req, bool configuration_only) {
     const std::string_view op =
         configuration_only ? "lambda.GetFunctionConfiguration" : "lambda.GetFunction";
-    std::string name(req.path_param("name"));
-    if (auto q = req.query_param("Qualifier"); q && !q->empty())
-        name += ":" + *q;
-    auto f = s.get_function(name);
+    auto f = s.get_function(path_function(req));
     if (!f)
         return error_response(f.error(), op);
     json cfg = configuration_json(*f);
@@ -320,7 +414,9 @@ http_response get_function(lambda_service& s, const http_request& req, bool conf
         out = std::move(cfg);
     } else {
         std::string location;
-        if (f->config.kind == function_kind::executable)
+        if (!f->code_directory.empty())
+            location = f->code_directory;
+        else if (f->config.kind == function_kind::executable)
             location = f->config.command.empty() ? "" : f->config.command[0];
         else if (f->config.kind == function_kind::url)
             location = f->config.url;
@@ -334,10 +430,7 @@ http_response get_function(lambda_service& s, const http_request& req, bool conf
 
 http_response delete_function(lambda_service& s, const http_request& req) {
     constexpr std::string_view op = "lambda.DeleteFunction";
-    std::string name(req.path_param("name"));
-    if (auto q = req.query_param("Qualifier"); q && !q->empty())
-        name += ":" + *q;
-    auto done = s.delete_function(name);
+    auto done = s.delete_function(path_function(req));
     if (!done)
         return error_response(done.error(), op);
     http_response r = http_response::empty(204);
@@ -420,6 +513,14 @@ void register_lambda_routes(router& r, lambda_service& service) {
         "GET", "/2015-03-31/functions/{name}/configuration",
         [s](const http_request& q) { return get_function(*s, q, true); },
         "lambda.GetFunctionConfiguration");
+    r.add_sync(
+        "PUT", "/2015-03-31/functions/{name}/code",
+        [s](const http_request& q) { return update_function_code(*s, q); },
+        "lambda.UpdateFunctionCode");
+    r.add_sync(
+        "PUT", "/2015-03-31/functions/{name}/configuration",
+        [s](const http_request& q) { return update_function_configuration(*s, q); },
+        "lambda.UpdateFunctionConfiguration");
     r.add_sync(
         "DELETE", "/2015-03-31/functions/{name}",
         [s](const http_request& q) { return delete_function(*s, q); }, "lambda.DeleteFunction");

@@ -1,16 +1,20 @@
 #include "esser/emulator/lambda/lambda_service.hpp"
 
 #include <atomic>
+#include <filesystem>
 #include <mutex>
 
 #include "event_queue.hpp"
 #include "invoke_outcome.hpp"
 #include "task_pool.hpp"
 #include <fmt/format.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
 
 #include "esser/emulator/dynamo/base64.hpp"
 #include "esser/emulator/lambda/runtime_function.hpp"
 #include "esser/emulator/lambda/url_function.hpp"
+#include "esser/emulator/lambda/zip_runtime.hpp"
 
 namespace esser::emulator {
 
@@ -63,7 +67,41 @@ void limit_response(invocation_result& r, bool measure_json) {
     }
 }
 
+namespace fs = std::filesystem;
+
+// The directory packages are unzipped under; removed at the end when esser made it.
+struct code_root {
+    fs::path dir;
+    bool owned = false;
+
+    ~code_root() {
+        std::error_code ec;
+        if (owned)
+            fs::remove_all(dir, ec);
+    }
+};
+
+std::string sha256_base64(std::string_view bytes) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_Digest(bytes.data(), bytes.size(), md, &n, EVP_sha256(), nullptr);
+    return base64_encode(std::string_view(reinterpret_cast<const char*>(md), n));
+}
+
 }  // namespace
+
+// One unzipped package; its directory goes with the last record that uses it.
+struct function_package {
+    std::shared_ptr<code_root> root;
+    fs::path dir;
+    std::uint64_t size = 0;
+    std::string sha256;
+
+    ~function_package() {
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+    }
+};
 
 bool parse_invocation_type(std::string_view text, invocation_type& out) noexcept {
     if (text == "RequestResponse") {
@@ -96,6 +134,18 @@ struct lambda_service::impl : std::enable_shared_from_this<impl> {
     std::unique_ptr<task_pool> pool;
     std::atomic<bool> shut_down{false};
     std::mutex endpoint_mu;  // guards opts.endpoint_url (set_endpoint_url)
+    std::atomic<std::uint64_t> next_identity{1};
+    std::mutex code_mu;  // guards code_root_ and packages_made
+    std::shared_ptr<code_root> code_root_;
+    std::uint64_t packages_made = 0;
+
+    // What build() makes: the function object and what the record needs next to it.
+    struct built {
+        function_config config;  // resolved (program path, task root, zip command)
+        std::shared_ptr<lambda_function> function;
+        std::shared_ptr<function_log> log;
+        std::function<void()> stop;
+    };
 
     std::string arn(std::string_view name) const {
         return function_arn(opts.region, opts.account, name);
@@ -138,25 +188,124 @@ struct lambda_service::impl : std::enable_shared_from_this<impl> {
             inv.trace_id = make_trace_id(*clock, *ids);
     }
 
-    core::result<function_info> add(function_config config,
-                                    std::shared_ptr<lambda_function> function,
-                                    std::shared_ptr<function_log> fn_log,
-                                    std::function<void()> stop) {
-        if (shut_down)
-            return core::fail(service_exception("the Lambda service stopped"));
-        if (auto ok = validate_function_config(config); !ok) {
-            if (stop)
-                stop();
-            return core::fail(ok.error());
+    std::shared_ptr<function_log> new_log(const std::string& name) const {
+        return std::make_shared<function_log>(opts.function_log_bytes,
+                                              core::logger("lambda:" + name, log.sink()));
+    }
+
+    // The function object for `config` (executable or URL; a zip package when `pkg` is set),
+    // writing to `fn_log` (null: a new log).
+    core::result<built> build(function_config config,
+                              const std::shared_ptr<const function_package>& pkg,
+                              std::shared_ptr<function_log> fn_log) {
+        if (pkg) {
+            const fs::path runtimes = opts.runtime_directory.empty()
+                                          ? default_runtime_directory()
+                                          : fs::path(opts.runtime_directory);
+            auto command = zip_runtime_command(
+                config.runtime, config.handler, pkg->dir, runtimes,
+                opts.interpreter_path.empty() ? default_interpreter_path() : opts.interpreter_path);
+            if (!command)
+                return core::fail(command.error());
+            config.kind = function_kind::executable;
+            config.command = std::move(*command);
+            config.working_directory = pkg->dir.string();
         }
-        auto rec = std::make_shared<function_record>();
-        rec->info.arn = arn(config.name);
-        rec->info.config = std::move(config);
-        rec->info.last_modified = clock->now();
-        rec->info.revision_id = ids->uuid();
-        rec->function = std::move(function);
-        rec->log = std::move(fn_log);
-        rec->shutdown = std::move(stop);
+        if (auto ok = validate_function_config(config); !ok)
+            return core::fail(ok.error());
+        if (!fn_log)
+            fn_log = new_log(config.name);
+        switch (config.kind) {
+            case function_kind::in_process:
+                break;
+            case function_kind::executable: {
+                runtime_function_options ro;
+                ro.region = opts.region;
+                ro.account = opts.account;
+                {
+                    std::lock_guard lock(endpoint_mu);
+                    ro.endpoint_url = opts.endpoint_url;
+                }
+                ro.access_key_id = opts.access_key_id;
+                ro.secret_access_key = opts.secret_access_key;
+                ro.session_token = opts.session_token;
+                ro.inherit_environment = opts.inherit_environment;
+                ro.clock = clock;
+                ro.ids = ids;
+                ro.log = fn_log;
+                ro.logger = log;
+                auto fn = std::make_shared<runtime_function>(std::move(config), std::move(ro));
+                built b{fn->config(), fn, std::move(fn_log), [fn] { fn->shutdown(); }};
+                return b;
+            }
+            case function_kind::url: {
+                auto fn = url_function::create(config, clock, fn_log);
+                if (!fn)
+                    return core::fail(fn.error());
+                return built{std::move(config), std::move(*fn), std::move(fn_log), {}};
+            }
+        }
+        return core::fail(aws_error(core::errc::invalid_argument, "InvalidParameterValueException",
+                                    "an in-process function needs a C++ handler"));
+    }
+
+    // Unzips `zip` into a new directory under the code root.
+    core::result<std::shared_ptr<const function_package>> unpack(const std::string& name,
+                                                                 std::string_view zip) {
+        auto archive = zip_archive::open(zip, opts.zip);
+        if (!archive)
+            return core::fail(archive.error());
+        auto pkg = std::make_shared<function_package>();
+        {
+            std::lock_guard lock(code_mu);
+            if (!code_root_) {
+                auto root = std::make_shared<code_root>();
+                std::error_code ec;
+                if (opts.code_directory.empty()) {
+                    std::string t = (fs::temp_directory_path(ec) / "esser-lambda.XXXXXX").string();
+                    if (ec || ::mkdtemp(t.data()) == nullptr)
+                        return core::fail(
+                            service_exception("cannot create a directory for "
+                                              "function code under $TMPDIR"));
+                    root->dir = t;
+                    root->owned = true;
+                } else {
+                    root->dir = opts.code_directory;
+                    fs::create_directories(root->dir, ec);
+                    if (ec)
+                        return core::fail(service_exception(fmt::format(
+                            "cannot create {}: {}", opts.code_directory, ec.message())));
+                }
+                code_root_ = std::move(root);
+            }
+            pkg->root = code_root_;
+            pkg->dir = code_root_->dir / fmt::format("{}-{}", name, ++packages_made);
+        }
+        std::error_code ec;
+        fs::remove_all(pkg->dir, ec);  // a leftover of an earlier run with the same code dir
+        if (!fs::create_directory(pkg->dir, ec) || ec)
+            return core::fail(service_exception("cannot create " + pkg->dir.string()));
+        auto written = archive->extract_to(pkg->dir);
+        if (!written)
+            return core::fail(written.error());  // ~function_package removes the directory
+        pkg->size = zip.size();
+        pkg->sha256 = sha256_base64(zip);
+        return std::shared_ptr<const function_package>(std::move(pkg));
+    }
+
+    core::result<function_info> add(core::result<built> b,
+                                    std::shared_ptr<const function_package> pkg = nullptr) {
+        if (!b)
+            return core::fail(b.error());
+        if (shut_down) {
+            if (b->stop)
+                b->stop();
+            return core::fail(service_exception("the Lambda service stopped"));
+        }
+        function_info info;
+        info.arn = arn(b->config.name);
+        auto rec = make_record(std::move(info), std::move(*b), std::move(pkg));
+        rec->identity = next_identity++;
         auto added = registry.add(rec);
         if (!added) {
             if (rec->shutdown)
@@ -165,6 +314,47 @@ struct lambda_service::impl : std::enable_shared_from_this<impl> {
         }
         log.info("created function {} ({})", rec->info.config.name,
                  to_string(rec->info.config.kind));
+        return rec->info;
+    }
+
+    // A record of `b` (and `pkg`), described by `info` with the configuration, code and times
+    // of this version.
+    std::shared_ptr<function_record> make_record(function_info info, built b,
+                                                 std::shared_ptr<const function_package> pkg) {
+        auto rec = std::make_shared<function_record>();
+        rec->info = std::move(info);
+        rec->info.config = std::move(b.config);
+        rec->info.last_modified = clock->now();
+        rec->info.revision_id = ids->uuid();
+        rec->info.code_size = pkg ? pkg->size : 0;
+        rec->info.code_sha256 = pkg ? pkg->sha256 : std::string();
+        rec->info.code_directory = pkg ? pkg->dir.string() : std::string();
+        rec->package = std::move(pkg);
+        rec->function = std::move(b.function);
+        rec->log = std::move(b.log);
+        rec->shutdown = std::move(b.stop);
+        return rec;
+    }
+
+    // A new version of `current` from `config` and `pkg`, swapped in atomically.
+    core::result<function_info> replace(const std::shared_ptr<const function_record>& current,
+                                        function_config config,
+                                        std::shared_ptr<const function_package> pkg) {
+        if (shut_down)
+            return core::fail(service_exception("the Lambda service stopped"));
+        auto b = build(std::move(config), pkg, current->log);
+        if (!b)
+            return core::fail(b.error());
+        auto rec = make_record(current->info, std::move(*b), std::move(pkg));
+        auto swapped = registry.replace(current, rec);
+        if (!swapped) {
+            if (rec->shutdown)
+                rec->shutdown();
+            return core::fail(swapped.error());
+        }
+        // The old version's processes stop when its last invoke lets go of it (the record's
+        // function object is destroyed then); idle ones go with it at once.
+        log.info("updated function {}", rec->info.config.name);
         return rec->info;
     }
 
@@ -190,22 +380,27 @@ namespace {
 class managed_function final : public lambda_function {
 public:
     managed_function(std::weak_ptr<lambda_service::impl> svc,
-                     std::shared_ptr<const function_record> rec)
-        : svc_(std::move(svc)), rec_(std::move(rec)) {}
+                     const std::shared_ptr<const function_record>& rec)
+        : svc_(std::move(svc)),
+          name_(rec->info.config.name),
+          arn_(rec->info.arn),
+          identity_(rec->identity) {}
 
     invocation_result invoke(const invocation& inv) override {
         auto s = svc_.lock();
         if (!s || s->shut_down)
             return service_error_result("the Lambda service stopped");
-        if (s->registry.find(rec_->info.config.name) != rec_)
-            return service_error_result("Function not found: " + rec_->info.arn);
+        // The current version of the same function (updates keep the identity).
+        const auto rec = s->registry.find(name_);
+        if (!rec || rec->identity != identity_)
+            return service_error_result("Function not found: " + arn_);
         invocation_result r;
         if (inv.request_id.empty() || inv.invoked_function_arn.empty() || inv.trace_id.empty()) {
             invocation filled = inv;
-            s->prepare(filled, *rec_);
-            r = rec_->function->invoke(filled);
+            s->prepare(filled, *rec);
+            r = rec->function->invoke(filled);
         } else {
-            r = rec_->function->invoke(inv);
+            r = rec->function->invoke(inv);
         }
         limit_response(r, false);
         return r;
@@ -213,7 +408,9 @@ public:
 
 private:
     std::weak_ptr<lambda_service::impl> svc_;
-    std::shared_ptr<const function_record> rec_;
+    std::string name_;
+    std::string arn_;
+    std::uint64_t identity_;
 };
 
 }  // namespace
@@ -277,44 +474,63 @@ void lambda_service::set_endpoint_url(std::string url) {
 core::result<function_info> lambda_service::create_function(function_config config) {
     if (auto ok = validate_function_config(config); !ok)
         return core::fail(ok.error());
-    switch (config.kind) {
-        case function_kind::in_process:
-            return core::fail(aws_error(core::errc::invalid_argument,
-                                        "InvalidParameterValueException",
-                                        "an in-process function needs a C++ handler"));
-        case function_kind::executable: {
-            runtime_function_options ro;
-            ro.region = impl_->opts.region;
-            ro.account = impl_->opts.account;
-            {
-                std::lock_guard lock(impl_->endpoint_mu);
-                ro.endpoint_url = impl_->opts.endpoint_url;
-            }
-            ro.access_key_id = impl_->opts.access_key_id;
-            ro.secret_access_key = impl_->opts.secret_access_key;
-            ro.session_token = impl_->opts.session_token;
-            ro.inherit_environment = impl_->opts.inherit_environment;
-            ro.clock = impl_->clock;
-            ro.ids = impl_->ids;
-            ro.log = std::make_shared<function_log>(
-                impl_->opts.function_log_bytes,
-                core::logger("lambda:" + config.name, impl_->log.sink()));
-            ro.logger = impl_->log;
-            auto fn = std::make_shared<runtime_function>(std::move(config), std::move(ro));
-            function_config resolved = fn->config();  // program path and task root resolved
-            return impl_->add(std::move(resolved), fn, fn->log(), [fn] { fn->shutdown(); });
-        }
-        case function_kind::url: {
-            auto log = std::make_shared<function_log>(
-                impl_->opts.function_log_bytes,
-                core::logger("lambda:" + config.name, impl_->log.sink()));
-            auto fn = url_function::create(config, impl_->clock, log);
-            if (!fn)
-                return core::fail(fn.error());
-            return impl_->add(std::move(config), std::move(*fn), std::move(log), {});
-        }
+    return impl_->add(impl_->build(std::move(config), nullptr, nullptr));
+}
+
+core::result<function_info> lambda_service::create_zip_function(function_config config,
+                                                                std::string_view zip) {
+    // Name, timeout, memory and environment first; the command comes from the package.
+    function_config early = config;
+    early.kind = function_kind::in_process;
+    if (auto ok = validate_function_config(early); !ok)
+        return core::fail(ok.error());
+    if (impl_->registry.find(config.name)) {
+        // Checked before unzipping (add() checks again, atomically).
+        core::error e = core::error::version_conflict("Function already exist: " + config.name);
+        e.type = "ResourceConflictException";
+        return core::fail(std::move(e));
     }
-    return core::fail(aws_error(core::errc::internal, "ServiceException", "unknown function kind"));
+    auto pkg = impl_->unpack(config.name, zip);
+    if (!pkg)
+        return core::fail(pkg.error());
+    return impl_->add(impl_->build(std::move(config), *pkg, nullptr), *pkg);
+}
+
+core::result<function_info> lambda_service::update_function_code(std::string_view name_or_arn,
+                                                                 std::string_view zip) {
+    auto rec = impl_->resolve(name_or_arn, {});
+    if (!rec)
+        return core::fail(rec.error());
+    const auto& current = *rec;
+    if (current->info.config.kind != function_kind::executable) {
+        return core::fail(aws_error(
+            core::errc::invalid_argument, "InvalidParameterValueException",
+            fmt::format("esser-local updates the code of zip and executable functions only; {} "
+                        "is a {} function",
+                        current->info.config.name, to_string(current->info.config.kind))));
+    }
+    auto pkg = impl_->unpack(current->info.config.name, zip);
+    if (!pkg)
+        return core::fail(pkg.error());
+    return impl_->replace(current, current->info.config, *pkg);
+}
+
+core::result<function_info> lambda_service::update_function_configuration(
+    std::string_view name_or_arn, const std::function<core::result<void>(function_config&)>& edit) {
+    auto rec = impl_->resolve(name_or_arn, {});
+    if (!rec)
+        return core::fail(rec.error());
+    const auto& current = *rec;
+    if (current->info.config.kind == function_kind::in_process) {
+        return core::fail(aws_error(core::errc::invalid_argument, "InvalidParameterValueException",
+                                    "an in-process function's configuration is set by the code "
+                                    "that created it"));
+    }
+    function_config config = current->info.config;
+    if (auto ok = edit(config); !ok)
+        return core::fail(ok.error());
+    config.name = current->info.config.name;  // the name is not a configuration
+    return impl_->replace(current, std::move(config), current->package);
 }
 
 core::result<function_info> lambda_service::create_function(function_config config,
@@ -326,16 +542,21 @@ core::result<function_info> lambda_service::create_function(function_config conf
         return core::fail(aws_error(core::errc::invalid_argument, "InvalidParameterValueException",
                                     "an in-process function needs a C++ handler"));
     }
-    auto log = std::make_shared<function_log>(
-        impl_->opts.function_log_bytes, core::logger("lambda:" + config.name, impl_->log.sink()));
+    auto log = impl_->new_log(config.name);
     auto fn = std::make_shared<in_process_function>(config, std::move(handler), impl_->clock, log);
-    return impl_->add(std::move(config), std::move(fn), std::move(log), {});
+    return impl_->add(impl::built{std::move(config), std::move(fn), std::move(log), {}});
 }
 
 core::result<function_info> lambda_service::add_function(function_config config,
                                                          std::shared_ptr<lambda_function> function,
                                                          std::function<void()> shutdown) {
-    return impl_->add(std::move(config), std::move(function), nullptr, std::move(shutdown));
+    if (auto ok = validate_function_config(config); !ok) {
+        if (shutdown)
+            shutdown();
+        return core::fail(ok.error());
+    }
+    return impl_->add(
+        impl::built{std::move(config), std::move(function), nullptr, std::move(shutdown)});
 }
 
 core::result<function_info> lambda_service::get_function(std::string_view name_or_arn) const {
@@ -493,8 +714,7 @@ core::result<std::shared_ptr<lambda_function>> lambda_service::function(
     auto rec = impl_->resolve(name_or_arn, {});
     if (!rec)
         return core::fail(rec.error());
-    return std::shared_ptr<lambda_function>(
-        std::make_shared<managed_function>(impl_, std::move(*rec)));
+    return std::shared_ptr<lambda_function>(std::make_shared<managed_function>(impl_, *rec));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -292,7 +292,16 @@ TEST_CASE("CreateFunction refuses malformed requests with AWS's errors",
     check_lambda_error(create(R"({"FunctionName":"f"})"), 400, "ValidationException",
                        "1 validation error detected: Value null at 'code'");
     check_lambda_error(create(R"({"FunctionName":"f","Code":{"ZipFile":"UEsDBA=="}})"), 400,
-                       "InvalidParameterValueException", "esser-local does not run zip");
+                       "InvalidParameterValueException",
+                       "Runtime and Handler are mandatory parameters");
+    check_lambda_error(
+        create(R"({"FunctionName":"f","Runtime":"provided.al2023","Code":{"ZipFile":"UEsDBA=="}})"),
+        400, "InvalidParameterValueException", "Could not unzip uploaded file");
+    check_lambda_error(
+        create(R"({"FunctionName":"f","Runtime":"provided.al2023","Code":{"ZipFile":"%%%"}})"), 400,
+        "InvalidParameterValueException", "Could not unzip uploaded file");
+    check_lambda_error(create(R"({"FunctionName":"f","Code":{"S3Bucket":"b","S3Key":"k"}})"), 400,
+                       "InvalidParameterValueException", "esser-local does not read code from S3");
     check_lambda_error(create(R"({"FunctionName":"f","Code":{"EsserCommand":[]}})"), 400,
                        "InvalidParameterValueException");
     check_lambda_error(create(R"({"FunctionName":"f","Code":{"EsserCommand":[1]}})"), 400,

@@ -44,6 +44,7 @@
 #include "esser/emulator/lambda/function_registry.hpp"
 #include "esser/emulator/lambda/in_process_function.hpp"
 #include "esser/emulator/lambda/lambda_function.hpp"
+#include "esser/emulator/lambda/zip_archive.hpp"
 
 namespace esser::emulator {
 
@@ -75,6 +76,16 @@ struct lambda_service_options {
 
     // Threads running RequestResponse invokes for the REST API (beyond them requests wait).
     std::size_t max_concurrent_requests = 256;
+
+    // Zip packages (issue 13). Each package is unzipped into its own directory under
+    // `code_directory`, removed when no version of the function uses it any more. Empty: a
+    // private directory under $TMPDIR, removed with the service.
+    std::string code_directory;
+    // The python/nodejs runtime shims (zip_runtime.hpp); empty: default_runtime_directory().
+    std::string runtime_directory;
+    // Where python3/node are looked for (a PATH value); empty: default_interpreter_path().
+    std::string interpreter_path;
+    zip_limits zip;
 };
 
 enum class invocation_type : std::uint8_t { request_response, event, dry_run };
@@ -122,6 +133,27 @@ public:
     core::result<function_info> add_function(function_config config,
                                              std::shared_ptr<lambda_function> function,
                                              std::function<void()> shutdown = {});
+    // Creates a function from a zip package (CreateFunction with Code.ZipFile, issue 13): `zip`
+    // is unzipped into the function's own directory and run the way config.runtime says
+    // (zip_runtime.hpp: provided.* -> the package's bootstrap, python3.x / nodejs<N>.x -> the
+    // shims); config.kind, command and working_directory are set from it. Errors: the zip's
+    // (InvalidParameterValueException "Could not unzip uploaded file..."), the runtime's
+    // (ValidationException / InvalidParameterValueException, e.g. a missing interpreter), then
+    // create_function's. Nothing is left on disk after an error.
+    core::result<function_info> create_zip_function(function_config config, std::string_view zip);
+    // UpdateFunctionCode: the function (a zip function, or an executable, which becomes one)
+    // runs the new package from its next invoke; invokes in flight finish on the old code, whose
+    // processes stop and directory goes when they are done. ResourceNotFoundException,
+    // InvalidParameterValueException for URL and in-process functions, the zip's errors.
+    core::result<function_info> update_function_code(std::string_view name_or_arn,
+                                                     std::string_view zip);
+    // UpdateFunctionConfiguration: `edit` changes a copy of the configuration (it may refuse
+    // with an error); the result is validated like CreateFunction's and takes effect from the
+    // next invoke (new instances; in-flight invokes finish on the old ones). The function's log
+    // and event source mappings carry over. Not for in-process functions.
+    core::result<function_info> update_function_configuration(
+        std::string_view name_or_arn,
+        const std::function<core::result<void>(function_config&)>& edit);
     // By name or ARN (qualifier ignored if $LATEST). ResourceNotFoundException when unknown.
     core::result<function_info> get_function(std::string_view name_or_arn) const;
     std::vector<function_info> list_functions() const;
@@ -148,7 +180,8 @@ public:
     // A handle to call repeatedly without a lookup. invoke() on it fills request_id,
     // invoked_function_arn and trace_id when empty; after the function is deleted it answers
     // service_error ("Function not found: <arn>"); a function re-created under the same name
-    // needs a new handle.
+    // needs a new handle. Updates (code, configuration) are followed: the handle invokes the
+    // current version.
     core::result<std::shared_ptr<lambda_function>> function(std::string_view name_or_arn) const;
 
     // ----- Event invokes -------------------------------------------------------------------
