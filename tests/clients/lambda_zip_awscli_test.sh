@@ -117,11 +117,6 @@ expect_service_error() {  # expect_service_error WHAT CODE -- command...
     grep -q "$code" "$scratch/err" || fail "$what: no $code in: $(cat "$scratch/err")"
   fi
 }
-# The cli checks the zip magic itself; the rest is garbage.
-{ printf 'PK\003\004'; head -c 3000 /dev/urandom; } >"$scratch/corrupt.zip"
-expect_service_error "corrupt zip" InvalidParameterValueException -- \
-  lam create-function --function-name corrupt --runtime python3.11 --handler app.handler \
-  --role "$role" --zip-file "fileb://$scratch/corrupt.zip"
 "$PY" - "$scratch" <<'EOF'
 import sys, zipfile
 d = sys.argv[1]
@@ -130,7 +125,17 @@ with zipfile.ZipFile(d + "/dotdot.zip", "w") as z:
     z.writestr("../escaped.py", "owned = True\n")
 with zipfile.ZipFile(d + "/absolute.zip", "w") as z:
     z.writestr(zipfile.ZipInfo("/tmp/esser-absolute-escape.py"), "owned = True\n")
+# Corrupt: the cli itself opens the zip's directory (zipfile), so the directory stays intact
+# and the stored data no longer matches its CRC-32.
+with zipfile.ZipFile(d + "/corrupt.zip", "w") as z:
+    z.writestr("app.py", "def handler(e, c): return 1\n")
+data = bytearray(open(d + "/corrupt.zip", "rb").read())
+data[30 + len("app.py") + 3] ^= 0xFF
+open(d + "/corrupt.zip", "wb").write(bytes(data))
 EOF
+expect_service_error "corrupt zip" InvalidParameterValueException -- \
+  lam create-function --function-name corrupt --runtime python3.11 --handler app.handler \
+  --role "$role" --zip-file "fileb://$scratch/corrupt.zip"
 expect_service_error "zip with .." InvalidParameterValueException -- \
   lam create-function --function-name dotdot --runtime python3.11 --handler app.handler \
   --role "$role" --zip-file "fileb://$scratch/dotdot.zip"
