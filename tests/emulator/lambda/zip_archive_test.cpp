@@ -159,7 +159,8 @@ TEST_CASE("zip_archive refuses links that lead outside, directly or through anot
         zip_writer w;
         w.symlink("l", "..").file("l/evil.txt", "evil");
         scratch s;
-        auto z = zip_archive::open(w.bytes());
+        const std::string bytes = w.bytes();  // the archive borrows its bytes
+        auto z = zip_archive::open(bytes);
         // Whatever the outcome, nothing lands next to pkg/.
         if (z)
             (void)z->extract_to(s.pkg);
