@@ -3,6 +3,7 @@
 #include <cassert>
 
 #include "esser/emulator/dynamo/base64.hpp"
+#include "esser/emulator/dynamo/json_text.hpp"
 
 namespace esser::emulator::item_codec {
 
@@ -261,7 +262,88 @@ struct reader {
         }
         return out;
     }
+
+    // The same documents as json_entries / json_value, as text (what their dump() writes).
+    void text_value(value_type t, std::string& out);
+
+    void text_entries(std::string& out) {
+        const auto n = varint();
+        out.push_back('{');
+        for (std::uint64_t i = 0; i < n; ++i) {
+            if (i > 0)
+                out.push_back(',');
+            append_json_string(out, bytes());
+            out.push_back(':');
+            text_value(tag(), out);
+        }
+        out.push_back('}');
+    }
 };
+
+void reader::text_value(value_type t, std::string& out) {
+    switch (t) {
+        case value_type::S:
+            out += "{\"S\":";
+            append_json_string(out, bytes());
+            break;
+        case value_type::B:
+            out += "{\"B\":";
+            append_json_string(out, base64_encode(bytes()));
+            break;
+        case value_type::N:
+            out += "{\"N\":\"";
+            out += number().to_string();  // digits, '.', 'E', '-': nothing to escape
+            out.push_back('"');
+            break;
+        case value_type::BOOL:
+            out += *p++ != 0 ? "{\"BOOL\":true" : "{\"BOOL\":false";
+            break;
+        case value_type::NUL:
+            out += "{\"NULL\":true";
+            break;
+        case value_type::M:
+            varint();
+            out += "{\"M\":";
+            text_entries(out);
+            break;
+        case value_type::L: {
+            varint();
+            const auto n = varint();
+            out += "{\"L\":[";
+            for (std::uint64_t i = 0; i < n; ++i) {
+                if (i > 0)
+                    out.push_back(',');
+                text_value(tag(), out);
+            }
+            out.push_back(']');
+            break;
+        }
+        case value_type::SS:
+        case value_type::BS:
+        case value_type::NS: {
+            const auto n = varint();
+            out += t == value_type::SS   ? "{\"SS\":["
+                   : t == value_type::BS ? "{\"BS\":["
+                                         : "{\"NS\":[";
+            for (std::uint64_t i = 0; i < n; ++i) {
+                if (i > 0)
+                    out.push_back(',');
+                if (t == value_type::SS) {
+                    append_json_string(out, bytes());
+                } else if (t == value_type::BS) {
+                    append_json_string(out, base64_encode(bytes()));
+                } else {
+                    out.push_back('"');
+                    out += number().to_string();
+                    out.push_back('"');
+                }
+            }
+            out.push_back(']');
+            break;
+        }
+    }
+    out.push_back('}');
+}
 
 attribute_value reader::value(value_type t) {
     switch (t) {
@@ -440,6 +522,11 @@ attribute_map decode_some(std::string_view bytes, const std::vector<std::string>
 json to_json(std::string_view bytes) {
     reader r{bytes.data(), bytes.data() + bytes.size()};
     return r.json_entries();
+}
+
+void write_json(std::string_view bytes, std::string& out) {
+    reader r{bytes.data(), bytes.data() + bytes.size()};
+    r.text_entries(out);
 }
 
 std::optional<std::string_view> find(std::string_view bytes, std::string_view name) {

@@ -49,6 +49,9 @@ attribute_map decode(std::string_view bytes);
 attribute_map decode_some(std::string_view bytes, const std::vector<std::string>& names);
 // The wire form of the whole item, built without attribute_value trees.
 nlohmann::json to_json(std::string_view bytes);
+// The same document as text appended to `out`, byte for byte to_json(bytes).dump(), without
+// building the tree (Lambda events of stream records).
+void write_json(std::string_view bytes, std::string& out);
 
 // The encoded value (tag + payload) of a top-level attribute, if present.
 std::optional<std::string_view> find(std::string_view bytes, std::string_view name);

@@ -15,6 +15,7 @@
 #include "esser/emulator/esm/failure_record.hpp"
 #include "esser/emulator/lambda/lambda_service.hpp"
 #include "esser/emulator/sqs/sqs_service.hpp"
+#include "esser/emulator/streams/stream_lambda_event.hpp"
 #include "esser/emulator/streams/stream_registry.hpp"
 
 namespace esser::emulator {
@@ -25,13 +26,13 @@ using nlohmann::json;
 using record_ptr = std::shared_ptr<const stream_record>;
 using steady = std::chrono::steady_clock;
 
-// One batch on its way to the function: the records (stream order), their Lambda-event JSON,
-// and what its invokes so far did.
+// One batch on its way to the function: the records (stream order) as the Lambda event they
+// make, and what its invokes so far did.
 struct pending_batch {
-    std::vector<record_ptr> records;
-    // The event: {"Records": [to_lambda_json of each record]} (tumbling windows add their keys
-    // before each invoke). Built once and kept for the retries: invoke() does not consume it.
-    invocation inv;
+    // {"Records": [...]} (tumbling windows set their keys before each invoke), rendered only in
+    // the form the function takes and kept for the retries: invoke() does not consume it.
+    std::shared_ptr<stream_lambda_event> event;
+    invocation inv;                     // inv.stream_event is `event`
     std::uint32_t failed_attempts = 0;  // counted toward MaximumRetryAttempts
     std::uint32_t invokes = 0;          // invokes that reached the function
     std::string last_request_id;
@@ -44,32 +45,71 @@ struct pending_batch {
     // and closes the window.
     std::int64_t window_start = 0;  // epoch seconds
     bool final_window = false;
+    bool terminated_early = false;  // a final invoke because the state grew over 1 MB
+    // One record whose event alone is over the invoke payload cap: discarded, never invoked.
+    bool oversize = false;
 
-    pending_batch() { inv.payload = json{{"Records", json::array()}}; }
+    explicit pending_batch(std::shared_ptr<stream_lambda_event> e) : event(std::move(e)) {
+        inv.stream_event = event;
+    }
 
-    json& records_json() { return inv.payload["Records"]; }
-
-    const json& records_json() const { return inv.payload.at("Records"); }
+    const std::vector<record_ptr>& records() const { return event->records(); }
 
     std::vector<sequence_number> sequences() const {
         std::vector<sequence_number> out;
-        out.reserve(records.size());
-        for (const auto& r : records) out.push_back(r->sequence);
+        out.reserve(records().size());
+        for (const auto& r : records()) out.push_back(r->sequence);
         return out;
     }
 };
 
-// A sub-range [from, to) of `b` as a fresh batch (counts reset unless told otherwise).
+// A sub-range [from, to) of `b` as a fresh batch (counts reset unless told otherwise); the
+// records' renderings are reused.
 pending_batch slice(const pending_batch& b, std::size_t from, std::size_t to) {
-    pending_batch out;
-    out.records.assign(b.records.begin() + static_cast<std::ptrdiff_t>(from),
-                       b.records.begin() + static_cast<std::ptrdiff_t>(to));
-    auto& dst = out.records_json();
-    const auto& src = b.records_json();
-    for (std::size_t i = from; i < to; ++i) dst.push_back(src[i]);
+    pending_batch out(b.event->slice(from, to));
     out.window_start = b.window_start;
     return out;
 }
+
+// Keeps a batch's event under the invoke payload cap (6 MB, §4.1 "the payload reaches 6 MB",
+// §5.1) without rendering anything in the common case: a cheap upper bound per record, and
+// exact sizes (each record rendered once to measure it) only once the bounds could pass the cap.
+class payload_budget {
+public:
+    payload_budget(std::size_t cap, std::string_view region, std::string_view arn)
+        : cap_(cap), region_(region), arn_(arn) {}
+
+    // Whether `r` fits after `taken` (the records accepted so far, all through this budget);
+    // counts it when it does.
+    bool fits(const stream_record& r, const std::vector<record_ptr>& taken) {
+        const std::size_t sep = taken.empty() ? 0 : 1;
+        if (!exact_) {
+            const std::size_t b = stream_lambda_event::record_text_bound(r, region_, arn_);
+            if (bound_ + sep + b <= cap_) {
+                bound_ += sep + b;
+                return true;
+            }
+            // The bounds could pass the cap: measure what is taken, then go on exactly.
+            exact_ = true;
+            used_ = stream_lambda_event::envelope_bytes;
+            for (std::size_t i = 0; i < taken.size(); ++i)
+                used_ += (i > 0 ? 1 : 0) +
+                         stream_lambda_event::record_text_size(*taken[i], region_, arn_);
+        }
+        const std::size_t n = sep + stream_lambda_event::record_text_size(r, region_, arn_);
+        if (used_ + n > cap_)
+            return false;
+        used_ += n;
+        return true;
+    }
+
+private:
+    std::size_t cap_;
+    std::string_view region_, arn_;
+    bool exact_ = false;
+    std::size_t bound_ = stream_lambda_event::envelope_bytes;
+    std::size_t used_ = 0;
+};
 
 // A lane's open tumbling window and the state the function returned last.
 struct window_state {
@@ -98,7 +138,7 @@ struct shard_state {
     std::size_t waiting_records() const {
         std::size_t n = 0;
         for (const auto& l : lanes)
-            for (const auto& b : l) n += b.records.size();
+            for (const auto& b : l) n += b.records().size();
         return n;
     }
 };
@@ -112,12 +152,15 @@ struct counters {
     std::uint64_t batches_discarded = 0;
 };
 
+// §4.7: a tumbling window's state may hold at most 1 MB.
+constexpr std::size_t max_window_state_bytes = 1024 * 1024;
+
 // FNV-1a over the item's key attributes' JSON text: the sub-queue of a record (§4.8).
-std::size_t lane_of(const json& record_json, std::size_t lanes) {
+std::size_t lane_of(const stream_record& r, std::size_t lanes) {
     if (lanes <= 1)
         return 0;
-    const auto it = record_json.find("dynamodb");
-    std::string text = it != record_json.end() && it->contains("Keys") ? (*it)["Keys"].dump() : "";
+    std::string text;
+    r.append_keys_json(text);
     std::uint64_t h = 1469598103934665603ULL;
     for (unsigned char c : text) {
         h ^= c;
@@ -320,7 +363,7 @@ private:
         const std::size_t want = m_.cfg.batch_size;
         const shard_cursor start = s.read;
         std::vector<record_ptr> kept;
-        std::vector<json> kept_json;
+        std::vector<json> kept_json;  // with filters: the records' JSON they were matched on
         std::uint64_t filtered = 0;
         std::optional<sequence_number> last_seen;
         const std::int64_t window_s = m_.cfg.tumbling_window_s;
@@ -328,6 +371,10 @@ private:
         bool moved = false;
         bool end = false;
         shard_cursor pos = s.read;
+        payload_budget budget(c_.lambda.options().max_request_payload_bytes, region_,
+                              m_.cfg.event_source_arn);
+        bool full = false;      // the payload cap ended the batch
+        bool oversize = false;  // its one record is over the cap on its own
         while (kept.size() < want) {
             auto r = c_.streams.read(pos, want - kept.size());
             if (!r) {
@@ -369,16 +416,42 @@ private:
                         }
                     }
                 }
-                json j = to_lambda_json(*rec, region_, m_.cfg.event_source_arn);
                 last_seen = rec->sequence;
-                if (!m_.filters.empty() && !m_.filters.matches(j)) {
-                    ++filtered;
-                    continue;
+                if (!m_.filters.empty()) {
+                    // Filters read the record's Lambda JSON; the batch's event reuses it.
+                    json j = to_lambda_json(*rec, region_, m_.cfg.event_source_arn);
+                    if (!m_.filters.matches(j)) {
+                        ++filtered;
+                        continue;
+                    }
+                    kept_json.push_back(std::move(j));
+                }
+                if (!budget.fits(*rec, kept)) {
+                    // The batch is full: this record starts the next one. A record that does
+                    // not fit even alone is taken alone, to be discarded.
+                    oversize = kept.empty();
+                    const auto at =
+                        c_.streams.open_cursor(m_.cfg.event_source_arn, s.id,
+                                               oversize ? shard_iterator_type::AFTER_SEQUENCE_NUMBER
+                                                        : shard_iterator_type::AT_SEQUENCE_NUMBER,
+                                               rec->sequence);
+                    if (at) {
+                        pos = *at;
+                        full = boundary = true;
+                        if (oversize) {
+                            if (window_s > 0 && !window)
+                                window = window_of(*rec, window_s);
+                            kept.push_back(std::move(rec));
+                        } else if (!kept_json.empty()) {
+                            kept_json.pop_back();
+                        }
+                        break;
+                    }
+                    oversize = false;
                 }
                 if (window_s > 0 && !window)
                     window = window_of(*rec, window_s);
                 kept.push_back(std::move(rec));
-                kept_json.push_back(std::move(j));
             }
             moved = moved || !r->records.empty();
             if (boundary)
@@ -394,7 +467,7 @@ private:
         // Batching window (real time only; drain() never waits): hold a partial batch until the
         // window since its first record has passed.
         if (c_.drain_gen == 0 && m_.cfg.maximum_batching_window_s > 0 && !kept.empty() &&
-            kept.size() < want && !end) {
+            kept.size() < want && !end && !full) {
             const auto age = c_.clock.now() - kept.front()->at;
             if (age < std::chrono::seconds(m_.cfg.maximum_batching_window_s)) {
                 s.read = start;
@@ -411,19 +484,27 @@ private:
         }
         // Spread over the lanes by item key; each lane's share is one batch.
         const std::size_t n = s.lanes.size();
-        std::vector<pending_batch> per_lane(n);
+        std::vector<std::shared_ptr<stream_lambda_event>> per_lane(n);
         for (std::size_t i = 0; i < kept.size(); ++i) {
-            auto& b = per_lane[lane_of(kept_json[i], n)];
-            b.records.push_back(std::move(kept[i]));
-            b.records_json().push_back(std::move(kept_json[i]));
-            if (window)
-                b.window_start = *window;
+            auto& e = per_lane[lane_of(*kept[i], n)];
+            if (!e)
+                e = new_event();
+            e->add(std::move(kept[i]), kept_json.empty() ? json() : std::move(kept_json[i]));
         }
         for (std::size_t i = 0; i < n; ++i) {
-            if (!per_lane[i].records.empty())
-                s.lanes[i].push_back(std::move(per_lane[i]));
+            if (!per_lane[i])
+                continue;
+            pending_batch b(std::move(per_lane[i]));
+            if (window)
+                b.window_start = *window;
+            b.oversize = oversize;
+            s.lanes[i].push_back(std::move(b));
         }
         return true;
+    }
+
+    std::shared_ptr<stream_lambda_event> new_event() const {
+        return std::make_shared<stream_lambda_event>(region_, m_.cfg.event_source_arn);
     }
 
     lambda_function* function() {
@@ -445,7 +526,7 @@ private:
             // Records of a later window: the open one gets its final invoke first.
             auto& w = s.windows[lane_index];
             if (w.open && w.start != lane.front().window_start) {
-                pending_batch fin;
+                pending_batch fin(new_event());
                 fin.final_window = true;
                 fin.window_start = w.start;
                 lane.push_front(std::move(fin));
@@ -463,12 +544,17 @@ private:
             return false;
         }
         const auto now = c_.clock.now();
-        const auto oldest = b.final_window ? now : b.records.front()->at;
+        const auto oldest = b.final_window ? now : b.records().front()->at;
         const auto retention = c_.streams.options().retention;
         if (!b.final_window && (m_.cfg.maximum_record_age_s >= 0 &&
                                 now - oldest > std::chrono::seconds(m_.cfg.maximum_record_age_s)) ||
             (retention > core::duration::zero() && now - oldest >= retention)) {
             discard(s, lane, "RecordAgeExceeded");
+            return true;
+        }
+        if (b.oversize) {
+            // §4.5: its event cannot be sent (over the 6 MB invoke payload); no invoke.
+            discard(s, lane, "MaximumPayloadSizeExceeded");
             return true;
         }
         lambda_function* fn = function();
@@ -486,13 +572,14 @@ private:
             }
             const auto start = core::time_point(std::chrono::seconds(w.start));
             const auto end = start + std::chrono::seconds(m_.cfg.tumbling_window_s);
-            b.inv.payload["window"] = {{"start", core::format_rfc3339_ms(start)},
-                                       {"end", core::format_rfc3339_ms(end)}};
-            b.inv.payload["state"] = w.state;
-            b.inv.payload["shardId"] = s.id;
-            b.inv.payload["eventSourceARN"] = m_.cfg.event_source_arn;
-            b.inv.payload["isFinalInvokeForWindow"] = b.final_window;
-            b.inv.payload["isWindowTerminatedEarly"] = false;
+            b.event->set_window_fields(json{{"window",
+                                             {{"start", core::format_rfc3339_ms(start)},
+                                              {"end", core::format_rfc3339_ms(end)}}},
+                                            {"state", w.state},
+                                            {"shardId", s.id},
+                                            {"eventSourceARN", m_.cfg.event_source_arn},
+                                            {"isFinalInvokeForWindow", b.final_window},
+                                            {"isWindowTerminatedEarly", b.terminated_early}});
         }
         b.inv.request_id = c_.ids.uuid();
         b.inv.invoked_function_arn = m_.cfg_function_arn;
@@ -510,7 +597,7 @@ private:
         }
         ++b.invokes;
         ++m_.total.invokes;
-        m_.total.records_delivered += b.records.size();
+        m_.total.records_delivered += b.records().size();
         b.last_request_id = b.inv.request_id;
         b.executed_version = r.executed_version;
         if (r.status == invoke_status::function_error) {
@@ -520,26 +607,42 @@ private:
         const auto seqs = b.sequences();
         const batch_response br = read_batch_response(r.payload, r.payload_is_json, seqs,
                                                       m_.cfg.report_batch_item_failures, tumbling);
+        bool terminate_early = false;
         if (tumbling && br.outcome != batch_response::kind::failure) {
             auto& w = s.windows[lane_index];
-            if (b.final_window)
+            if (b.final_window) {
                 w = window_state{};  // checkpointed; the state is dropped
-            else
+            } else {
                 w.state = br.state;
+                // §4.7: state over 1 MB ends the window early.
+                terminate_early =
+                    br.outcome == batch_response::kind::success &&
+                    w.state.dump(-1, ' ', false, json::error_handler_t::replace).size() >
+                        max_window_state_bytes;
+            }
         }
         switch (br.outcome) {
-            case batch_response::kind::success:
+            case batch_response::kind::success: {
                 m_.set_result("OK");
+                const std::int64_t window_start = b.window_start;
                 complete(s, lane);
+                if (terminate_early) {
+                    pending_batch fin(new_event());
+                    fin.final_window = true;
+                    fin.terminated_early = true;
+                    fin.window_start = window_start;
+                    lane.push_front(std::move(fin));
+                }
                 break;
+            }
             case batch_response::kind::partial:
                 if (b.final_window) {
                     fail(s, lane, std::nullopt);
                 } else if (br.first_failed > 0) {
                     // Records before the lowest failure are done; the rest is a new batch.
                     m_.set_result("OK");
-                    s.checkpoint = b.records[br.first_failed - 1]->sequence;
-                    pending_batch rest = slice(b, br.first_failed, b.records.size());
+                    s.checkpoint = b.records()[br.first_failed - 1]->sequence;
+                    pending_batch rest = slice(b, br.first_failed, b.records().size());
                     lane.front() = std::move(rest);
                 } else {
                     fail(s, lane, std::nullopt);
@@ -572,11 +675,11 @@ private:
             b.not_before = steady::now() + c_.options.retry_delay;
             return;
         }
-        if (m_.cfg.bisect_batch_on_function_error && b.records.size() > 1) {
+        if (m_.cfg.bisect_batch_on_function_error && b.records().size() > 1) {
             // §4.3: split in halves; splitting does not use up a retry.
-            const std::size_t half = b.records.size() / 2;
+            const std::size_t half = b.records().size() / 2;
             pending_batch first = slice(b, 0, half);
-            pending_batch second = slice(b, half, b.records.size());
+            pending_batch second = slice(b, half, b.records().size());
             first.failed_attempts = second.failed_attempts = b.failed_attempts;
             first.window_start = second.window_start = b.window_start;
             lane.pop_front();
@@ -596,8 +699,8 @@ private:
     }
 
     void complete(shard_state& s, std::deque<pending_batch>& lane) {
-        if (!lane.front().records.empty())
-            s.checkpoint = lane.front().records.back()->sequence;
+        if (!lane.front().records().empty())
+            s.checkpoint = lane.front().records().back()->sequence;
         lane.pop_front();
     }
 
@@ -622,7 +725,7 @@ private:
             const auto end =
                 core::time_point(std::chrono::seconds(w.start + m_.cfg.tumbling_window_s));
             if (now >= end || s.end_seen) {
-                pending_batch fin;
+                pending_batch fin(new_event());
                 fin.final_window = true;
                 fin.window_start = w.start;
                 s.lanes[i].push_back(std::move(fin));
@@ -645,11 +748,11 @@ private:
             f.function_error = b.last_function_error;
             f.timestamp = c_.clock.now();
             f.shard_id = s.id;
-            f.start_sequence_number = b.records.front()->sequence.to_string();
-            f.end_sequence_number = b.records.back()->sequence.to_string();
-            f.first_arrival = b.records.front()->at;
-            f.last_arrival = b.records.back()->at;
-            f.batch_size = static_cast<std::uint32_t>(b.records.size());
+            f.start_sequence_number = b.records().front()->sequence.to_string();
+            f.end_sequence_number = b.records().back()->sequence.to_string();
+            f.first_arrival = b.records().front()->at;
+            f.last_arrival = b.records().back()->at;
+            f.batch_size = static_cast<std::uint32_t>(b.records().size());
             f.stream_arn = m_.cfg.event_source_arn;
             std::string body = render_failure_record(f);
             auto sent = c_.queues.send(m_.cfg.on_failure_destination, body);
@@ -665,7 +768,7 @@ private:
             }
         }
         c_.log.info("event source mapping {}: discarded {} record(s) of {} after {} invoke(s)",
-                    m_.info.uuid, b.records.size(), s.id, b.invokes);
+                    m_.info.uuid, b.records().size(), s.id, b.invokes);
         complete(s, lane);
     }
 

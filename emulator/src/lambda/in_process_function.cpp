@@ -9,6 +9,8 @@
 #include "invoke_outcome.hpp"
 #include <cxxabi.h>
 
+#include "esser/emulator/streams/stream_lambda_event.hpp"
+
 namespace esser::emulator {
 
 namespace {
@@ -71,6 +73,14 @@ in_process_function::in_process_function(function_config config, in_process_hand
       clock_(clock ? std::move(clock) : std::make_shared<core::system_clock>()),
       log_(std::move(log)) {}
 
+in_process_function::in_process_function(function_config config, stream_records_handler records,
+                                         in_process_handler other,
+                                         std::shared_ptr<const core::clock> clock,
+                                         std::shared_ptr<function_log> log)
+    : in_process_function(std::move(config), std::move(other), std::move(clock), std::move(log)) {
+    records_handler_ = std::move(records);
+}
+
 invocation_result in_process_function::invoke(const invocation& inv) {
     if (active_.fetch_add(1, std::memory_order_acq_rel) >= config_.max_concurrency) {
         active_.fetch_sub(1, std::memory_order_acq_rel);
@@ -87,7 +97,17 @@ invocation_result in_process_function::invoke(const invocation& inv) {
     invocation_result r;
     try {
         in_process_context ctx(inv, config_, deadline, log);
-        auto out = handler_(inv.payload, ctx);
+        core::result<nlohmann::json> out;
+        if (records_handler_ && inv.stream_event) {
+            out = records_handler_(*inv.stream_event, ctx);
+        } else if (handler_) {
+            out = handler_(event_document(inv), ctx);
+        } else {
+            core::error e = core::error::invalid_argument(
+                "the function takes DynamoDB stream batches from event source mappings only");
+            e.type = "Runtime.InvalidEvent";
+            out = core::fail(std::move(e));
+        }
         if (out) {
             r = success_result(std::move(*out));
         } else {

@@ -535,15 +535,22 @@ core::result<function_info> lambda_service::update_function_configuration(
 
 core::result<function_info> lambda_service::create_function(function_config config,
                                                             in_process_handler handler) {
+    return create_stream_function(std::move(config), {}, std::move(handler));
+}
+
+core::result<function_info> lambda_service::create_stream_function(function_config config,
+                                                                   stream_records_handler records,
+                                                                   in_process_handler other) {
     config.kind = function_kind::in_process;
     if (auto ok = validate_function_config(config); !ok)
         return core::fail(ok.error());
-    if (!handler) {
+    if (!records && !other) {
         return core::fail(aws_error(core::errc::invalid_argument, "InvalidParameterValueException",
                                     "an in-process function needs a C++ handler"));
     }
     auto log = impl_->new_log(config.name);
-    auto fn = std::make_shared<in_process_function>(config, std::move(handler), impl_->clock, log);
+    auto fn = std::make_shared<in_process_function>(config, std::move(records), std::move(other),
+                                                    impl_->clock, log);
     return impl_->add(impl::built{std::move(config), std::move(fn), std::move(log), {}});
 }
 

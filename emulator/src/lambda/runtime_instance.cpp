@@ -257,7 +257,7 @@ void runtime_instance::finish_locked(invocation_result r) {
 std::optional<invocation_result> runtime_instance::invoke(const invocation& inv,
                                                           std::chrono::nanoseconds budget) {
     invoke_log log(cfg_.log.get(), inv.request_id);
-    std::string event = inv.raw_payload.empty() ? inv.payload.dump() : inv.raw_payload;
+    std::string event = event_text(inv);
 
     std::unique_lock lk(mu_);
     const bool cold = !child_;

@@ -84,7 +84,7 @@ invocation_result url_function::invoke(const invocation& inv) {
     adapters::http_request req;
     req.method = "POST";
     req.target = target_;
-    req.body = inv.raw_payload.empty() ? inv.payload.dump() : inv.raw_payload;
+    req.body = event_text(inv);
     req.headers.set("Content-Type", "application/json");
     req.headers.set("Lambda-Runtime-Aws-Request-Id", inv.request_id);
     const auto wall_deadline =

@@ -2,6 +2,8 @@
 
 #include "item_codec.hpp"  // the engine's compact item encoding (emulator/src/dynamo)
 
+#include "esser/emulator/dynamo/json_text.hpp"
+
 namespace esser::emulator {
 
 std::string_view stream_event_name_text(stream_event_name n) noexcept {
@@ -83,6 +85,24 @@ nlohmann::json stream_record::new_image_json() const {
     if (!has_new_)
         return nullptr;
     return item_codec::to_json(std::string_view(images_).substr(new_at_));
+}
+
+void stream_record::append_keys_json(std::string& out) const {
+    item_codec::write_json(std::string_view(images_).substr(0, old_at_), out);
+}
+
+bool stream_record::append_old_image_json(std::string& out) const {
+    if (!has_old_)
+        return false;
+    item_codec::write_json(std::string_view(images_).substr(old_at_, new_at_ - old_at_), out);
+    return true;
+}
+
+bool stream_record::append_new_image_json(std::string& out) const {
+    if (!has_new_)
+        return false;
+    item_codec::write_json(std::string_view(images_).substr(new_at_), out);
+    return true;
 }
 
 std::int64_t stream_record::approximate_creation_date_time() const {
@@ -185,6 +205,42 @@ nlohmann::json to_lambda_json(const stream_record& r, std::string_view region,
     nlohmann::json out = record_json(r, region);
     out["eventSourceARN"] = stream_arn;
     return out;
+}
+
+void append_lambda_json(const stream_record& r, std::string_view region,
+                        std::string_view stream_arn, std::string& out) {
+    // Keys in the order dump() writes them (std::map: byte order), so the text is identical.
+    out += "{\"awsRegion\":";
+    append_json_string(out, region);
+    out += ",\"dynamodb\":{\"ApproximateCreationDateTime\":";
+    append_json_int(out, r.approximate_creation_date_time());
+    out += ",\"Keys\":";
+    r.append_keys_json(out);
+    if (r.has_new_image()) {
+        out += ",\"NewImage\":";
+        r.append_new_image_json(out);
+    }
+    if (r.has_old_image()) {
+        out += ",\"OldImage\":";
+        r.append_old_image_json(out);
+    }
+    out += ",\"SequenceNumber\":";
+    append_json_string(out, r.sequence.to_string());
+    out += ",\"SizeBytes\":";
+    append_json_int(out, r.size_bytes);
+    out += ",\"StreamViewType\":\"";
+    out += stream_view_type_text(r.view_type);
+    out += "\"},\"eventID\":";
+    append_json_string(out, r.event_id_text());
+    out += ",\"eventName\":\"";
+    out += stream_event_name_text(r.event_name);
+    out += "\",\"eventSource\":\"aws:dynamodb\",\"eventSourceARN\":";
+    append_json_string(out, stream_arn);
+    out += ",\"eventVersion\":\"1.1\"";
+    if (r.by_ttl)
+        out +=
+            ",\"userIdentity\":{\"principalId\":\"dynamodb.amazonaws.com\",\"type\":\"Service\"}";
+    out.push_back('}');
 }
 
 }  // namespace esser::emulator

@@ -9,6 +9,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "esser/emulator/streams/stream_lambda_event.hpp"
+
 namespace {
 
 using namespace esser::emulator;
@@ -152,4 +154,83 @@ TEST_CASE("invokes beyond max_concurrency are throttled",
     release.set_value();
     CHECK(busy.get().status == invoke_status::success);
     CHECK(fn.invoke(event({})).status == invoke_status::success);
+}
+
+namespace {
+
+// A one-record stream batch as an event source mapping hands it over (issue 5 speed target:
+// typed functions take records without JSON).
+std::shared_ptr<stream_lambda_event> one_record_batch() {
+    auto r = std::make_shared<stream_record>();
+    r->event_name = stream_event_name::INSERT;
+    r->view_type = stream_view_type::NEW_IMAGE;
+    r->sequence = sequence_number::make(100, 7);
+    attribute_map keys;
+    keys.set("pk", attribute_value::s("a"));
+    attribute_map image = keys;
+    image.set("n", attribute_value::n(decimal::from_int(5)));
+    r->set_images(keys, nullptr, &image);
+    auto e = std::make_shared<stream_lambda_event>("us-east-1", "arn:aws:dynamodb:stream");
+    e->add(std::move(r));
+    return e;
+}
+
+}  // namespace
+
+TEST_CASE("a stream-records handler takes a mapping's batch as records, without JSON",
+          "[emulator][lambda][in_process_function]") {
+    auto batch = one_record_batch();
+    std::size_t typed_calls = 0, json_calls = 0;
+    in_process_function fn(
+        config("typed"),
+        [&](const stream_lambda_event& e, in_process_context&) -> result<json> {
+            ++typed_calls;
+            return json{{"records", e.size()}};
+        },
+        [&](const json& e, in_process_context&) -> result<json> {
+            ++json_calls;
+            return json{{"json", e}};
+        });
+    invocation inv = event(nullptr);
+    inv.stream_event = batch;
+    auto r = fn.invoke(inv);
+    REQUIRE(r.status == invoke_status::success);
+    CHECK(r.payload == json{{"records", 1}});
+    CHECK(typed_calls == 1);
+    CHECK(json_calls == 0);
+
+    // Any other event goes to the JSON handler.
+    r = fn.invoke(event({{"n", 1}}));
+    REQUIRE(r.status == invoke_status::success);
+    CHECK(r.payload == json{{"json", {{"n", 1}}}});
+    CHECK(json_calls == 1);
+}
+
+TEST_CASE("a JSON handler invoked with a mapping's batch gets the batch's JSON document",
+          "[emulator][lambda][in_process_function]") {
+    auto batch = one_record_batch();
+    in_process_function fn(config("json"),
+                           [](const json& e, in_process_context&) -> result<json> { return e; });
+    invocation inv = event(nullptr);
+    inv.stream_event = batch;
+    auto r = fn.invoke(inv);
+    REQUIRE(r.status == invoke_status::success);
+    CHECK(r.payload == batch->document());
+    CHECK(r.payload["Records"][0]["dynamodb"]["NewImage"]["n"] == json{{"N", "5"}});
+    CHECK(event_text(inv) == batch->document().dump());
+    CHECK(&event_document(inv) == &batch->document());
+}
+
+TEST_CASE("a function that takes only stream batches refuses other events as a function error",
+          "[emulator][lambda][in_process_function]") {
+    in_process_function fn(
+        config("typed-only"),
+        [](const stream_lambda_event&, in_process_context&) -> result<json> { return json(); },
+        in_process_handler{});
+    auto r = fn.invoke(event({{"n", 1}}));
+    REQUIRE(r.status == invoke_status::function_error);
+    CHECK(r.function_error == "Unhandled");
+    CHECK(r.payload["errorType"] == "Runtime.InvalidEvent");
+    CHECK(r.payload["errorMessage"] ==
+          "the function takes DynamoDB stream batches from event source mappings only");
 }

@@ -17,6 +17,9 @@
 //   emulator applies changes at once; AWS takes minutes, §4.2).
 //
 // Delivery (§4.2-§4.5), per mapping and per shard:
+//   - a batch's event is a stream_lambda_event (invocation::stream_event): typed records,
+//     rendered to JSON (document or text) only if the function takes that form, and kept for
+//     the batch's retries; bisect and partial retries reuse the renderings;
 //   - a batch never mixes shards; a child shard is read only once its parent is finished
 //     (read to its end with every batch done or discarded); shards present at creation start
 //     at StartingPosition (LATEST = the position at create time), shards found later at their

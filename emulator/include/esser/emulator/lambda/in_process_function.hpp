@@ -10,6 +10,12 @@
 //       return json{{"ok", true}};
 //   });
 //
+// A function may also take DynamoDB stream batches as typed records (stream_records_handler):
+// event source mappings then hand it their batch (stream_lambda_event: records(), and
+// document()/text() if it wants them) and no JSON is built for it. Other events (the Invoke
+// API) go to its JSON handler when it has one, else end in an Unhandled function error
+// (errorType "Runtime.InvalidEvent": the function takes stream batches only).
+//
 // Outcomes:
 //  - the handler returns a value: success with that document;
 //  - it returns a core::error: an Unhandled function error {"errorMessage": e.message,
@@ -40,6 +46,7 @@
 namespace esser::emulator {
 
 class invoke_log;
+class stream_lambda_event;
 
 // What a handler knows about its invocation (the Lambda context object).
 class in_process_context {
@@ -73,12 +80,19 @@ private:
 
 using in_process_handler =
     std::function<core::result<nlohmann::json>(const nlohmann::json& event, in_process_context&)>;
+using stream_records_handler = std::function<core::result<nlohmann::json>(
+    const stream_lambda_event& event, in_process_context&)>;
 
 class in_process_function final : public lambda_function {
 public:
     // `clock` turns invocation deadlines into budgets (null: the system clock); `log` receives
     // the invoke lines (null: none are kept beyond the result's log_tail).
     in_process_function(function_config config, in_process_handler handler,
+                        std::shared_ptr<const core::clock> clock = nullptr,
+                        std::shared_ptr<function_log> log = nullptr);
+    // Takes stream batches as typed records; other events go to `other` (may be empty).
+    in_process_function(function_config config, stream_records_handler records,
+                        in_process_handler other,
                         std::shared_ptr<const core::clock> clock = nullptr,
                         std::shared_ptr<function_log> log = nullptr);
 
@@ -89,6 +103,7 @@ public:
 private:
     function_config config_;
     in_process_handler handler_;
+    stream_records_handler records_handler_;
     std::shared_ptr<const core::clock> clock_;
     std::shared_ptr<function_log> log_;
     std::atomic<std::uint32_t> active_{0};

@@ -23,6 +23,7 @@
 //    fault): not a function error; ESMs retry without counting.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -31,9 +32,17 @@
 
 namespace esser::emulator {
 
+class stream_lambda_event;
+
 struct invocation {
     std::string request_id;  // UUID; Lambda-Runtime-Aws-Request-Id
     nlohmann::json payload;  // the event, as the function receives it
+    // Event source mappings set this instead of `payload`: the batch as typed stream records,
+    // which renders the same event (document() == what payload would be, text() its dump()) on
+    // demand and keeps it for the batch's retries. Read the event through event_document() /
+    // event_text() below, which serve both; in-process functions with a stream-records handler
+    // take the records without any JSON.
+    std::shared_ptr<const stream_lambda_event> stream_event;
     // The event's exact bytes when the caller has them (the Invoke API): kinds that send bytes
     // (executable, url) send these unchanged, so key order and big numbers survive. Empty:
     // payload.dump() is sent.
@@ -47,6 +56,12 @@ struct invocation {
     std::string client_context;        // base64 JSON (X-Amz-Client-Context); may be empty
     std::string trace_id;              // Lambda-Runtime-Trace-Id; may be empty
 };
+
+// The event as a JSON document: stream_event's document() when set, else payload.
+const nlohmann::json& event_document(const invocation& inv);
+// The event's bytes as a function receives them: raw_payload when set, else stream_event's
+// text() (its document's dump(), written without building it), else payload.dump().
+std::string event_text(const invocation& inv);
 
 enum class invoke_status : std::uint8_t { success, function_error, throttled, service_error };
 

@@ -129,6 +129,12 @@ public:
     core::result<function_info> create_function(function_config config);
     // Creates an in-process function running `handler`.
     core::result<function_info> create_function(function_config config, in_process_handler handler);
+    // Creates an in-process function that takes DynamoDB stream batches as typed records
+    // (in_process_function.hpp): event source mappings invoke `records` without building any
+    // JSON; other events go to `other` (empty: they fail with Runtime.InvalidEvent).
+    core::result<function_info> create_stream_function(function_config config,
+                                                       stream_records_handler records,
+                                                       in_process_handler other = {});
     // Registers a function object built elsewhere (a custom lambda_function).
     core::result<function_info> add_function(function_config config,
                                              std::shared_ptr<lambda_function> function,

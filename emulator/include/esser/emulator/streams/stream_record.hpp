@@ -65,6 +65,9 @@ struct stream_record {
 
     bool has_old_image() const { return has_old_; }
 
+    // Bytes of the encoded images (keys + old + new): bounds the size of their JSON.
+    std::size_t encoded_size() const { return images_.size(); }
+
     bool has_new_image() const { return has_new_; }
 
     std::optional<item> old_image() const;
@@ -73,6 +76,11 @@ struct stream_record {
     nlohmann::json keys_json() const;
     nlohmann::json old_image_json() const;
     nlohmann::json new_image_json() const;
+    // The same documents as text appended to `out` (byte for byte their dump()); false, and
+    // nothing written, when the record has no such image.
+    void append_keys_json(std::string& out) const;
+    bool append_old_image_json(std::string& out) const;
+    bool append_new_image_json(std::string& out) const;
 
 private:
     std::string images_;  // encoded keys | old image | new image
@@ -98,5 +106,9 @@ nlohmann::json to_streams_json(const stream_record& r, std::string_view region);
 // "eventSourceARN" (the stream ARN).
 nlohmann::json to_lambda_json(const stream_record& r, std::string_view region,
                               std::string_view stream_arn);
+// to_lambda_json(r, region, stream_arn).dump() appended to `out`, written straight from the
+// record's encoded images (no JSON tree): what executable and URL functions receive.
+void append_lambda_json(const stream_record& r, std::string_view region,
+                        std::string_view stream_arn, std::string& out);
 
 }  // namespace esser::emulator
