@@ -14,6 +14,7 @@
 // (clock time) succeeds without effect; with different parameters it is an
 // IdempotentParameterMismatchException.
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "engine_impl.hpp"
@@ -81,19 +82,33 @@ aws_error cancel_with_validation(std::size_t n, std::size_t bad, const std::stri
     return aws_error::transaction_canceled(std::move(reasons));
 }
 
-json capacity_array(const json& r, const std::vector<std::pair<std::string, double>>& per_table) {
-    const json* mode = schema::member(r, "ReturnConsumedCapacity");
-    if (!mode || !mode->is_string() ||
-        (mode->get<std::string>() != "TOTAL" && mode->get<std::string>() != "INDEXES")) {
+// Index units a table's writes cost, per index, summed (write_capacity lists them).
+using index_units_by_table =
+    std::map<std::string, std::map<const secondary_index*, double>, std::less<>>;
+
+json capacity_array(const json& r, const std::vector<std::pair<std::string, double>>& per_table,
+                    const index_units_by_table& per_index = {}) {
+    if (!wants_capacity(r))
         return nullptr;
-    }
+    const bool indexes = r["ReturnConsumedCapacity"].get_ref<const std::string&>() == "INDEXES";
     std::map<std::string, double> units;
     for (const auto& [name, u] : per_table) units[name] += u;
     json out = json::array();
     for (const auto& [name, u] : units) {
-        json c = {{"TableName", name}, {"CapacityUnits", u}};
-        if (mode->get<std::string>() == "INDEXES")
+        double total = u;
+        json c = {{"TableName", name}};
+        if (indexes)
             c["Table"] = {{"CapacityUnits", u}};
+        if (auto it = per_index.find(name); it != per_index.end()) {
+            for (const auto& [ix, iu] : it->second) {
+                total += iu;
+                if (indexes) {
+                    c[ix->global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes"][ix->name] = {
+                        {"CapacityUnits", iu}};
+                }
+            }
+        }
+        c["CapacityUnits"] = total;
         out.push_back(std::move(c));
     }
     return out;
@@ -282,6 +297,8 @@ aws_result dynamo_engine::impl::transact_write_items(const json& r) {
         return fail(aws_error::transaction_canceled(std::move(reasons)));
 
     std::vector<std::pair<std::string, double>> units;
+    index_units_by_table index_units;
+    const bool want_capacity = wants_capacity(r);
     const auto at = now();
     for (std::size_t i = 0; i < actions.size(); ++i) {
         action& a = actions[i];
@@ -291,6 +308,14 @@ aws_result dynamo_engine::impl::transact_write_items(const json& r) {
         units.emplace_back(a.table_name, 2 * write_units(std::max(old_size, new_size)));
         if (a.kind == action_kind::condition_check)
             continue;
+        // Transactional writes cost twice, on the indexes as on the table.
+        if (want_capacity) {
+            for (const auto& [ix, u] :
+                 a.t->index_write_units(o.old_item ? &*o.old_item : nullptr,
+                                        a.kind == action_kind::del ? nullptr : &*o.new_item)) {
+                index_units[a.table_name][ix] += 2 * u;
+            }
+        }
         // Blocks move when written: re-find (an earlier action of this transaction never
         // touches the same item, but the pointer is cheap to refresh).
         const char* old = a.t->find(a.k);
@@ -303,7 +328,7 @@ aws_result dynamo_engine::impl::transact_write_items(const json& r) {
         tokens[token] = token_entry{canonical, now() + token_lifetime};
     }
     json out = json::object();
-    if (json c = capacity_array(r, units); !c.is_null())
+    if (json c = capacity_array(r, units, index_units); !c.is_null())
         out["ConsumedCapacity"] = std::move(c);
     return out;
 }

@@ -362,6 +362,12 @@ TEST_CASE_METHOD(engine_fixture, "ReturnConsumedCapacity counts index writes lik
     r = ok("BatchWriteItem", {{"RequestItems", {{"ixt", {{{"PutRequest", {{"Item", item}}}}}}}},
                               {"ReturnConsumedCapacity", "INDEXES"}});
     CHECK(r["ConsumedCapacity"] == json{capacity(2.0, 2.0, 1.0)});
+    // A transaction pays twice, on the indexes too.
+    item["pk"] = S("b");
+    r = ok("TransactWriteItems",
+           {{"TransactItems", {{{"Put", {{"TableName", "ixt"}, {"Item", item}}}}}},
+            {"ReturnConsumedCapacity", "INDEXES"}});
+    CHECK(r["ConsumedCapacity"] == json{capacity(4.0, 4.0, 2.0)});
 }
 
 TEST_CASE_METHOD(engine_fixture, "item counts and sizes are kept exactly",
