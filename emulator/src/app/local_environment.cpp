@@ -175,6 +175,7 @@ local_environment::local_environment(local_environment_options o, core::logger l
     d.clock = clock_;
     d.ids = ids_;
     d.region = options_.region;
+    d.status_transition_delay = options_.table_status_delay;
     dynamodb_ = std::make_shared<dynamo_engine>(d);
     dynamodb_->set_observer(streams_.get());
     front_.add_service("DynamoDB_20120810", &dynamo_engine::serves,

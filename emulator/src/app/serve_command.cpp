@@ -114,7 +114,8 @@ cli::command_spec serve_spec() {
     s.summary = "run the emulator on one local port";
     s.synopsis = {
         "serve [--domain FILE] [--host ADDR] [--port N] [--clock real|manual] [--seed N]",
-        "      [--shards N] [--poll-interval D] [--log-level LEVEL] [--log-format text|json]",
+        "      [--shards N] [--poll-interval D] [--table-status-delay D]",
+        "      [--log-level LEVEL] [--log-format text|json]",
         "      [--region R] [--threads N] [--max-connections N] [--shutdown-grace D]",
         "      [--require-auth] [--credentials KEY:SECRET[:TOKEN]] [--no-domain]",
         "      [--tls-cert FILE --tls-key FILE] [--template FILE [--lambda-binary FILE]]"};
@@ -157,6 +158,13 @@ cli::command_spec serve_spec() {
          {}},
         {"shards", "N", "1", "Shards each table stream starts with.", {}},
         {"poll-interval", "D", "250ms", "How often event source mappings poll their streams.", {}},
+        {"table-status-delay",
+         "D",
+         "0",
+         "How long tables stay CREATING, UPDATING and DELETING, and new GSIs backfilling, as "
+         "AWS's take seconds to minutes: test your waiters and retries against it (clock time, "
+         "so --clock manual moves it with the clock).",
+         {}},
         {"log-level",
          "LEVEL",
          "info",
@@ -325,6 +333,10 @@ core::expected<serve_settings, cli::usage_error> serve_settings_from(const cli::
     if (!poll)
         return unexpected(poll.error());
     s.env.poll_interval = *poll;
+    auto status_delay = duration(a, "table-status-delay", core::duration::zero());
+    if (!status_delay)
+        return unexpected(status_delay.error());
+    s.env.table_status_delay = *status_delay;
     core::parse_log_level(a.value_or("log-level", "info"), s.log_level);
     s.log_format = a.value_or("log-format", "text") == "json" ? core::log_format::json
                                                               : core::log_format::text;

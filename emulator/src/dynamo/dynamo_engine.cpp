@@ -54,6 +54,17 @@ std::shared_ptr<table> dynamo_engine::impl::find_table(std::string_view name) co
     return it == tables.end() ? nullptr : it->second;
 }
 
+const json* dynamo_engine::impl::deleting_description(std::string_view name) const {
+    auto it = deleting.find(name);
+    return it != deleting.end() && now() < it->second.until ? &it->second.description : nullptr;
+}
+
+aws_error dynamo_engine::impl::table_being_deleted(std::string_view name) {
+    return aws_error::resource_in_use(
+        "Attempt to change a resource which is still in use: Table is being deleted: " +
+        std::string(name));
+}
+
 aws_error dynamo_engine::impl::table_not_found(std::string_view name) {
     return aws_error::resource_not_found(
         "Requested resource not found: Table: " + std::string(name) + " not found");
@@ -147,6 +158,7 @@ void dynamo_engine::reset() {
     {
         std::unique_lock lock(impl_->registry_mu);
         dropped.swap(impl_->tables);
+        impl_->deleting.clear();
     }
     table_observer* o = impl_->observer.load();
     for (auto& [name, t] : dropped) {

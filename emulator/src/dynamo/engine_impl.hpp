@@ -46,6 +46,19 @@ public:
     std::map<std::string, std::shared_ptr<table>, std::less<>>
         tables;  // by name (ListTables order)
 
+    // Deleted tables still DELETING (status_transition_delay > 0): described and listed, not
+    // usable, their name not reusable, until `until` (spec §3.1). Under registry_mu.
+    struct deleting_table {
+        json description;
+        core::time_point until;
+    };
+
+    std::map<std::string, deleting_table, std::less<>> deleting;
+    // The DELETING description of `name`, or null once gone (caller holds registry_mu).
+    const json* deleting_description(std::string_view name) const;
+    // ResourceInUseException for a change to a table that is DELETING.
+    static aws_error table_being_deleted(std::string_view name);
+
     // The table for a table-level operation (any status), or null.
     std::shared_ptr<table> find_table(std::string_view name) const;
     // The table for an item operation: ResourceNotFoundException "Requested resource not found"

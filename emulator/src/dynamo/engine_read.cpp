@@ -74,6 +74,30 @@ std::optional<std::string> check_key_piece(const attribute_map& key, const key_a
 }
 
 // The names LastEvaluatedKey carries: the table key, plus the index key for an index read.
+// The index a Query or Scan names (null for none), or the error AWS gives: an unknown index, a
+// consistent read of a GSI, or a GSI still backfilling after UpdateTable created it (spec §3.2).
+core::expected<const secondary_index*, aws_error> readable_index(const table& t,
+                                                                 std::string_view name,
+                                                                 bool consistent,
+                                                                 core::time_point now) {
+    if (name.empty())
+        return static_cast<const secondary_index*>(nullptr);
+    const secondary_index* ix = t.find_index(name);
+    if (!ix) {
+        return fail(aws_error::validation("The table does not have the specified index: " +
+                                          std::string(name)));
+    }
+    if (ix->global && consistent) {
+        return fail(aws_error::validation(
+            "Consistent reads are not supported on global secondary indexes"));
+    }
+    if (ix->global && now < ix->active_at) {
+        return fail(aws_error::validation("Cannot read from backfilling global secondary index: " +
+                                          std::string(name)));
+    }
+    return ix;
+}
+
 std::vector<std::string> start_key_names(const table& t, const secondary_index* ix) {
     std::vector<std::string> names = {t.keys.hash.name};
     if (t.keys.range)
@@ -257,17 +281,10 @@ aws_result dynamo_engine::impl::query(const json& r) {
     table& t = **found;
     const bool consistent =
         schema::member(r, "ConsistentRead") && schema::json_bool(r["ConsistentRead"]);
-    const secondary_index* ix = nullptr;
-    if (!index_name.empty()) {
-        ix = t.find_index(index_name);
-        if (!ix)
-            return fail(aws_error::validation("The table does not have the specified index: " +
-                                              index_name));
-        if (ix->global && consistent) {
-            return fail(aws_error::validation(
-                "Consistent reads are not supported on global secondary indexes"));
-        }
-    }
+    auto readable = readable_index(t, index_name, consistent, now());
+    if (!readable)
+        return fail(readable.error());
+    const secondary_index* ix = *readable;
     const key_schema& qkeys = ix ? ix->keys : t.keys;
     const auto names = start_key_names(t, ix);
     auto esk = read_map_member(r, "ExclusiveStartKey");
@@ -406,17 +423,10 @@ aws_result dynamo_engine::impl::scan(const json& r) {
     table& t = **found;
     const bool consistent =
         schema::member(r, "ConsistentRead") && schema::json_bool(r["ConsistentRead"]);
-    const secondary_index* ix = nullptr;
-    if (!index_name.empty()) {
-        ix = t.find_index(index_name);
-        if (!ix)
-            return fail(aws_error::validation("The table does not have the specified index: " +
-                                              index_name));
-        if (ix->global && consistent) {
-            return fail(aws_error::validation(
-                "Consistent reads are not supported on global secondary indexes"));
-        }
-    }
+    auto readable = readable_index(t, index_name, consistent, now());
+    if (!readable)
+        return fail(readable.error());
+    const secondary_index* ix = *readable;
     const auto names = start_key_names(t, ix);
     auto esk = read_map_member(r, "ExclusiveStartKey");
     if (!esk)
@@ -547,13 +557,10 @@ core::expected<dynamo_engine::query_result, aws_error> dynamo_engine::impl::nati
     if (!found)
         return fail(found.error());
     table& t = **found;
-    const secondary_index* ix = nullptr;
-    if (!q.index.empty()) {
-        ix = t.find_index(q.index);
-        if (!ix)
-            return fail(
-                aws_error::validation("The table does not have the specified index: " + q.index));
-    }
+    auto readable = readable_index(t, q.index, false, now());
+    if (!readable)
+        return fail(readable.error());
+    const secondary_index* ix = *readable;
     const key_schema& qkeys = ix ? ix->keys : t.keys;
     const std::string mismatch =
         "One or more parameter values were invalid: Condition parameter type does not match schema "

@@ -344,7 +344,7 @@ aws_result dynamo_engine::impl::create_table(const json& r) {
     }
     t->keys = make_key_schema(ks, t->attribute_definitions);
     t->created_at = now();
-    t->active_at = t->created_at + opts.table_activation_delay;
+    t->active_at = t->created_at + opts.status_transition_delay;
     t->billing = pay_per_request ? billing_mode::pay_per_request : billing_mode::provisioned;
     if (pay_per_request)
         t->pay_per_request_since = t->created_at;
@@ -374,6 +374,8 @@ aws_result dynamo_engine::impl::create_table(const json& r) {
         std::unique_lock lock(registry_mu);
         if (tables.count(name))
             return fail(aws_error::resource_in_use("Table already exists: " + name));
+        if (deleting_description(name))
+            return fail(table_being_deleted(name));
         tables.emplace(name, t);
     }
     std::lock_guard lock(t->mu);
@@ -388,8 +390,12 @@ aws_result dynamo_engine::impl::create_table(const json& r) {
 aws_result dynamo_engine::impl::describe_table(const json& r) {
     const std::string name = str(r, "TableName");
     auto t = find_table(name);
-    if (!t)
+    if (!t) {
+        std::shared_lock lock(registry_mu);
+        if (const json* d = deleting_description(name))
+            return json{{"Table", *d}};
         return fail(table_not_found(name));
+    }
     std::lock_guard lock(t->mu);
     return json{{"Table", t->describe(now())}};
 }
@@ -402,14 +408,24 @@ aws_result dynamo_engine::impl::list_tables(const json& r) {
     json names = json::array();
     bool more = false;
     {
+        // The live tables and those still DELETING, merged in name order.
         std::shared_lock lock(registry_mu);
         auto it = start.empty() ? tables.begin() : tables.upper_bound(start);
-        for (; it != tables.end(); ++it) {
+        auto dt = start.empty() ? deleting.begin() : deleting.upper_bound(start);
+        const auto now_ = now();
+        for (;;) {
+            while (dt != deleting.end() && now_ >= dt->second.until) ++dt;
+            const bool live = it != tables.end();
+            if (!live && dt == deleting.end())
+                break;
             if (names.size() == limit) {
                 more = true;
                 break;
             }
-            names.push_back(it->first);
+            if (live && (dt == deleting.end() || it->first < dt->first))
+                names.push_back((it++)->first);
+            else
+                names.push_back((dt++)->first);
         }
     }
     json out = {{"TableNames", names}};
@@ -421,8 +437,12 @@ aws_result dynamo_engine::impl::list_tables(const json& r) {
 aws_result dynamo_engine::impl::delete_table(const json& r) {
     const std::string name = str(r, "TableName");
     auto t = find_table(name);
-    if (!t)
+    if (!t) {
+        std::shared_lock lock(registry_mu);
+        if (deleting_description(name))
+            return fail(table_being_deleted(name));
         return fail(table_not_found(name));
+    }
     std::lock_guard lock(t->mu);
     if (now() < t->active_at) {
         return fail(aws_error::resource_in_use(
@@ -439,6 +459,10 @@ aws_result dynamo_engine::impl::delete_table(const json& r) {
         if (it == tables.end() || it->second != t)
             return fail(table_not_found(name));
         tables.erase(it);
+        json d = t->describe(now(), "DELETING");
+        std::erase_if(deleting, [&](const auto& e) { return now() >= e.second.until; });
+        if (opts.status_transition_delay > core::duration::zero())
+            deleting[name] = {d, now() + opts.status_transition_delay};
     }
     json d = t->describe(now(), "DELETING");
     t->deleted = true;
@@ -499,6 +523,10 @@ aws_result dynamo_engine::impl::update_table(const json& r) {
     if (!t)
         return fail(table_not_found(name));
     std::lock_guard lock(t->mu);
+    if (now() < t->updating_until) {
+        return fail(aws_error::resource_in_use(
+            "Attempt to change a resource which is still in use: Table is being updated: " + name));
+    }
     const bool table_ppr = t->billing == billing_mode::pay_per_request;
     const bool target_ppr = billing ? billing->get<std::string>() == "PAY_PER_REQUEST" : table_ppr;
     if (pt && target_ppr) {
@@ -607,6 +635,7 @@ aws_result dynamo_engine::impl::update_table(const json& r) {
         for (const auto& u : *gsi_updates) {
             if (const json* c = schema::member(u, "Create")) {
                 auto ix = make_index(*c, true, *t, t->billing == billing_mode::pay_per_request);
+                ix->active_at = now() + opts.status_transition_delay;
                 backfill(*t, *ix);
                 t->indexes.push_back(std::move(ix));
             } else if (const json* d = schema::member(u, "Delete")) {
@@ -640,7 +669,8 @@ aws_result dynamo_engine::impl::update_table(const json& r) {
                 o->stream_disabled(t->name, now());
         }
     }
-    return json{{"TableDescription", t->describe(now())}};
+    t->updating_until = now() + opts.status_transition_delay;
+    return json{{"TableDescription", t->describe(now(), "UPDATING")}};
 }
 
 aws_result dynamo_engine::impl::describe_time_to_live(const json& r) {

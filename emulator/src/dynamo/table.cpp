@@ -403,7 +403,10 @@ json table::describe(core::time_point now, const char* status) const {
     d["AttributeDefinitions"] = std::move(defs);
     d["TableName"] = name;
     d["KeySchema"] = key_schema_json(keys);
-    d["TableStatus"] = status ? status : (now >= active_at ? "ACTIVE" : "CREATING");
+    d["TableStatus"] = status                 ? status
+                       : now < active_at      ? "CREATING"
+                       : now < updating_until ? "UPDATING"
+                                              : "ACTIVE";
     d["CreationDateTime"] = epoch_seconds(created_at);
     d["ProvisionedThroughput"] = {{"NumberOfDecreasesToday", 0},
                                   {"ReadCapacityUnits", read_capacity},
@@ -429,7 +432,10 @@ json table::describe(core::time_point now, const char* status) const {
         j["ItemCount"] = ix->item_count;
         j["IndexArn"] = ix->arn;
         if (ix->global) {
-            j["IndexStatus"] = "ACTIVE";
+            const bool backfilling = now < ix->active_at;
+            j["IndexStatus"] = backfilling ? "CREATING" : "ACTIVE";
+            if (backfilling)
+                j["Backfilling"] = true;
             j["ProvisionedThroughput"] = {{"NumberOfDecreasesToday", 0},
                                           {"ReadCapacityUnits", ix->read_capacity},
                                           {"WriteCapacityUnits", ix->write_capacity}};

@@ -56,6 +56,8 @@ struct secondary_index {
     std::int64_t read_capacity = 0;
     std::int64_t write_capacity = 0;
     std::string arn;
+    // A GSI that UpdateTable creates is CREATING (backfilling) until then (spec §3.2).
+    core::time_point active_at{};
 
     partition_table<index_entry> entries;
     std::size_t item_count = 0;
@@ -71,7 +73,8 @@ public:
     key_schema keys;
     std::vector<attribute_definition> attribute_definitions;
     core::time_point created_at;
-    core::time_point active_at;  // CREATING until then
+    core::time_point active_at;       // CREATING until then
+    core::time_point updating_until;  // UPDATING (after UpdateTable, under mu) until then
 
     std::mutex mu;
 

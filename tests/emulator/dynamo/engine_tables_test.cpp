@@ -186,7 +186,7 @@ TEST_CASE_METHOD(engine_fixture, "a table is CREATING until the activation delay
     emulator::dynamo_engine::options o;
     o.clock = clock;
     o.ids = ids;
-    o.table_activation_delay = std::chrono::milliseconds(500);
+    o.status_transition_delay = std::chrono::milliseconds(500);
     engine = std::make_shared<emulator::dynamo_engine>(o);
     create_hash_table("slow");
     CHECK(ok("DescribeTable", {{"TableName", "slow"}})["Table"]["TableStatus"] == "CREATING");
@@ -200,6 +200,77 @@ TEST_CASE_METHOD(engine_fixture, "a table is CREATING until the activation delay
     clock->advance(std::chrono::milliseconds(500));
     CHECK(ok("DescribeTable", {{"TableName", "slow"}})["Table"]["TableStatus"] == "ACTIVE");
     ok("PutItem", {{"TableName", "slow"}, {"Item", {{"pk", S("a")}}}});
+}
+
+// Issue 12: status transitions with a configurable delay (spec §3.1-3.2). UpdateTable makes the
+// table UPDATING (usable, not changeable) and a new GSI CREATING with Backfilling (not readable);
+// DeleteTable leaves the table DELETING (described and listed, not usable, name not reusable).
+TEST_CASE_METHOD(engine_fixture, "UPDATING, backfilling and DELETING last the status delay",
+                 "[emulator][dynamo][engine_tables]") {
+    emulator::dynamo_engine::options o;
+    o.clock = clock;
+    o.ids = ids;
+    o.status_transition_delay = std::chrono::seconds(2);
+    engine = std::make_shared<emulator::dynamo_engine>(o);
+    create_events_table("tbl");
+    clock->advance(std::chrono::seconds(2));
+    ok("PutItem", {{"TableName", "tbl"}, {"Item", {{"pk", S("a")}, {"v", N("1")}, {"k", S("x")}}}});
+
+    json d = ok("UpdateTable",
+                {{"TableName", "tbl"},
+                 {"AttributeDefinitions", {{{"AttributeName", "k"}, {"AttributeType", "S"}}}},
+                 {"GlobalSecondaryIndexUpdates",
+                  {{{"Create",
+                     {{"IndexName", "by_k"},
+                      {"KeySchema", {{{"AttributeName", "k"}, {"KeyType", "HASH"}}}},
+                      {"Projection", {{"ProjectionType", "ALL"}}}}}}}}})["TableDescription"];
+    CHECK(d["TableStatus"] == "UPDATING");
+    CHECK(d["GlobalSecondaryIndexes"][0]["IndexStatus"] == "CREATING");
+    CHECK(d["GlobalSecondaryIndexes"][0]["Backfilling"] == true);
+    CHECK(validation("Query", {{"TableName", "tbl"},
+                               {"IndexName", "by_k"},
+                               {"KeyConditionExpression", "k = :k"},
+                               {"ExpressionAttributeValues", {{":k", S("x")}}}}) ==
+          "Cannot read from backfilling global secondary index: by_k");
+    CHECK(validation("Scan", {{"TableName", "tbl"}, {"IndexName", "by_k"}}) ==
+          "Cannot read from backfilling global secondary index: by_k");
+    // The table stays usable while UPDATING, but not changeable.
+    ok("PutItem", {{"TableName", "tbl"}, {"Item", {{"pk", S("b")}, {"v", N("1")}, {"k", S("x")}}}});
+    auto e = err("UpdateTable", {{"TableName", "tbl"}, {"BillingMode", "PAY_PER_REQUEST"}});
+    CHECK(e.type == "ResourceInUseException");
+    CHECK(e.message ==
+          "Attempt to change a resource which is still in use: Table is being updated: tbl");
+
+    clock->advance(std::chrono::seconds(2));
+    d = ok("DescribeTable", {{"TableName", "tbl"}})["Table"];
+    CHECK(d["TableStatus"] == "ACTIVE");
+    CHECK(d["GlobalSecondaryIndexes"][0]["IndexStatus"] == "ACTIVE");
+    CHECK_FALSE(d["GlobalSecondaryIndexes"][0].contains("Backfilling"));
+    CHECK(ok("Scan", {{"TableName", "tbl"}, {"IndexName", "by_k"}})["Count"] == 2);
+
+    create_hash_table("two");
+    ok("DeleteTable", {{"TableName", "tbl"}});
+    CHECK(ok("DescribeTable", {{"TableName", "tbl"}})["Table"]["TableStatus"] == "DELETING");
+    CHECK(ok("ListTables", json::object())["TableNames"] == json{"tbl", "two"});
+    CHECK(ok("ListTables", {{"Limit", 1}})["LastEvaluatedTableName"] == "tbl");
+    e = err("PutItem", {{"TableName", "tbl"}, {"Item", {{"pk", S("c")}, {"v", N("1")}}}});
+    CHECK(e.type == "ResourceNotFoundException");
+    for (const char* op : {"DeleteTable", "CreateTable"}) {
+        e = err(op, {{"TableName", "tbl"},
+                     {"AttributeDefinitions", {{{"AttributeName", "pk"}, {"AttributeType", "S"}}}},
+                     {"KeySchema", {{{"AttributeName", "pk"}, {"KeyType", "HASH"}}}},
+                     {"BillingMode", "PAY_PER_REQUEST"}});
+        CHECK(e.type == "ResourceInUseException");
+        CHECK(e.message ==
+              "Attempt to change a resource which is still in use: Table is being deleted: tbl");
+    }
+
+    clock->advance(std::chrono::seconds(2));
+    CHECK(err("DescribeTable", {{"TableName", "tbl"}}).type == "ResourceNotFoundException");
+    CHECK(ok("ListTables", json::object())["TableNames"] == json{"two"});
+    create_hash_table("tbl");  // the name is free again
+    clock->advance(std::chrono::seconds(2));
+    CHECK(scan_all("tbl").empty());
 }
 
 TEST_CASE_METHOD(engine_fixture, "ListTables pages in name order",

@@ -74,7 +74,8 @@ struct local_environment_options {
     std::optional<std::uint64_t> seed;  // --seed: deterministic ids; none: random
     unsigned shards = 1;                // --shards: initial shards per table stream
     core::duration poll_interval = std::chrono::milliseconds(250);  // event source mappings
-    std::string region = "us-east-1";                               // for ARNs and the health text
+    core::duration table_status_delay{0};  // --table-status-delay: CREATING/UPDATING/DELETING
+    std::string region = "us-east-1";      // for ARNs and the health text
     aws_auth_mode auth = aws_auth_mode::accept_any;
     // --read-store: where projections live (adapters::open_read_store's URL forms: "memory:",
     // "sqlite:PATH", "postgres://..."). Empty: "sqlite:<data_dir>/read_store.sqlite" when

@@ -65,9 +65,13 @@ public:
         // For ARNs (arn:aws:dynamodb:<region>:<account>:table/<name>).
         std::string region = "us-east-1";
         std::string account_id = "000000000000";
-        // How long a new table reports CREATING before ACTIVE (clock time). AWS takes seconds;
-        // 0 makes it ACTIVE at once (CreateTable's own response still says CREATING, as AWS's).
-        core::duration table_activation_delay{0};
+        // How long each status transition takes, in clock time (spec §3.1-3.2): a new table
+        // is CREATING, a table after UpdateTable UPDATING, a GSI that UpdateTable adds
+        // CREATING (backfilling), and a deleted table DELETING (still described and listed)
+        // for this long. AWS takes seconds to minutes; 0, the default, makes every transition
+        // immediate (CreateTable's and DeleteTable's own responses still say CREATING and
+        // DELETING, as AWS's do).
+        core::duration status_transition_delay{0};
         // The item size limit (spec §2.3); lower it only in tests.
         std::size_t max_item_size = 409600;
         // What DescribeEndpoints reports (host:port): the HTTP front sets its own address, so
