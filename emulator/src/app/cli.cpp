@@ -21,7 +21,13 @@ std::string parsed_args::value_or(std::string_view name, std::string fallback) c
     return v ? *v : std::move(fallback);
 }
 
+std::vector<std::string> parsed_args::get_all(std::string_view name) const {
+    auto it = all_values_.find(name);
+    return it == all_values_.end() ? std::vector<std::string>{} : it->second;
+}
+
 void parsed_args::set(std::string name, std::string value) {
+    all_values_[name].push_back(value);
     values_[std::move(name)] = std::move(value);
 }
 
@@ -148,7 +154,8 @@ core::expected<parsed_args, usage_error> parse(const command_spec& spec,
                 msg += " (did you mean --" + *s + "?)";
             return unexpected(usage_error{msg});
         }
-        if (out.has(name))
+        if (out.has(name) && std::find(spec.repeatable.begin(), spec.repeatable.end(), name) ==
+                                 spec.repeatable.end())
             return unexpected(usage_error{"--" + name + " is given twice"});
         if (o->value_name.empty()) {
             if (value)

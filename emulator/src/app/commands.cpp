@@ -57,8 +57,8 @@ bool no_positionals(const cli::parsed_args& args, std::string_view command, comm
 }
 
 std::vector<subcommand> all_commands() {
-    return {serve_command(), template_command(), test_command(), init_command(),
-            version_command()};
+    return {serve_command(),  template_command(), test_command(),   init_command(),
+            record_command(), replay_command(),   version_command()};
 }
 
 int esser_local_main(std::span<const std::string> args, command_io io) {

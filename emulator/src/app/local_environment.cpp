@@ -18,6 +18,7 @@
 #include "esser/emulator/dynamo/in_process_transport.hpp"
 #include "esser/emulator/esm/esm_routes.hpp"
 #include "esser/emulator/esm/esm_service.hpp"
+#include "esser/emulator/fixture/recording_service.hpp"
 #include "esser/emulator/http/rest_error.hpp"
 #include "esser/emulator/http/sigv4_guard.hpp"
 #include "esser/emulator/lambda/lambda_routes.hpp"
@@ -226,6 +227,11 @@ local_environment::local_environment(local_environment_options o, core::logger l
         for (const auto& f : lambda_->list_functions())
             (void)lambda_->delete_function(f.config.name);
     });
+
+    // Recordings of table streams into fixtures (issue 8).
+    recordings_ = std::make_unique<recording_service>(*streams_, *clock_, options_.seed);
+    add_routes("recordings", [this](router& r) { recordings_->install(r); });
+    on_reset([this] { recordings_->stop_all(); });
 }
 
 // The domain's event store on the engine (in process, the production store code) and the esser

@@ -5,16 +5,11 @@
 
 namespace esser::emulator {
 
-core::result<function_info> create_stream_handler_function(
-    lambda_service& lambda, function_config config, std::shared_ptr<core::stream_handler> handler,
-    bool partial_batch_response) {
-    if (!handler)
-        return core::fail(core::error::invalid_argument("a stream handler is required"));
-    config.kind = function_kind::in_process;
-    return lambda.create_function(
-        std::move(config),
-        [handler, partial_batch_response](const nlohmann::json& event,
-                                          in_process_context& ctx) -> core::result<nlohmann::json> {
+in_process_handler stream_handler_lambda(std::shared_ptr<core::stream_handler> handler,
+                                         bool partial_batch_response) {
+    return
+        [handler = std::move(handler), partial_batch_response](
+            const nlohmann::json& event, in_process_context& ctx) -> core::result<nlohmann::json> {
             auto r = handler->handle(event);
             if (!r)
                 return core::fail(r.error());
@@ -25,7 +20,17 @@ core::result<function_info> create_stream_handler_function(
                     return core::fail(*r->failure);
             }
             return r->lambda_response();
-        });
+        };
+}
+
+core::result<function_info> create_stream_handler_function(
+    lambda_service& lambda, function_config config, std::shared_ptr<core::stream_handler> handler,
+    bool partial_batch_response) {
+    if (!handler)
+        return core::fail(core::error::invalid_argument("a stream handler is required"));
+    config.kind = function_kind::in_process;
+    return lambda.create_function(
+        std::move(config), stream_handler_lambda(std::move(handler), partial_batch_response));
 }
 
 }  // namespace esser::emulator

@@ -534,6 +534,81 @@ void stream_registry::item_changed(const item_change& change) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Replay: streams rebuilt from recorded records (issue 8)
+
+streams_result<void> stream_registry::import_stream(std::string_view stream_arn,
+                                                    std::string_view table, const key_schema& keys,
+                                                    stream_view_type view,
+                                                    core::time_point created) {
+    auto parts = streams_detail::parse_stream_arn(stream_arn);
+    if (!parts)
+        return core::unexpected(invalid_arn("StreamArn", stream_arn));
+    std::unique_lock lock(mu_);
+    if (by_arn_.contains(stream_arn))
+        return core::unexpected(
+            aws_error::validation(fmt::format("Stream {} already exists", stream_arn)));
+    auto s = std::make_shared<stream_state>();
+    s->serial = next_stream_serial_++;
+    s->arn = std::string(stream_arn);
+    s->label = std::string(parts->label);
+    s->table = std::string(table);
+    s->region = std::string(parts->region);
+    s->keys = keys;
+    s->view = view;
+    s->created = created;
+    s->enabled = false;
+    s->disabled_at = created;
+    imported_[s->serial] = true;
+    by_serial_.emplace(s->serial, s);
+    by_arn_.emplace(s->arn, std::move(s));
+    return {};
+}
+
+streams_result<void> stream_registry::import_record(std::string_view stream_arn,
+                                                    std::string_view shard_id,
+                                                    std::string_view parent_shard_id,
+                                                    std::shared_ptr<const stream_record> record) {
+    stream_ptr s = find_by_arn(stream_arn);
+    {
+        std::shared_lock lock(mu_);
+        if (!s || !imported_.contains(s->serial))
+            return core::unexpected(aws_error::validation(
+                fmt::format("Stream {} was not created by import_stream", stream_arn)));
+    }
+    std::lock_guard lock(s->mu);
+    shard_state* sh = nullptr;
+    if (auto it = s->by_id.find(shard_id); it != s->by_id.end()) {
+        sh = s->shards[it->second].get();
+        if (sh->parent_id != parent_shard_id)
+            return core::unexpected(aws_error::validation(fmt::format(
+                "Shard {} has parent '{}', not '{}'", shard_id, sh->parent_id, parent_shard_id)));
+        if (!(sh->last < record->sequence))
+            return core::unexpected(aws_error::validation(
+                fmt::format("Shard {}: sequence number {} does not follow {}", shard_id,
+                            record->sequence.to_string(), sh->last.to_string())));
+    } else {
+        auto made = std::make_unique<shard_state>();
+        made->serial = static_cast<std::uint32_t>(s->shards.size());
+        made->id = std::string(shard_id);
+        made->parent_id = std::string(parent_shard_id);
+        made->open = false;
+        made->closed_at = record->at;
+        made->starting = record->sequence;
+        s->by_id.emplace(made->id, made->serial);
+        s->shards.push_back(std::move(made));
+        sh = s->shards.back().get();
+    }
+    // A closed shard disappears `retention` after it closed: keep it as long as its records.
+    sh->closed_at = std::max(sh->closed_at, record->at);
+    sh->last = record->sequence;
+    if (sh->records.empty())
+        s->next_housekeeping = std::min(s->next_housekeeping, record->at + options_.retention);
+    sh->records.push_back(std::move(record));
+    wake(*s);
+    return {};
+}
+
+// ---------------------------------------------------------------------------------------------
 // Positions and iterators (stream mutex held)
 
 streams_result<std::uint64_t> stream_registry::position_for(
@@ -967,6 +1042,7 @@ void stream_registry::reset() {
     by_arn_.clear();
     enabled_by_table_.clear();
     by_serial_.clear();
+    imported_.clear();
     watch_streams_.clear();
 }
 
@@ -993,6 +1069,7 @@ void stream_registry::purge_removed_streams() {
     for (auto it = by_arn_.begin(); it != by_arn_.end();) {
         if (it->second->removed.load()) {
             by_serial_.erase(it->second->serial);
+            imported_.erase(it->second->serial);
             it = by_arn_.erase(it);
         } else {
             ++it;

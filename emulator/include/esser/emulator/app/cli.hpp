@@ -42,6 +42,8 @@ struct command_spec {
     std::vector<example> examples;
     std::string exit_status;  // the EXIT STATUS section, lines "N  meaning"
     std::string see_also;
+    // Options that may be given more than once (--redact A --redact B); get_all() has them all.
+    std::vector<std::string> repeatable;
 };
 
 class parsed_args {
@@ -53,11 +55,14 @@ public:
     // The value given for --name, or nullopt (flags have the value "").
     std::optional<std::string> get(std::string_view name) const;
     std::string value_or(std::string_view name, std::string fallback) const;
+    // Every value given for --name, in order (get() has the last one).
+    std::vector<std::string> get_all(std::string_view name) const;
 
     void set(std::string name, std::string value);
 
 private:
     std::map<std::string, std::string, std::less<>> values_;
+    std::map<std::string, std::vector<std::string>, std::less<>> all_values_;
 };
 
 struct usage_error {

@@ -54,4 +54,12 @@ subcommand test_command();
 // The `init` subcommand (init_command.cpp): a new project from the embedded template.
 subcommand init_command();
 
+// The `record` subcommand (record_command.cpp): a table's stream from any endpoint into a
+// fixture file (issue 8).
+subcommand record_command();
+
+// The `replay` subcommand (replay_command.cpp): a fixture through the event source mapping
+// machinery into a function, compared with a golden file (issue 8).
+subcommand replay_command();
+
 }  // namespace esser::emulator

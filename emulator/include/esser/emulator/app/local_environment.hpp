@@ -100,6 +100,7 @@ class sqs_api;
 class sqs_front;
 class sqs_service;
 class sigv4_guard;
+class recording_service;
 class stream_registry;
 class streams_api;
 
@@ -169,6 +170,10 @@ public:
     esm_service& mappings() { return *esm_; }
 
     sqs_service& sqs() { return *sqs_; }
+
+    // Recordings of table streams into fixtures (/esser/v1/recordings, issue 8). A reset stops
+    // them; their fixtures stay readable.
+    recording_service& recordings() { return *recordings_; }
 
     // Adds an area's routes (see the header comment). `service` names it in services().
     void add_routes(std::string service, std::function<void(router&)> install);
@@ -241,6 +246,7 @@ private:
     std::unique_ptr<sqs_api> sqs_api_;
     std::unique_ptr<sqs_front> sqs_front_;
     std::unique_ptr<esm_service> esm_;
+    std::unique_ptr<recording_service> recordings_;  // reads the streams: declared after them
 
     struct route_installer {
         std::string service;

@@ -26,6 +26,7 @@
 #include "esser/core/error.hpp"
 #include "esser/emulator/lambda/function_config.hpp"
 #include "esser/emulator/lambda/function_registry.hpp"
+#include "esser/emulator/lambda/in_process_function.hpp"
 
 namespace esser::core {
 class stream_handler;
@@ -34,6 +35,11 @@ class stream_handler;
 namespace esser::emulator {
 
 class lambda_service;
+
+// The in-process handler create_stream_handler_function runs (for callers that build the
+// function object themselves, e.g. a fixture replay wrapping it). `handler` must not be null.
+in_process_handler stream_handler_lambda(std::shared_ptr<core::stream_handler> handler,
+                                         bool partial_batch_response = true);
 
 // Creates the in-process function `config.name` running `handler`. Errors: create_function's.
 core::result<function_info> create_stream_handler_function(

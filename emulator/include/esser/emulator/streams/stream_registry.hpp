@@ -223,6 +223,23 @@ public:
     // running and will not run again.
     void unwatch(watch_id id);
 
+    // --- Replay (issue 8: record and replay fixture streams) -----------------------------------
+    // A stream rebuilt from recorded records, readable through every read API above exactly as
+    // the captured one was: same ARN, shard ids, lineage, sequence numbers and event ids.
+    // import_stream creates `stream_arn` (arn:...:table/<table>/stream/<label>) for `table`,
+    // DISABLED and without shards; it is not attached to the table (writes never reach it).
+    // ValidationException when the ARN is malformed or already known.
+    streams_result<void> import_stream(std::string_view stream_arn, std::string_view table,
+                                       const key_schema& keys, stream_view_type view,
+                                       core::time_point created);
+    // Appends `record` to `shard_id` of an imported stream. The shard is created, closed, on
+    // its first record with `parent_shard_id` (empty: none). ValidationException when the
+    // stream was not imported, the parent differs from the first record's, or the sequence
+    // number does not rise within the shard. Records are trimmed by options.retention like any.
+    streams_result<void> import_record(std::string_view stream_arn, std::string_view shard_id,
+                                       std::string_view parent_shard_id,
+                                       std::shared_ptr<const stream_record> record);
+
     // --- esser API hooks (admin) ---------------------------------------------------------------
     // Closes every open shard of the table's enabled stream; each gets one child with the same
     // hash range. Returns the new shard ids. not_found when the table has no enabled stream.
@@ -297,6 +314,7 @@ private:
     std::unordered_map<std::string, std::size_t> partitions_by_table_;
     std::unordered_map<watch_id, std::uint64_t> watch_streams_;  // watch id -> stream serial
     std::uint64_t next_stream_serial_ = 1;
+    std::unordered_map<std::uint64_t, bool> imported_;  // serials of imported streams
     watch_id next_watch_id_ = 1;
 };
 
