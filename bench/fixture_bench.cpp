@@ -22,6 +22,7 @@
 
 #include "bench_util.hpp"
 
+#include "esser/adapters/dynamodb/dynamodb_event_store.hpp"
 #include "esser/core/clock.hpp"
 #include "esser/core/id_source.hpp"
 #include "esser/emulator/dynamo/dynamo_engine.hpp"
@@ -153,17 +154,8 @@ struct stream_table {
         o.ids = ids;
         engine = std::make_unique<dynamo_engine>(o);
         engine->set_observer(&registry);
-        (void)engine->dispatch(
-            "CreateTable",
-            {{"TableName", "events"},
-             {"AttributeDefinitions",
-              {{{"AttributeName", "pk"}, {"AttributeType", "S"}},
-               {{"AttributeName", "v"}, {"AttributeType", "N"}}}},
-             {"KeySchema",
-              {{{"AttributeName", "pk"}, {"KeyType", "HASH"}},
-               {{"AttributeName", "v"}, {"KeyType", "RANGE"}}}},
-             {"BillingMode", "PAY_PER_REQUEST"},
-             {"StreamSpecification", {{"StreamEnabled", true}, {"StreamViewType", "NEW_IMAGE"}}}});
+        (void)engine->dispatch("CreateTable",
+                               adapters::dynamodb_event_store::events_table_definition("events"));
     }
 
     ~stream_table() { engine->set_observer(nullptr); }

@@ -231,7 +231,6 @@ local_environment::local_environment(local_environment_options o, core::logger l
     // Recordings of table streams into fixtures (issue 8).
     recordings_ = std::make_unique<recording_service>(*streams_, *clock_, options_.seed);
     add_routes("recordings", [this](router& r) { recordings_->install(r); });
-    on_reset([this] { recordings_->stop_all(); });
 }
 
 // The domain's event store on the engine (in process, the production store code) and the esser
@@ -356,6 +355,9 @@ bool local_environment::has_routes_for(std::string_view service) const {
 }
 
 void local_environment::reset() {
+    // Recordings take what their streams hold before the streams go, then stop.
+    if (recordings_)
+        recordings_->stop_all();
     // The engine first: it tells the registry that each table's stream is disabled; then the
     // registry drops every stream (stream_registry::reset's contract).
     dynamodb_->reset();

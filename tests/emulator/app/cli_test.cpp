@@ -171,3 +171,21 @@ TEST_CASE("esser-local test runs scenario files and reports failures",
     CHECK(help.out.find("--junit FILE") != std::string::npos);
     CHECK(run({"help"}).out.find("test") != std::string::npos);
 }
+
+// Issue 8: options a subcommand declares repeatable (`record --redact A --redact B`) keep every
+// value in order; the others are still refused when given twice.
+TEST_CASE("cli keeps every value of a repeatable option", "[emulator][app][cli]") {
+    cli::command_spec s = spec();
+    s.options.push_back({"tag", "T", "", "A tag.", {}});
+    s.repeatable = {"tag"};
+    std::vector<std::string> args = {"--tag", "a", "--tag=b", "--port", "1", "--tag", "c"};
+    auto r = cli::parse(s, args);
+    REQUIRE(r);
+    CHECK(r->get_all("tag") == std::vector<std::string>{"a", "b", "c"});
+    CHECK(r->get("tag") == "c");
+    CHECK(r->get_all("clock").empty());
+    std::vector<std::string> twice = {"--port", "1", "--port", "2"};
+    auto again = cli::parse(s, twice);
+    REQUIRE_FALSE(again);
+    CHECK(again.error().message == "--port is given twice");
+}
