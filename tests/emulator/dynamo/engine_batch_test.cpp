@@ -124,6 +124,28 @@ TEST_CASE_METHOD(engine_fixture, "TransactWriteItems request-level checks", "[em
     CHECK(e.type == "ResourceNotFoundException");
 }
 
+// Issue 12, spec §3.7: the 4 MB limit is on the request payload. 50 Puts of 100 KB are refused
+// whole (nothing written); deleting the same 5 MB with a small request is allowed.
+TEST_CASE_METHOD(engine_fixture, "TransactWriteItems refuses a payload over 4 MB, not a large delete", "[emulator][dynamo][engine_transact]") {
+    create_hash_table("big");
+    const std::string blob(100 * 1024, 'x');
+    json puts = json::array();
+    for (int i = 0; i < 50; ++i) puts.push_back(put("big", {{"pk", S(std::to_string(i))}, {"blob", S(blob)}}));
+    CHECK(validation("TransactWriteItems", {{"TransactItems", puts}}) ==
+          "Transaction request payload size cannot exceed 4 MB (total transaction payload size cannot exceed 4194304 bytes)");
+    CHECK(item_count("big") == 0);
+    json half(puts.begin(), puts.begin() + 25);
+    ok("TransactWriteItems", {{"TransactItems", half}});
+    json rest(puts.begin() + 25, puts.end());
+    ok("TransactWriteItems", {{"TransactItems", rest}});
+    CHECK(item_count("big") == 50);
+    json deletes = json::array();
+    for (int i = 0; i < 50; ++i)
+        deletes.push_back({{"Delete", {{"TableName", "big"}, {"Key", {{"pk", S(std::to_string(i))}}}}}});
+    ok("TransactWriteItems", {{"TransactItems", deletes}});
+    CHECK(item_count("big") == 0);
+}
+
 TEST_CASE_METHOD(engine_fixture, "ClientRequestToken makes a transaction idempotent for ten minutes", "[emulator][dynamo][engine_transact]") {
     create_hash_table("aaa");
     json tx = {{"TransactItems", {put("aaa", {{"pk", S("x")}, {"n", N("1")}})}}, {"ClientRequestToken", "tok-1"}};
