@@ -163,11 +163,15 @@ q = ddb.query(TableName="legacy",
 check([x["sk"]["N"] for x in q["Items"]] == ["6", "5", "3"],
       f"QueryFilter with OR, descending ({[x['sk']['N'] for x in q['Items']]})")
 code, msg = error_of(ddb.query, TableName="legacy",
-                     KeyConditions={"pk": {"ComparisonOperator": "EQ",
-                                           "AttributeValueList": [{"S": "a"}]}},
-                     FilterExpression="n > :n", ExpressionAttributeValues={":n": {"N": "1"}})
-check(code == "ValidationException" and "KeyConditions" in (msg or ""),
-      f"mixing KeyConditions with FilterExpression is refused ({msg})")
+                     KeyConditionExpression="pk = :pk",
+                     QueryFilter={"kind": {"ComparisonOperator": "EQ",
+                                           "AttributeValueList": [{"S": "odd"}]}},
+                     ExpressionAttributeValues={":pk": {"S": "a"}})
+check(code == "ValidationException" and
+      msg == "Can not use both expression and non-expression parameters in the same request: "
+             "Non-expression parameters: {QueryFilter} "
+             "Expression parameters: {KeyConditionExpression}",
+      f"mixing QueryFilter with KeyConditionExpression is refused ({msg})")
 
 s = ddb.scan(TableName="legacy",
              ScanFilter={"n": {"ComparisonOperator": "BETWEEN",
