@@ -13,8 +13,8 @@
 #include "esser/emulator/app/commands.hpp"
 #include "esser/emulator/app/local_server.hpp"
 #include "esser/emulator/http/stop_signal.hpp"
-#include "esser/emulator/sqs/sqs_service.hpp"
 #include "esser/emulator/lambda/lambda_service.hpp"
+#include "esser/emulator/sqs/sqs_service.hpp"
 
 namespace esser::emulator {
 
