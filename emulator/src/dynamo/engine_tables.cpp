@@ -453,18 +453,20 @@ aws_result dynamo_engine::impl::delete_table(const json& r) {
             aws_error::validation("Resource cannot be deleted as it is currently protected against "
                                   "deletion. Disable deletion protection first."));
     }
+    json d = t->describe(now(), "DELETING");
     {
         std::unique_lock rlock(registry_mu);
         auto it = tables.find(name);
         if (it == tables.end() || it->second != t)
             return fail(table_not_found(name));
         tables.erase(it);
-        json d = t->describe(now(), "DELETING");
-        std::erase_if(deleting, [&](const auto& e) { return now() >= e.second.until; });
-        if (opts.status_transition_delay > core::duration::zero())
+        // Still described and listed as DELETING for the delay (spec §3.1); in the same
+        // critical section, so the name is never free in between.
+        if (opts.status_transition_delay > core::duration::zero()) {
+            std::erase_if(deleting, [&](const auto& e) { return now() >= e.second.until; });
             deleting[name] = {d, now() + opts.status_transition_delay};
+        }
     }
-    json d = t->describe(now(), "DELETING");
     t->deleted = true;
     if (table_observer* o = observer.load(); o && t->stream_enabled)
         o->stream_disabled(t->name, now());
