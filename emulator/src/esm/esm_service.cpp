@@ -922,13 +922,21 @@ core::result<esm_info> esm_service::create(esm_config config) {
     return answer;
 }
 
-core::result<esm_info> esm_service::get(std::string_view uuid) const {
+core::result<std::shared_ptr<esm_service::mapping>> esm_service::find_mapping(
+    std::string_view uuid) const {
     std::shared_lock lock(mu_);
     auto it = by_uuid_.find(uuid);
     if (it == by_uuid_.end())
         return core::fail(not_found_mapping());
-    std::lock_guard l(it->second->info_mu);
-    return it->second->info;
+    return it->second;
+}
+
+core::result<esm_info> esm_service::get(std::string_view uuid) const {
+    auto m = find_mapping(uuid);
+    if (!m)
+        return core::fail(m.error());
+    std::lock_guard l((*m)->info_mu);
+    return (*m)->info;
 }
 
 std::vector<esm_info> esm_service::list(std::string_view event_source_arn,
@@ -955,14 +963,10 @@ std::vector<esm_info> esm_service::list(std::string_view event_source_arn,
 }
 
 core::result<esm_info> esm_service::update(std::string_view uuid, const json& body) {
-    std::shared_ptr<mapping> m;
-    {
-        std::shared_lock lock(mu_);
-        auto it = by_uuid_.find(uuid);
-        if (it == by_uuid_.end())
-            return core::fail(not_found_mapping());
-        m = it->second;
-    }
+    auto found = find_mapping(uuid);
+    if (!found)
+        return core::fail(found.error());
+    std::shared_ptr<mapping> m = std::move(*found);
     esm_config current;
     {
         std::lock_guard l(m->info_mu);
@@ -1044,14 +1048,10 @@ void esm_service::clear() {
 }
 
 core::result<json> esm_service::status(std::string_view uuid) const {
-    std::shared_ptr<mapping> m;
-    {
-        std::shared_lock lock(mu_);
-        auto it = by_uuid_.find(uuid);
-        if (it == by_uuid_.end())
-            return core::fail(not_found_mapping());
-        m = it->second;
-    }
+    auto found = find_mapping(uuid);
+    if (!found)
+        return core::fail(found.error());
+    std::shared_ptr<mapping> m = std::move(*found);
     json out;
     {
         std::lock_guard l(m->info_mu);

@@ -184,6 +184,8 @@ private:
     core::result<void> check_duplicate(const esm_config& c, const std::string& function_arn,
                                        std::string_view except_uuid) const;
     void start_poller(const std::shared_ptr<mapping>& m);
+    // The mapping with `uuid` (under a shared lock of mu_), or ResourceNotFoundException.
+    core::result<std::shared_ptr<mapping>> find_mapping(std::string_view uuid) const;
 
     lambda_service& lambda_;
     stream_registry& streams_;
