@@ -1,7 +1,7 @@
-"""Shared by the Python client tests of SQS (sqs_boto3_test.py,
-sqs_failure_destination_test.py): Debian's boto3 pointed at ESSER_ENDPOINT with dummy
-credentials and no retries, and the check helpers (each failed check is printed; finish()
-exits 1 if any failed)."""
+"""Shared by the Python client tests of SQS and the event source mappings (sqs_boto3_test.py,
+sqs_failure_destination_test.py, esm_zip_boto3_test.py, esm_outcome.py): Debian's boto3
+pointed at ESSER_ENDPOINT with dummy credentials and no retries, a table with a stream, and the
+check helpers (each failed check is printed; finish() exits 1 if any failed)."""
 import os
 import sys
 
@@ -39,6 +39,17 @@ def error_code(fn, **kw):
     except ClientError as e:
         return e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"]
     return None, 200
+
+
+def create_stream_table(ddb, name):
+    """Creates table `name` (string partition key "pk", on demand) with a NEW_IMAGE stream and
+    returns the stream's ARN."""
+    ddb.create_table(TableName=name,
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     BillingMode="PAY_PER_REQUEST",
+                     StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+    return ddb.describe_table(TableName=name)["Table"]["LatestStreamArn"]
 
 
 def finish(name):

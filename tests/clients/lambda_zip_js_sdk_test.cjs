@@ -8,15 +8,11 @@ const path = require("path");
 const fs = require("fs");
 const os = require("os");
 const { execFileSync } = require("child_process");
+const { clientConfig } = require("./client_support.cjs");
 const modules = process.argv[2];
 const L = require(path.join(modules, "@aws-sdk/client-lambda"));
 
-const lambda = new L.LambdaClient({
-  endpoint: process.env.ESSER_ENDPOINT,
-  region: "us-east-1",
-  credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  maxAttempts: 1,
-});
+const lambda = new L.LambdaClient(clientConfig);
 const role = "arn:aws:iam::000000000000:role/lambda-role";
 
 let failures = 0;

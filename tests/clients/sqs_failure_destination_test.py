@@ -8,20 +8,20 @@ function (a small Python program speaking the Lambda Runtime API, created with e
 Code.EsserCommand) fails every batch that contains the poison item and logs each invocation to
 a file. The mapping has BatchSize 4, MaximumRetryAttempts 2, BisectBatchOnFunctionError and the
 SQS queue as OnFailure destination. The on-failure record is then long-polled from the queue
-and checked field by field against the stream (spec/streams-and-lambda.md §4.5); the
-invocation log shows the bisect and the retries. A destination queue that does not exist is
+and checked field by field against the stream (spec/streams-and-lambda.md §4.5,
+esm_outcome.check_failure_record); the invocation log shows the bisect and the retries. A destination queue that does not exist is
 refused at CreateEventSourceMapping. Any failure exits 1.
 """
 import json
 import os
-import re
 import tempfile
 import time
 import urllib.request
 
 from botocore.exceptions import ClientError
 
-from client_support import ENDPOINT, check, client, fail_now, finish
+from client_support import ENDPOINT, check, client, create_stream_table, fail_now, finish
+from esm_outcome import check_failure_record
 
 ddb = client("dynamodb")
 streams = client("dynamodbstreams")
@@ -73,12 +73,7 @@ def create_function(name):
 
 
 # --- the table, its stream and four items, one poison ---------------------------------------
-ddb.create_table(TableName="orders",
-                 AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                 KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                 BillingMode="PAY_PER_REQUEST",
-                 StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
-stream_arn = ddb.describe_table(TableName="orders")["Table"]["LatestStreamArn"]
+stream_arn = create_stream_table(ddb, "orders")
 for pk in ["o-1", "o-2", "o-3", "o-4"]:
     item = {"pk": {"S": pk}, "total": {"N": "10"}}
     if pk == "o-3":
@@ -132,34 +127,9 @@ while not messages and time.monotonic() < deadline:
 if len(messages) != 1:
     fail_now(f"one on-failure message in the queue (got {len(messages)})")
 msg = messages[0]
-raw = msg["Body"]
-record = json.loads(raw)
-check(list(record) == ["requestContext", "responseContext", "version", "timestamp",
-                       "DDBStreamBatchInfo"], f"top-level members in AWS's order: {list(record)}")
+record = check_failure_record(msg["Body"], "projector", stream_arn, shard_id, poison,
+                              invoke_count=1 + mapping["MaximumRetryAttempts"])
 rc = record["requestContext"]
-check(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", rc["requestId"])
-      is not None, f"requestId is a UUID: {rc['requestId']}")
-check(rc["functionArn"] == "arn:aws:lambda:us-east-1:000000000000:function:projector",
-      f"functionArn {rc['functionArn']}")
-check(rc["condition"] == "RetryAttemptsExhausted", f"condition {rc['condition']}")
-check(rc["approximateInvokeCount"] == 3, f"1 + MaximumRetryAttempts invokes: {rc}")
-check(record["responseContext"] == {"statusCode": 200, "executedVersion": "$LATEST",
-                                    "functionError": "Unhandled"},
-      f"responseContext {record['responseContext']}")
-check(record["version"] == "1.0", "version 1.0")
-check(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", record["timestamp"]) is not None,
-      f"timestamp with milliseconds: {record['timestamp']}")
-info = record["DDBStreamBatchInfo"]
-arrival = time.strftime("%Y-%m-%dT%H:%M:%SZ",
-                        time.gmtime(poison["dynamodb"]["ApproximateCreationDateTime"].timestamp()))
-check(info == {"shardId": shard_id,
-               "startSequenceNumber": poison["dynamodb"]["SequenceNumber"],
-               "endSequenceNumber": poison["dynamodb"]["SequenceNumber"],
-               "approximateArrivalOfFirstRecord": arrival,
-               "approximateArrivalOfLastRecord": arrival,
-               "batchSize": 1,
-               "streamArn": stream_arn},
-      f"DDBStreamBatchInfo covers the poison record alone: {info}")
 check(msg["Attributes"]["ApproximateReceiveCount"] == "1", "first receive of the record")
 sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=msg["ReceiptHandle"])
 counts = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["All"])["Attributes"]
