@@ -2,8 +2,10 @@
 sqs_failure_destination_test.py, esm_zip_boto3_test.py, esm_outcome.py): Debian's boto3
 pointed at ESSER_ENDPOINT with dummy credentials and no retries, a table with a stream, and the
 check helpers (each failed check is printed; finish() exits 1 if any failed)."""
+import json
 import os
 import sys
+import urllib.request
 
 import boto3
 import botocore.config
@@ -50,6 +52,14 @@ def create_stream_table(ddb, name):
                      BillingMode="PAY_PER_REQUEST",
                      StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
     return ddb.describe_table(TableName=name)["Table"]["LatestStreamArn"]
+
+
+def drain():
+    """POST /esser/v1/drain: runs every event source mapping until idle (also alongside the real
+    clock's pollers, which it waits for) and returns its report."""
+    req = urllib.request.Request(ENDPOINT + "/esser/v1/drain", data=b"{}", method="POST")
+    with urllib.request.urlopen(req, timeout=120) as r:
+        return json.loads(r.read())
 
 
 def finish(name):

@@ -13,13 +13,11 @@ written, the fourth poison; after a drain every invocation of both functions and
 on-failure messages (ReceiveMessage) are checked by esm_outcome.verify. Any failure exits 1.
 """
 import io
-import json
 import os
 import tempfile
-import urllib.request
 import zipfile
 
-from client_support import ENDPOINT, check, client, create_stream_table, fail_now, finish
+from client_support import check, client, create_stream_table, drain, fail_now, finish
 from esm_outcome import verify
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -82,9 +80,7 @@ for n in range(1, 7):
         item["poison"] = {"BOOL": True}
     ddb.put_item(TableName="orders", Item=item)
 
-with urllib.request.urlopen(urllib.request.Request(ENDPOINT + "/esser/v1/drain", data=b"{}",
-                                                   method="POST"), timeout=120) as r:
-    drained = json.loads(r.read())
+drained = drain()
 check(drained["idle"], f"the drain ends idle: {drained}")
 
 shards = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"]

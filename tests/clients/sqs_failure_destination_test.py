@@ -20,7 +20,7 @@ import urllib.request
 
 from botocore.exceptions import ClientError
 
-from client_support import ENDPOINT, check, client, create_stream_table, fail_now, finish
+from client_support import ENDPOINT, check, client, create_stream_table, drain, fail_now, finish
 from esm_outcome import check_failure_record
 
 ddb = client("dynamodb")
@@ -137,6 +137,8 @@ check(counts["ApproximateNumberOfMessages"] == "0" and
       counts["ApproximateNumberOfMessagesNotVisible"] == "0", f"nothing else queued: {counts}")
 
 # --- what the function saw: bisect, then retries of the poison alone --------------------------
+# The pollers go on with o-4 after sending the poison to the queue: wait until they are idle.
+check(drain()["idle"], "the mapping ends idle")
 calls = [json.loads(line) for line in open(invoke_log)]
 check(calls and calls[0] == {"keys": ["o-1", "o-2", "o-3", "o-4"], "failed": True},
       f"the first batch holds the four records and fails: {calls[:1]}")
