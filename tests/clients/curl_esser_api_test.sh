@@ -82,7 +82,10 @@ fi
 
 expect_eq "$(body_of "$(req GET /esser/v1/health)" | field '["services"]["esser-api"]["available"]')" \
   true "health"
-curl -s "$ESSER_ENDPOINT/metrics" | grep -q 'operation="esser.command",status="200"} 3' \
+# The page is read whole before grep: `curl | grep -q` under pipefail fails when grep exits at its
+# match while curl still writes (SIGPIPE), which made this check flaky.
+metrics="$(curl -s "$ESSER_ENDPOINT/metrics")"
+grep -q 'operation="esser.command",status="200"} 3' <<<"$metrics" \
   || fail "metrics count the three accepted commands"
 
 if [ "$failures" -ne 0 ]; then

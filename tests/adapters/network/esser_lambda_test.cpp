@@ -58,21 +58,24 @@ std::shared_ptr<adapters::dynamodb_event_store> store_at(const std::string& endp
 }
 
 // Runs esser-lambda with exactly `env` (plus PATH) and `args`; returns its exit status. Bounded:
-// kills it after 60 s.
-int run_esser_lambda(const std::vector<std::string>& env, const std::vector<std::string>& args) {
+// kills it after 60 s. Everything the child needs is built before fork: this process has threads
+// (dynalite's reader, the fake Runtime API), so the child may only make async-signal-safe calls
+// (an allocation after fork can deadlock on a lock another thread held at the fork).
+int run_esser_lambda(const std::vector<std::string>& env, const std::vector<std::string>& args,
+                     const fake_runtime_api* api = nullptr) {
+    std::vector<std::string> e = env;
+    e.push_back("PATH=/usr/bin:/bin");
+    std::vector<char*> envp;
+    for (auto& s : e) envp.push_back(s.data());
+    envp.push_back(nullptr);
+    std::vector<std::string> a{ESSER_LAMBDA_PATH};
+    a.insert(a.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& s : a) argv.push_back(s.data());
+    argv.push_back(nullptr);
     const pid_t pid = fork();
     REQUIRE(pid >= 0);
     if (pid == 0) {
-        std::vector<std::string> e = env;
-        e.push_back("PATH=/usr/bin:/bin");
-        std::vector<char*> envp;
-        for (auto& s : e) envp.push_back(s.data());
-        envp.push_back(nullptr);
-        std::vector<std::string> a{ESSER_LAMBDA_PATH};
-        a.insert(a.end(), args.begin(), args.end());
-        std::vector<char*> argv;
-        for (auto& s : a) argv.push_back(s.data());
-        argv.push_back(nullptr);
         execve(ESSER_LAMBDA_PATH, argv.data(), envp.data());
         _exit(127);
     }
@@ -85,7 +88,9 @@ int run_esser_lambda(const std::vector<std::string>& env, const std::vector<std:
         if (std::chrono::steady_clock::now() > give_up) {
             kill(pid, SIGKILL);
             waitpid(pid, &status, 0);
-            FAIL("esser-lambda did not finish within 60 s");
+            FAIL("esser-lambda did not finish within 60 s; the Runtime API had "
+                 << (api ? std::to_string(api->posts().size()) : std::string("?"))
+                 << " answers posted");
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
@@ -141,7 +146,7 @@ TEST_CASE("esser-lambda serves commands from the Runtime API and writes to Dynam
                                            .dump()}}
                              .dump()});
     const int code =
-        run_esser_lambda(function_env(api, endpoint, "_e2e"), {"--max-invocations", "5"});
+        run_esser_lambda(function_env(api, endpoint, "_e2e"), {"--max-invocations", "5"}, &api);
     CHECK(code == 0);
 
     const auto posts = api.posts();
