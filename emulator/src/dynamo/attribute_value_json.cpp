@@ -349,6 +349,8 @@ value_result read_tag(tag_id tag, const json& v, int depth) {
             m.reserve(obj.size());
             // nlohmann::json objects iterate in bytewise key order: the map's own order.
             for (const auto& [name, x] : obj) {
+                if (name.size() > max_attribute_name_bytes)
+                    return invalid(attribute_name_too_large_text);
                 auto child = attribute_value_from_json(x, depth + 1);
                 if (!child)
                     return child;
@@ -423,6 +425,8 @@ core::expected<attribute_map, std::string> attribute_map_from_json(const json& j
     attribute_map m;
     m.reserve(j.size());
     for (const auto& [name, x] : object_of(j)) {
+        if (name.size() > max_attribute_name_bytes)
+            return core::unexpected<std::string>(attribute_name_too_large_text);
         auto v = attribute_value_from_json(x, 1);
         if (!v)
             return core::unexpected<std::string>(std::move(v).error());

@@ -278,6 +278,8 @@ core::expected<compiled_expressions, aws_error> compile_request(const json& requ
                     "key " +
                     it.key()));
             }
+            if (name.size() > max_attribute_name_bytes)
+                return core::unexpected(aws_error::validation(attribute_name_too_large_text));
             source.names.emplace_back(it.key(), name);
         }
     }
@@ -300,6 +302,10 @@ core::expected<compiled_expressions, aws_error> compile_request(const json& requ
                 continue;
             auto v = attribute_value_from_json(*it);
             if (!v) {
+                // A name over the limit inside a value is reported as in an item, unprefixed
+                // (see attribute_value_json.hpp).
+                if (v.error() == attribute_name_too_large_text)
+                    return core::unexpected(aws_error::validation(v.error()));
                 return core::unexpected(aws_error::validation(
                     "ExpressionAttributeValues contains invalid value: " + v.error() + " for key " +
                     it.key()));

@@ -87,22 +87,30 @@ field throughput(std::vector<check> checks = {}) {
                         std::move(checks));
 }
 
+// KeySchemaAttributeName in AWS's model: 1..255 characters (AttributeDefinitions and key schemas
+// of tables and indexes).
+field key_attribute_name() {
+    return string_field("AttributeName", {not_null(), min_length(1), max_length(255)});
+}
+
 field key_schema(bool key_type_enum) {
     std::vector<check> key_type = {not_null()};
     if (key_type_enum)
         key_type.push_back(one_of({"HASH", "RANGE"}));
     return list_field(
         "KeySchema",
-        value_struct("KeySchemaElement", {string_field("AttributeName", {not_null()}),
-                                          string_field("KeyType", std::move(key_type))}),
+        value_struct("KeySchemaElement",
+                     {key_attribute_name(), string_field("KeyType", std::move(key_type))}),
         {not_null(), min_length(1), max_length(2)});
 }
 
 field projection() {
-    return struct_field("Projection", "Projection",
-                        {string_field("ProjectionType", {one_of({"ALL", "INCLUDE", "KEYS_ONLY"})}),
-                         list_field("NonKeyAttributes", string_field("member"), {min_length(1)})},
-                        {not_null()});
+    return struct_field(
+        "Projection", "Projection",
+        {string_field("ProjectionType", {one_of({"ALL", "INCLUDE", "KEYS_ONLY"})}),
+         list_field("NonKeyAttributes", string_field("member", {min_length(1), max_length(255)}),
+                    {min_length(1)})},
+        {not_null()});
 }
 
 field stream_specification() {
@@ -143,7 +151,7 @@ fields create_table() {
         list_field(
             "AttributeDefinitions",
             value_struct("AttributeDefinition",
-                         {string_field("AttributeName", {not_null()}),
+                         {key_attribute_name(),
                           string_field("AttributeType", {not_null(), one_of({"B", "N", "S"})})}),
             {not_null()}),
         required_table_name(),
@@ -193,7 +201,7 @@ fields update_table() {
         list_field(
             "AttributeDefinitions",
             value_struct("AttributeDefinition",
-                         {string_field("AttributeName", {not_null()}),
+                         {key_attribute_name(),
                           string_field("AttributeType", {not_null(), one_of({"B", "N", "S"})})})),
         stream_specification(),
         sse_specification(),

@@ -384,3 +384,47 @@ TEST_CASE_METHOD(engine_fixture, "item counts and sizes are kept exactly",
     CHECK(t["ItemCount"] == 2);
     CHECK(t["TableSizeBytes"] == 8);
 }
+
+TEST_CASE_METHOD(
+    engine_fixture,
+    "attribute names: 65,535 bytes accepted, 65,536 refused at any depth and via #names",
+    "[emulator][dynamo][engine_items]") {
+    // Issue 12 (attribute-name lengths): AWS's naming rules allow names up to 64 KB, measured as
+    // 65,535 bytes; longer names are refused with one message wherever they appear.
+    create_hash_table("names");
+    const std::string longest(65535, 'n'), too_long(65536, 'n');
+    const std::string message =
+        "1 validation error detected: Attribute name is too large, must be less than 65536 bytes";
+    ok("PutItem",
+       {{"TableName", "names"},
+        {"Item", {{"pk", S("ok")}, {longest, S("top")}, {"m", {{"M", {{longest, S("in")}}}}}}}});
+    const json got = ok("GetItem", {{"TableName", "names"}, {"Key", {{"pk", S("ok")}}}});
+    CHECK(got["Item"][longest] == S("top"));
+    CHECK(got["Item"]["m"]["M"][longest] == S("in"));
+
+    const json before = scan_all("names");
+    CHECK(validation("PutItem", {{"TableName", "names"},
+                                 {"Item", {{"pk", S("a")}, {too_long, S("x")}}}}) == message);
+    CHECK(validation(
+              "PutItem",
+              {{"TableName", "names"},
+               {"Item", {{"pk", S("a")}, {"l", {{"L", {{{"M", {{too_long, S("deep")}}}}}}}}}}}) ==
+          message);
+    CHECK(validation("UpdateItem", {{"TableName", "names"},
+                                    {"Key", {{"pk", S("a")}}},
+                                    {"UpdateExpression", "SET #n = :v"},
+                                    {"ExpressionAttributeNames", {{"#n", too_long}}},
+                                    {"ExpressionAttributeValues", {{":v", S("x")}}}}) == message);
+    CHECK(validation("UpdateItem", {{"TableName", "names"},
+                                    {"Key", {{"pk", S("a")}}},
+                                    {"UpdateExpression", "SET doc = :v"},
+                                    {"ExpressionAttributeValues",
+                                     {{":v", {{"M", {{too_long, S("x")}}}}}}}}) == message);
+    CHECK(
+        validation("BatchWriteItem",
+                   {{"RequestItems",
+                     {{"names",
+                       {{{"PutRequest", {{"Item", {{"pk", S("b")}, {too_long, S("x")}}}}}}}}}}}) ==
+        message);
+    CHECK(scan_all("names") == before);  // nothing refused was written
+}

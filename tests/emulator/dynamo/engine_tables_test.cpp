@@ -122,6 +122,27 @@ TEST_CASE_METHOD(engine_fixture, "CreateTable validation messages are AWS's",
         CHECK(validation("CreateTable", base) ==
               "Both the Hash Key and the Range Key element in the KeySchema have the same name");
     }
+    SECTION("attribute names of key attributes: 255 characters at most") {
+        // Spec §3.1 (AttributeDefinitions/KeySchema members: AttributeName 1..255, as dynalite's
+        // createTable validations): 255 is accepted, 256 refused in both lists.
+        const std::string longest(255, 'k');
+        auto ok_request = base;
+        ok_request["AttributeDefinitions"][1]["AttributeName"] = longest;
+        ok_request["KeySchema"][1]["AttributeName"] = longest;
+        CHECK(ok("CreateTable", ok_request)["TableDescription"]["KeySchema"][1]["AttributeName"] ==
+              longest);
+        const std::string too_long(256, 'k');
+        base["TableName"] = "tt2";
+        base["AttributeDefinitions"][1]["AttributeName"] = too_long;
+        base["KeySchema"][1]["AttributeName"] = too_long;
+        const std::string m = validation("CreateTable", base);
+        CHECK(m.rfind("2 validation errors detected: ", 0) == 0);
+        for (const char* at :
+             {"attributeDefinitions.2.member.attributeName", "keySchema.2.member.attributeName"})
+            CHECK(m.find("Value '" + too_long + "' at '" + at +
+                         "' failed to satisfy constraint: Member must have length less than or "
+                         "equal to 255") != std::string::npos);
+    }
     SECTION("JSON type errors are SerializationExceptions") {
         base["TableName"] = 5;
         auto e = err("CreateTable", base);

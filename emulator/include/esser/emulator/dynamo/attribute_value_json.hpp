@@ -30,6 +30,8 @@
 //       number messages of decimal::parse()
 //       "Nesting Levels have exceeded supported limits: Attributes in the item have nested
 //        levels beyond supported limit"   (a top-level attribute is level 1; at most 32 levels)
+//       attribute_name_too_large_text     (an attribute name, top-level or a map key at any
+//        depth, longer than max_attribute_name_bytes)
 //     Checks run per value in DynamoDB's order (dynalite validateAttributeValue, written against
 //     AWS): per tag (in the JSON object's key order) number syntax/range, NULL true, set
 //     emptiness, set numbers, set duplicates, nested values; "more than one datatypes" last.
@@ -50,6 +52,14 @@ namespace esser::emulator {
 
 // The deepest nesting DynamoDB accepts, counting a top-level attribute value as level 1.
 inline constexpr int max_attribute_depth = 32;
+
+// The longest attribute name DynamoDB accepts, in UTF-8 bytes: "64 KB" in AWS's naming rules
+// (HowItWorks.NamingRulesDataTypes), measured as 65,535 accepted and 65,536 refused, top-level
+// or nested, with the message below (ScyllaDB issue 9169, ExtendDB issue 365, both measured
+// against DynamoDB). Key attributes are limited to 255 by CreateTable's AttributeName checks.
+inline constexpr std::size_t max_attribute_name_bytes = 65535;
+inline constexpr const char* attribute_name_too_large_text =
+    "1 validation error detected: Attribute name is too large, must be less than 65536 bytes";
 
 // Pass 1 (SerializationException). nullopt when the JSON types are right.
 // An AttributeValue ({"S":"x"}, ...).
