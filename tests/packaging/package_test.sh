@@ -48,9 +48,13 @@ for t in "demo.logging work counts the remaining hours down" "demo.scenario.log_
     || { echo "package_test: '$t' missing from the project's make test" >&2; \
          cat "$work/project-test.log" >&2; exit 1; }
 done
-setsid make -C "$proj" run ARGS="--port 0 --clock manual" >"$work/project-run.log" 2>&1 &
+# The log exists before the background job starts: its redirection happens in the child, and a
+# sed that raced it failed (set -e), leaving `make run` and its esser-local running.
+: >"$work/project-run.log"
+setsid make -C "$proj" run ARGS="--port 0 --clock manual" >>"$work/project-run.log" 2>&1 &
 run_pid=$!
-trap 'kill -TERM -- "-$run_pid" 2>/dev/null || true' EXIT
+# The group (once setsid has made it) and the job itself (if it has not yet).
+trap 'kill -TERM -- "-$run_pid" 2>/dev/null; kill -TERM "$run_pid" 2>/dev/null; true' EXIT
 url=""
 for _ in $(seq 1 100); do
   url="$(sed -n 's/^esser-local .* listening on \(http[^ ]*\)$/\1/p' "$work/project-run.log")"
