@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "esser/adapters/dynamodb/http_transport.hpp"
+
 using namespace esser::adapters;
 
 namespace {
@@ -109,4 +111,21 @@ TEST_CASE("aws_config reports the first configuration problem", "[adapters][aws_
     REQUIRE_FALSE(bad);
     CHECK(bad.error().type == "InvalidEndpointError");
     CHECK(bad.error().message.find("AWS_ENDPOINT_URL_DYNAMODB: ") == 0);
+}
+
+// Issue 10 (esser-local over TLS): http_transport_options reads AWS_CA_BUNDLE as botocore does,
+// so esser-lambda trusts esser-local's self-signed certificate.
+TEST_CASE("http transport options trust the CA bundle of AWS_CA_BUNDLE", "[adapters][aws_config]") {
+    const env_map base = with(keys, {{"AWS_REGION", "eu-west-1"}});
+    auto plain = http_transport_options::from_environment(lookup(base));
+    REQUIRE(plain);
+    CHECK(plain->http.tls.ca_file.empty());
+    auto with_ca = http_transport_options::from_environment(
+        lookup(with(base, {{"AWS_CA_BUNDLE", "/etc/esser/ca.pem"}})));
+    REQUIRE(with_ca);
+    CHECK(with_ca->http.tls.ca_file == "/etc/esser/ca.pem");
+    auto empty =
+        http_transport_options::from_environment(lookup(with(base, {{"AWS_CA_BUNDLE", ""}})));
+    REQUIRE(empty);
+    CHECK(empty->http.tls.ca_file.empty());
 }

@@ -69,6 +69,9 @@ core::result<http_transport_options> http_transport_options::from_environment(
     o.creds = config->creds;
     o.dynamodb_endpoint = config->dynamodb_endpoint;
     o.streams_endpoint = config->streams_endpoint;
+    // As botocore: a PEM bundle of CAs to trust instead of the system store.
+    if (auto ca = env("AWS_CA_BUNDLE"); ca && !ca->empty())
+        o.http.tls.ca_file = *ca;
     return o;
 }
 

@@ -191,6 +191,7 @@ local_environment::local_environment(local_environment_options o, core::logger l
     // Lambda and the event source mappings (issue 5) on the same port.
     lambda_service_options lo;
     lo.region = options_.region;
+    lo.ca_bundle = options_.function_ca_bundle;
     if (!options_.credentials.empty()) {
         // Functions call esser-local back (AWS_ENDPOINT_URL) signed with the first key.
         lo.access_key_id = options_.credentials.front().access_key_id;

@@ -380,6 +380,8 @@ core::expected<serve_settings, cli::usage_error> serve_settings_from(const cli::
     s.tls_key = a.value_or("tls-key", "");
     if (s.tls_cert.empty() != s.tls_key.empty())
         return unexpected(cli::usage_error{"--tls-cert and --tls-key go together"});
+    if (!s.tls_cert.empty())
+        s.env.function_ca_bundle = std::filesystem::absolute(s.tls_cert).string();
     return s;
 }
 

@@ -229,6 +229,7 @@ struct lambda_service::impl : std::enable_shared_from_this<impl> {
                 ro.access_key_id = opts.access_key_id;
                 ro.secret_access_key = opts.secret_access_key;
                 ro.session_token = opts.session_token;
+                ro.ca_bundle = opts.ca_bundle;
                 ro.inherit_environment = opts.inherit_environment;
                 ro.clock = clock;
                 ro.ids = ids;

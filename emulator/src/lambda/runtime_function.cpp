@@ -75,6 +75,8 @@ std::vector<std::string> runtime_function::environment_for_new_instance() const 
     env["AWS_DEFAULT_REGION"] = options_.region;
     if (!options_.endpoint_url.empty())
         env["AWS_ENDPOINT_URL"] = options_.endpoint_url;
+    if (!options_.ca_bundle.empty())
+        env["AWS_CA_BUNDLE"] = options_.ca_bundle;
     for (const auto& [k, v] : config_.environment) env[k] = v;
     // Reserved: ours, whatever the user said (validate_function_config refuses them anyway).
     env["_HANDLER"] = config_.handler;

@@ -3,7 +3,8 @@
 // runs the event store over HTTPS + SigV4 (with --credentials) on one kept-alive connection; a
 // client that does not trust it gets a typed, non-retried SSLError; plain HTTP or garbage sent
 // to the TLS port fails cleanly and leaves the server serving; unusable certificate or key files
-// stop serve with a message naming the flag and the file.
+// stop serve with a message naming the flag and the file. esser-lambda run by an HTTPS
+// esser-local reaches it back over HTTPS.
 #include <cstdlib>
 #include <filesystem>
 
@@ -12,6 +13,7 @@
 
 #include "esser/adapters/dynamodb/dynamodb_event_store.hpp"
 #include "esser/adapters/http/http_client.hpp"
+#include "esser/emulator/lambda/lambda_service.hpp"
 
 using namespace esser;
 using esser::testing::start_local;
@@ -89,6 +91,36 @@ TEST_CASE("esser-local serves the event store over HTTPS with SigV4",
         CHECK_FALSE((*plain)->send(req));
         CHECK(store.last_version({"Item", "tls"}).value() == 1);
     }
+}
+
+// The production path over TLS: esser-lambda, run by esser-local, calls it back over HTTPS
+// (AWS_ENDPOINT_URL https://..., trusting --tls-cert through AWS_CA_BUNDLE, signing with
+// --credentials).
+TEST_CASE("esser-lambda run by an HTTPS esser-local calls it back over HTTPS",
+          "[adapters][network][tls_endpoint]") {
+    auto s = start_local(
+        {"--tls-cert", pki().cert, "--tls-key", pki().key, "--credentials", "AKIDTLS:tls-secret"});
+    emulator::function_config c;
+    c.name = "tls-command";
+    c.kind = emulator::function_kind::executable;
+    c.command = {ESSER_LAMBDA_PATH};
+    c.handler = "command";
+    c.timeout = std::chrono::seconds(30);
+    c.environment = {
+        {"ESSER_DOMAIN_FILE", std::string(ESSER_SOURCE_DIR) + "/scenarios/shop/domain.json"},
+        {"ESSER_LOG_LEVEL", "warn"}};
+    REQUIRE(s->environment().lambda().create_function(c));
+    auto r = s->environment().lambda().invoke_function("tls-command",
+                                                       {{"entity", "Item"},
+                                                        {"command", "CreateItem"},
+                                                        {"id", "over-tls"},
+                                                        {"data", {{"name", "Key"}, {"price", 1}}}});
+    REQUIRE(r);
+    INFO(r->payload.dump() << " " << r->error_message);
+    REQUIRE(r->status == emulator::invoke_status::success);
+    CHECK(r->payload["version"] == 1);
+    adapters::dynamodb_event_store store(transport_to(s->url(), creds, nullptr, pki().cert));
+    CHECK(store.last_version({"Item", "over-tls"}).value() == 1);
 }
 
 TEST_CASE("esser-local refuses unusable TLS files", "[adapters][network][tls_endpoint]") {

@@ -65,7 +65,8 @@ struct http_transport_options {
     std::function<double()> random;
     std::string user_agent = "esser/0.1";
 
-    // region, endpoints and credentials from the environment (aws_config::from_environment);
+    // region, endpoints and credentials from the environment (aws_config::from_environment),
+    // and AWS_CA_BUNDLE (a PEM file of CAs trusted for https endpoints, as botocore reads it);
     // everything else default.
     static core::result<http_transport_options> from_environment(
         const environment_lookup& env = process_environment);

@@ -88,6 +88,8 @@ struct local_environment_options {
     // by one of these keys (sigv4_guard.hpp): DynamoDB and Streams (auth becomes
     // verify_signature) and Lambda's REST API. The esser API and /metrics stay open.
     std::vector<adapters::credentials> credentials;
+    // --tls-cert: executable functions trust it (AWS_CA_BUNDLE) to call esser-local back.
+    std::string function_ca_bundle;
 };
 
 class data_dir;

@@ -59,6 +59,9 @@ struct lambda_service_options {
     std::string access_key_id = "test";
     std::string secret_access_key = "test";
     std::string session_token = "test";
+    // Executable functions get it as AWS_CA_BUNDLE (esser-local's --tls-cert, so that they
+    // trust its https endpoint). Empty: not set.
+    std::string ca_bundle;
     // Executable functions start from the emulator's environment (off: AWS-like clean env).
     bool inherit_environment = false;
 

@@ -66,6 +66,9 @@ struct runtime_function_options {
     std::string access_key_id = "test";
     std::string secret_access_key = "test";
     std::string session_token = "test";
+    // Given as AWS_CA_BUNDLE when not empty: the CAs an https endpoint_url needs trusted
+    // (esser-local's own --tls-cert).
+    std::string ca_bundle;
     // Start from the emulator's own environment (PATH, HOME, ...) before setting AWS's.
     bool inherit_environment = false;
     std::shared_ptr<const core::clock> clock;  // deadlines -> budgets; null: system clock
