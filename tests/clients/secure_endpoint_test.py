@@ -7,29 +7,42 @@ Makes a self-signed certificate with the openssl command, starts
 `esser-local serve --port 0 --credentials AKIDREAL:real-secret --tls-cert C --tls-key K`, and
 checks with Debian's python3-boto3, aws cli v2 and curl, all over HTTPS trusting that
 certificate:
-  - the right secret works (DynamoDB, Streams, Lambda);
+  - the right secret works (DynamoDB, Streams, Lambda, SQS);
   - a wrong secret, an unknown key, no signature and a stale signature get AWS's error codes,
     with DynamoDB's status (400) and Lambda's (403);
-  - a client that does not trust the certificate fails its TLS handshake.
+  - SQS in both protocols: boto3 1.26 (query: SignatureDoesNotMatch, InvalidClientTokenId,
+    MissingAuthenticationToken, 403) and a JSON 1.0 request signed by botocore's SigV4Auth
+    (coral __type plus x-amzn-query-error), the aws cli with a wrong secret;
+  - a client that does not trust the certificate fails its TLS handshake;
+  - a zipped Python function calls esser-local back over HTTPS with boto3, trusting the
+    certificate through the AWS_CA_BUNDLE esser-local gives its functions.
 Then the server must still be up and stop gracefully (exit 0) on SIGTERM. Any failure exits 1.
 """
 import datetime
 import importlib
+import io
+import json
 import os
 import re
 import select
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
 import time
 import types
+import urllib.error
+import urllib.request
+import zipfile
 
 import boto3
 import botocore.auth
 import botocore.config
+import botocore.credentials
 from botocore import UNSIGNED
+from botocore.awsrequest import AWSRequest
 from botocore.exceptions import ClientError, SSLError
 
 KEY, SECRET = "AKIDREAL", "real-secret"
@@ -114,6 +127,21 @@ def clock_behind(delta):
     return lambda: [setattr(m, name, v) for m, name, v in undo]
 
 
+def refused_when_stale(call, code, what):
+    """Signs 20 minutes late: `call` must fail with `code` and AWS's "Signature expired: ..."."""
+    undo = clock_behind(datetime.timedelta(minutes=20))
+    try:
+        try:
+            call()
+            check(False, f"{what}: the call succeeded")
+        except ClientError as e:
+            check(e.response["Error"]["Code"] == code and
+                  e.response["Error"]["Message"].startswith("Signature expired: "),
+                  f"{what}: {e.response['Error']}")
+    finally:
+        undo()
+
+
 def boto3_checks(endpoint, cert):
     ddb, streams, lam = clients(endpoint, cert)
     check(ddb.list_tables()["TableNames"] == ["events", "snapshots"], "boto3 signed list_tables")
@@ -148,17 +176,7 @@ def boto3_checks(endpoint, cert):
 
     # Stale: botocore signs at the time it reads in botocore.auth, 20 minutes late.
     ddb, _, _ = clients(endpoint, cert)
-    undo = clock_behind(datetime.timedelta(minutes=20))
-    try:
-        try:
-            ddb.list_tables()
-            check(False, "boto3 stale signature is refused")
-        except ClientError as e:
-            check(e.response["Error"]["Code"] == "InvalidSignatureException" and
-                  e.response["Error"]["Message"].startswith("Signature expired: "),
-                  f"boto3 stale signature: {e.response['Error']}")
-    finally:
-        undo()
+    refused_when_stale(ddb.list_tables, "InvalidSignatureException", "boto3 stale signature")
 
     # Not trusting the self-signed certificate: the TLS handshake fails.
     ddb, _, _ = clients(endpoint, True)
@@ -167,6 +185,95 @@ def boto3_checks(endpoint, cert):
         check(False, "boto3 without the certificate fails")
     except SSLError:
         pass
+
+
+def sqs_client(endpoint, cert, key=KEY, secret=SECRET, unsigned=False):
+    cfg = botocore.config.Config(retries={"max_attempts": 1}, connect_timeout=5, read_timeout=10,
+                                 signature_version=UNSIGNED if unsigned else None)
+    s = boto3.session.Session(aws_access_key_id=key, aws_secret_access_key=secret,
+                              region_name="us-east-1")
+    return s.client("sqs", endpoint_url=endpoint, config=cfg, verify=cert)
+
+
+def sqs_json_call(endpoint, cert, action, body, secret=SECRET):
+    """An AmazonSQS.<action> JSON 1.0 request signed by botocore's SigV4Auth (boto3 1.26 speaks
+    only the query protocol to SQS); returns (status, x-amzn-query-error, body)."""
+    req = AWSRequest(method="POST", url=endpoint + "/", data=json.dumps(body).encode(),
+                     headers={"Content-Type": "application/x-amz-json-1.0",
+                              "X-Amz-Target": "AmazonSQS." + action})
+    creds = botocore.credentials.Credentials(KEY, secret)
+    botocore.auth.SigV4Auth(creds, "sqs", "us-east-1").add_auth(req)
+    prepared = req.prepare()
+    http = urllib.request.Request(prepared.url, data=prepared.body, method="POST",
+                                  headers=dict(prepared.headers))
+    ctx = ssl.create_default_context(cafile=cert)
+    try:
+        with urllib.request.urlopen(http, context=ctx, timeout=10) as r:
+            return r.status, r.headers.get("x-amzn-query-error"), json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers.get("x-amzn-query-error"), json.loads(e.read())
+
+
+def sqs_checks(endpoint, cert):
+    sqs = sqs_client(endpoint, cert)
+    url = sqs.create_queue(QueueName="signed-queue")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="over https, signed")
+    got = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0).get("Messages", [])
+    check([m["Body"] for m in got] == ["over https, signed"], f"boto3 signed SQS round trip: {got}")
+
+    wrong = sqs_client(endpoint, cert, secret="wrong-secret")
+    check(error_of(wrong.list_queues) == ("SignatureDoesNotMatch", 403),
+          f"boto3 wrong secret, SQS: {error_of(wrong.list_queues)}")
+    unknown = sqs_client(endpoint, cert, key="AKIDUNKNOWN")
+    check(error_of(unknown.list_queues) == ("InvalidClientTokenId", 403),
+          f"boto3 unknown key, SQS: {error_of(unknown.list_queues)}")
+    bare = sqs_client(endpoint, cert, unsigned=True)
+    check(error_of(bare.list_queues) == ("MissingAuthenticationToken", 403),
+          f"boto3 unsigned, SQS: {error_of(bare.list_queues)}")
+    # A refused send changes nothing.
+    error_of(lambda: wrong.send_message(QueueUrl=url, MessageBody="refused"))
+    attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    check(attrs["ApproximateNumberOfMessages"] == "0" and
+          attrs["ApproximateNumberOfMessagesNotVisible"] == "1",
+          f"a refused SendMessage adds no message: {attrs}")
+    refused_when_stale(sqs.list_queues, "SignatureDoesNotMatch", "boto3 stale signature, SQS")
+
+    # The JSON 1.0 protocol (the JS SDK v3, botocore >= 1.31): same checks, JSON shapes.
+    status, query_error, body = sqs_json_call(endpoint, cert, "GetQueueUrl",
+                                              {"QueueName": "signed-queue"})
+    check(status == 200 and body.get("QueueUrl") == url, f"signed SQS JSON: {status} {body}")
+    status, query_error, body = sqs_json_call(endpoint, cert, "GetQueueUrl",
+                                              {"QueueName": "signed-queue"}, secret="wrong")
+    check((status, query_error, body.get("__type")) ==
+          (403, "SignatureDoesNotMatch;Sender",
+           "com.amazon.coral.service#InvalidSignatureException"),
+          f"SQS JSON wrong secret: {status} {query_error} {body}")
+
+
+CALLBACK = '''
+import os, boto3
+
+def handler(event, context):
+    # Debian's botocore 1.29 ignores AWS_ENDPOINT_URL; AWS_CA_BUNDLE it reads itself.
+    ddb = boto3.client("dynamodb", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+    return {"tables": ddb.list_tables()["TableNames"], "ca": os.environ.get("AWS_CA_BUNDLE")}
+'''
+
+
+def zip_function_checks(endpoint, cert):
+    """A python3.11 zip function run by the HTTPS esser-local calls it back with boto3."""
+    _, _, lam = clients(endpoint, cert)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("app.py", CALLBACK)
+    lam.create_function(FunctionName="calls-back", Runtime="python3.11", Handler="app.handler",
+                        Role="arn:aws:iam::000000000000:role/r", Timeout=60,
+                        Code={"ZipFile": buf.getvalue()})
+    r = lam.invoke(FunctionName="calls-back", Payload=b"{}")
+    out = json.loads(r["Payload"].read())
+    check("FunctionError" not in r and "events" in out.get("tables", []) and
+          out.get("ca") == os.path.abspath(cert),
+          f"a zip function calls esser-local back over HTTPS: {r.get('FunctionError')} {out}")
 
 
 def awscli_checks(endpoint, cert, work):
@@ -195,6 +302,12 @@ def awscli_checks(endpoint, cert, work):
     r = aws("lambda", "list-functions", secret="wrong-secret")
     check(r.returncode in (254, 255) and "(InvalidSignatureException)" in r.stderr,
           f"aws cli wrong secret, Lambda: {r.returncode} {r.stderr!r}")
+    r = aws("sqs", "list-queues", "--query", "QueueUrls")
+    check(r.returncode == 0 and r.stdout.strip().endswith("/signed-queue"),
+          f"aws cli signed sqs list-queues: {r.returncode} {r.stdout!r} {r.stderr!r}")
+    r = aws("sqs", "list-queues", secret="wrong-secret")
+    check(r.returncode in (254, 255) and "(SignatureDoesNotMatch)" in r.stderr,
+          f"aws cli wrong secret, SQS: {r.returncode} {r.stderr!r}")
 
 
 def curl_checks(endpoint, cert):
@@ -213,6 +326,8 @@ def main():
     proc, endpoint, cert = start(sys.argv[1], work)
     try:
         boto3_checks(endpoint, cert)
+        sqs_checks(endpoint, cert)
+        zip_function_checks(endpoint, cert)
         awscli_checks(endpoint, cert, work)
         curl_checks(endpoint, cert)
         check(proc.poll() is None, "esser-local is still up after the clients")

@@ -204,7 +204,7 @@ local_environment::local_environment(local_environment_options o, core::logger l
     qo.region = options_.region;
     sqs_ = std::make_unique<sqs_service>(*clock_, *ids_, qo);
     sqs_api_ = std::make_unique<sqs_api>(*sqs_);
-    sqs_front_ = std::make_unique<sqs_front>(*sqs_api_, *ids_);
+    sqs_front_ = std::make_unique<sqs_front>(*sqs_api_, *ids_, signatures_);
     esm_service_options eo;
     eo.region = options_.region;
     eo.real_time = !options_.manual_clock;

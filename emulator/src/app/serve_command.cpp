@@ -222,12 +222,14 @@ cli::command_spec serve_spec() {
         {"credentials",
          "KEY:SECRET[:TOKEN]",
          "",
-         "Verify the SigV4 signature of every DynamoDB, Streams and Lambda request against this "
-         "access key (and session token, if given), as AWS does: unsigned, malformed, stale "
-         "(more than 15 minutes off) and badly signed requests and unknown keys get AWS's "
-         "errors (MissingAuthenticationTokenException, IncompleteSignatureException, "
-         "InvalidSignatureException, UnrecognizedClientException). The esser API and /metrics "
-         "stay open. Executable functions get these credentials in their environment.",
+         "Verify the SigV4 signature of every DynamoDB, Streams, Lambda and SQS request "
+         "against this access key (and session token, if given), as AWS does: unsigned, "
+         "malformed, stale (more than 15 minutes off) and badly signed requests and unknown keys "
+         "get AWS's errors (MissingAuthenticationTokenException, IncompleteSignatureException, "
+         "InvalidSignatureException, UnrecognizedClientException; SQS's query codes "
+         "MissingAuthenticationToken, IncompleteSignature, SignatureDoesNotMatch, "
+         "InvalidClientTokenId). The esser API and /metrics stay open. Executable functions get "
+         "these credentials in their environment.",
          {}},
         {"tls-cert",
          "FILE",

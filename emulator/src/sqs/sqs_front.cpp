@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "esser/emulator/http/sigv4_guard.hpp"
 #include "esser/emulator/sqs/sqs_api.hpp"
 #include "esser/emulator/sqs/sqs_error.hpp"
 #include "esser/emulator/sqs/sqs_query_codec.hpp"
@@ -85,7 +86,20 @@ bool sqs_front::is_sqs_request(const http_request& req) {
 
 void sqs_front::handle(http_request req, responder res) const {
     std::string request_id = ids_.uuid();
-    if (req.headers.value_or("X-Amz-Target").starts_with(target_prefix))
+    const bool json_protocol = req.headers.value_or("X-Amz-Target").starts_with(target_prefix);
+    if (signatures_) {
+        // Before anything is parsed: an unsigned request learns nothing about the queues.
+        if (auto who = signatures_->verify(req, "sqs"); !who) {
+            const core::result<json> refused =
+                core::fail(sqs_authentication_error(who.error().type, who.error().message));
+            http_response answer = json_protocol ? json_answer(refused, "", request_id)
+                                                 : xml_answer(refused, "", request_id);
+            answer.operation = "sqs.auth.refused";
+            res.send(std::move(answer));
+            return;
+        }
+    }
+    if (json_protocol)
         handle_json(std::move(req), std::move(res), std::move(request_id));
     else
         handle_query(std::move(req), std::move(res), std::move(request_id));

@@ -1,7 +1,8 @@
 // Issue 13, SQS on the port: both wire protocols through the HTTP handler (no sockets) --
 // JSON 1.0 with x-amzn-query-error on errors, the query protocol to "/" and to the queue URL,
 // malformed bodies of each, long polls answered later or dropped on cancel, and requests of
-// other services passed on untouched.
+// other services passed on untouched. Issue 10: SigV4 verification (serve --credentials) in
+// both protocols.
 #include "esser/emulator/sqs/sqs_front.hpp"
 
 #include <memory>
@@ -9,6 +10,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "esser/adapters/aws/sigv4_signer.hpp"
+#include "esser/emulator/http/sigv4_guard.hpp"
 #include "esser/emulator/sqs/sqs_api.hpp"
 #include "esser/emulator/sqs/sqs_service.hpp"
 
@@ -205,4 +208,106 @@ TEST_CASE("requests of other services pass through untouched", "[emulator][sqs][
         r.target = "/?Version=1&Action=ListQueues";
         return r;
     }()));
+}
+
+// Issue 10 (esser-local --credentials covers SQS): with a sigv4_guard every request of either
+// protocol needs a valid signature for the signing name "sqs"; refusals are SQS's errors in the
+// request's protocol (query codes in the XML and in x-amzn-query-error) and change nothing.
+TEST_CASE("signed SQS requests are verified in both protocols", "[emulator][sqs][sqs_front]") {
+    const esser::adapters::credentials key{"AKIDSQS", "sqs-secret", ""};
+    const auto now = std::chrono::system_clock::now();
+    core::manual_clock clock;
+    core::seeded_id_source ids{3};
+    sqs_service sqs{clock, ids};
+    sqs_api api{sqs};
+    sqs_front front{api, ids,
+                    std::make_shared<const sigv4_guard>(std::vector{key}, [now] { return now; })};
+    auto run = [&](const esser::adapters::http_request& in) {
+        http_request req;
+        req.method = in.method;
+        req.target = in.target;
+        for (const auto& h : in.headers) req.headers.add(h.name, h.value);
+        req.body = in.body;
+        std::optional<http_response> out;
+        front.handle(std::move(req), responder([&out](http_response r) { out = std::move(r); }));
+        REQUIRE(out);
+        return *out;
+    };
+    auto json_request = [](std::string op, std::string body) {
+        esser::adapters::http_request req;
+        req.method = "POST";
+        req.target = "/";
+        req.headers.set("Host", "127.0.0.1:8000");
+        req.headers.set("Content-Type", "application/x-amz-json-1.0");
+        req.headers.set("X-Amz-Target", "AmazonSQS." + op);
+        req.body = std::move(body);
+        return req;
+    };
+    auto form_request = [](std::string body, std::string target = "/") {
+        esser::adapters::http_request req;
+        req.method = "POST";
+        req.target = std::move(target);
+        req.headers.set("Host", "127.0.0.1:8000");
+        req.headers.set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
+        req.body = std::move(body);
+        return req;
+    };
+    auto signed_by = [&](esser::adapters::http_request req, const esser::adapters::credentials& c,
+                         std::string service = "sqs") {
+        esser::adapters::sigv4_signer("eu-west-1", std::move(service)).sign(req, c, now);
+        return req;
+    };
+
+    SECTION("correctly signed requests are served, to / and to the queue URL") {
+        auto created = run(signed_by(json_request("CreateQueue", R"({"QueueName":"q"})"), key));
+        CHECK(created.status == 200);
+        auto sent = run(signed_by(
+            form_request("Action=SendMessage&MessageBody=hi&Version=2012-11-05", "/000000000000/q"),
+            key));
+        CHECK(sent.status == 200);
+        CHECK(sent.body.find("<SendMessageResponse") != std::string::npos);
+        CHECK(sqs.list().size() == 1);
+    }
+    SECTION("JSON refusals: coral types, the query code in x-amzn-query-error, 403") {
+        auto wrong = run(signed_by(json_request("CreateQueue", R"({"QueueName":"q"})"),
+                                   {"AKIDSQS", "wrong", ""}));
+        CHECK(wrong.status == 403);
+        CHECK(json::parse(wrong.body)["__type"] ==
+              "com.amazon.coral.service#InvalidSignatureException");
+        CHECK(wrong.headers.value_or("x-amzn-query-error") == "SignatureDoesNotMatch;Sender");
+        CHECK(wrong.operation == "sqs.auth.refused");
+        auto unknown = run(signed_by(json_request("ListQueues", "{}"), {"AKIDNOPE", "x", ""}));
+        CHECK(unknown.status == 403);
+        CHECK(json::parse(unknown.body)["__type"] ==
+              "com.amazon.coral.service#UnrecognizedClientException");
+        CHECK(unknown.headers.value_or("x-amzn-query-error") == "InvalidClientTokenId;Sender");
+        auto bare = run(json_request("ListQueues", "{}"));
+        CHECK(bare.status == 403);
+        CHECK(bare.headers.value_or("x-amzn-query-error") == "MissingAuthenticationToken;Sender");
+        auto other_service = run(signed_by(json_request("ListQueues", "{}"), key, "dynamodb"));
+        CHECK(other_service.status == 403);
+        CHECK(json::parse(other_service.body)["message"].get<std::string>().find("sqs") !=
+              std::string::npos);
+        auto tampered = signed_by(json_request("CreateQueue", R"({"QueueName":"q"})"), key);
+        tampered.body = R"({"QueueName":"r"})";
+        CHECK(run(tampered).status == 403);
+        CHECK(sqs.list().empty());
+    }
+    SECTION("query refusals: <ErrorResponse> with Sender and the query code") {
+        auto wrong = run(
+            signed_by(form_request("Action=CreateQueue&QueueName=q"), {"AKIDSQS", "wrong", ""}));
+        CHECK(wrong.status == 403);
+        CHECK(wrong.headers.value_or("Content-Type") == "text/xml");
+        CHECK(wrong.body.find("<Type>Sender</Type><Code>SignatureDoesNotMatch</Code>") !=
+              std::string::npos);
+        auto bare = run(form_request("Action=CreateQueue&QueueName=q"));
+        CHECK(bare.status == 403);
+        CHECK(bare.body.find("<Code>MissingAuthenticationToken</Code>") != std::string::npos);
+        auto partial = form_request("Action=ListQueues");
+        partial.headers.set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDSQS/x");
+        auto incomplete = run(partial);
+        CHECK(incomplete.status == 400);
+        CHECK(incomplete.body.find("<Code>IncompleteSignature</Code>") != std::string::npos);
+        CHECK(sqs.list().empty());
+    }
 }

@@ -86,7 +86,8 @@ struct local_environment_options {
     std::string data_dir;
     // --credentials: when non-empty, every AWS API request must carry a valid SigV4 signature
     // by one of these keys (sigv4_guard.hpp): DynamoDB and Streams (auth becomes
-    // verify_signature) and Lambda's REST API. The esser API and /metrics stay open.
+    // verify_signature), Lambda's REST API and SQS (both protocols, sqs_front.hpp). The esser
+    // API and /metrics stay open.
     std::vector<adapters::credentials> credentials;
     // --tls-cert: executable functions trust it (AWS_CA_BUNDLE) to call esser-local back.
     std::string function_ca_bundle;

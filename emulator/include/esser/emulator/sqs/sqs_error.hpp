@@ -34,6 +34,15 @@ inline constexpr std::string_view malformed_query_string = "MalformedQueryString
 inline constexpr std::string_view serialization = "SerializationException";
 inline constexpr std::string_view unknown_operation = "UnknownOperationException";
 inline constexpr std::string_view internal = "InternalFailure";
+// Authentication (`serve --credentials`, sigv4_guard.hpp). The JSON names are the verifier's
+// (DynamoDB's, in the coral namespace); the query codes are the common errors of query APIs
+// (AWS SQS API reference "Common Errors"; a wrong or stale signature is SignatureDoesNotMatch,
+// as SQS answers it). Status 403 but for IncompleteSignature (400).
+inline constexpr std::string_view missing_authentication_token =
+    "MissingAuthenticationTokenException";
+inline constexpr std::string_view incomplete_signature = "IncompleteSignatureException";
+inline constexpr std::string_view invalid_signature = "InvalidSignatureException";
+inline constexpr std::string_view unrecognized_client = "UnrecognizedClientException";
 }  // namespace sqs_errors
 
 // An SQS error value (`type` one of sqs_errors, message AWS's text). The core errc follows the
@@ -42,6 +51,11 @@ core::error sqs_error(std::string_view type, std::string message);
 
 // "The specified queue does not exist." (AWS's text for both protocols today).
 core::error no_such_queue();
+
+// The SQS error for a request sigv4_guard refused: `verifier_type` is one of the four
+// authentication types above (adapters::verify_sigv4's), `message` its text. Any other type is
+// reported as InvalidSignatureException (a refusal is never turned into a success).
+core::error sqs_authentication_error(std::string_view verifier_type, std::string message);
 
 // How an error goes on the wire.
 struct sqs_wire_error {

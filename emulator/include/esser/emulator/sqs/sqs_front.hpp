@@ -11,10 +11,18 @@
 //    Action=<Action>, to "/" or to the queue URL's path "/<account>/<name>" (which stands for
 //    QueueUrl when the form has none). Answers text/xml (sqs_query_codec.hpp); a missing or
 //    unknown Action: InvalidAction; a malformed form: MalformedQueryString.
+// With a sigv4_guard (esser-local `serve --credentials`), every SQS request of either protocol
+// must carry a valid Signature Version 4 for the signing name "sqs" before it is parsed; a
+// refusal is SQS's error in the request's protocol (sqs_authentication_error in sqs_error.hpp):
+// query: <ErrorResponse><Error><Type>Sender</Type><Code>SignatureDoesNotMatch</Code>..., JSON:
+// {"__type":"com.amazon.coral.service#InvalidSignatureException",...} with
+// x-amzn-query-error: SignatureDoesNotMatch;Sender; status 403 (400 for IncompleteSignature).
 // Every answer carries x-amzn-RequestId. A ReceiveMessage that long-polls holds no server
 // thread; a client that disconnects drops its parked receive.
 //
 // Thread-safe; the api and id source must outlive the handlers made here.
+
+#include <memory>
 
 #include "esser/core/id_source.hpp"
 #include "esser/emulator/http/router.hpp"
@@ -22,10 +30,14 @@
 namespace esser::emulator {
 
 class sqs_api;
+class sigv4_guard;
 
 class sqs_front {
 public:
-    sqs_front(sqs_api& api, core::id_source& ids) : api_(api), ids_(ids) {}
+    // `signatures`: null serves unsigned requests (the default, as before --credentials).
+    sqs_front(sqs_api& api, core::id_source& ids,
+              std::shared_ptr<const sigv4_guard> signatures = nullptr)
+        : api_(api), ids_(ids), signatures_(std::move(signatures)) {}
 
     // True for requests of either protocol: X-Amz-Target AmazonSQS.*, a POST whose body is a
     // form (application/x-www-form-urlencoded), or a GET whose query has an Action.
@@ -45,6 +57,7 @@ private:
 
     sqs_api& api_;
     core::id_source& ids_;
+    std::shared_ptr<const sigv4_guard> signatures_;
 };
 
 }  // namespace esser::emulator
