@@ -9,6 +9,7 @@
 
 #include <unistd.h>
 
+#include "esser/adapters/deploy/template_file.hpp"
 #include "esser/core/domain_file.hpp"
 #include "esser/emulator/app/commands.hpp"
 #include "esser/emulator/app/local_server.hpp"
@@ -243,7 +244,8 @@ cli::command_spec serve_spec() {
          "FILE",
          "",
          "Create the tables, queues, functions and event source mappings of this "
-         "CloudFormation/SAM template (JSON, as 'esser-local template' writes it) once "
+         "CloudFormation/SAM template (JSON, as 'esser-local template' writes it, or YAML "
+         "with the short-form tags !Ref, !GetAtt, !Sub...) once "
          "listening: names as CloudFormation gives them (local-<LogicalId>), functions running "
          "esser-lambda on the served domain, wired to this endpoint.",
          {}},
@@ -465,7 +467,7 @@ core::expected<std::unique_ptr<local_server>, start_failure> local_server::start
 }
 
 core::result<void> local_server::load_template(const serve_settings& settings) {
-    auto tpl = core::read_json_file(settings.template_file);
+    auto tpl = adapters::read_template_file(settings.template_file);
     if (!tpl) {
         core::error e = tpl.error();
         e.message = "--template: " + e.message;

@@ -1,8 +1,13 @@
 #include "esser/emulator/app/stack_loader.hpp"
 
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+
 #include <fmt/format.h>
 
 #include "esser/emulator/app/local_environment.hpp"
+#include "esser/emulator/dynamo/base64.hpp"
 #include "esser/emulator/dynamo/dynamo_engine.hpp"
 #include "esser/emulator/esm/esm_request.hpp"
 #include "esser/emulator/esm/esm_service.hpp"
@@ -51,12 +56,16 @@ private:
     }
 
     core::result<std::string> name_of(const std::string& id);
+    json with_globals(const json& props) const;
+    core::result<std::uint32_t> whole_number(const json& v, const std::string& at);
     core::result<json> resolve(const json& v, const std::string& at);
     core::result<std::string> resolve_string(const json& v, const std::string& at);
     core::result<std::string> ref(const std::string& name, const std::string& at);
     core::result<std::string> get_att(const std::string& id, const std::string& att,
                                       const std::string& at);
-    core::result<std::string> sub(const std::string& text, const std::string& at);
+    core::result<std::string> sub(const std::string& text, const std::string& at,
+                                  const json& variables = json::object());
+    core::result<json> function(const std::string& fn, const json& arg, const std::string& at);
 
     core::result<std::string> create_table(const std::string& id, const json& props);
     core::result<std::string> create_queue(const std::string& id);
@@ -69,6 +78,32 @@ private:
     std::map<std::string, std::string> names_;  // logical id -> physical name, once known
     std::vector<std::string> resolving_;        // name_of recursion guard
 };
+
+// SAM's Globals.Function under a function's own properties (SAM specification, "Globals":
+// maps merge, lists of the global come first, a scalar of the function wins).
+json loader::with_globals(const json& props) const {
+    const json* globals = nullptr;
+    if (tpl_.contains("Globals") && tpl_["Globals"].is_object() &&
+        tpl_["Globals"].contains("Function") && tpl_["Globals"]["Function"].is_object())
+        globals = &tpl_["Globals"]["Function"];
+    if (!globals || !props.is_object())
+        return props;
+    const auto merge = [](const auto& self, const json& global, const json& own) -> json {
+        if (global.is_object() && own.is_object()) {
+            json out = global;
+            for (const auto& [k, v] : own.items())
+                out[k] = out.contains(k) ? self(self, out[k], v) : v;
+            return out;
+        }
+        if (global.is_array() && own.is_array()) {
+            json out = global;
+            out.insert(out.end(), own.begin(), own.end());
+            return out;
+        }
+        return own;
+    };
+    return merge(merge, *globals, props);
+}
 
 core::result<std::string> loader::name_of(const std::string& id) {
     if (auto it = names_.find(id); it != names_.end())
@@ -154,7 +189,8 @@ core::result<std::string> loader::get_att(const std::string& id, const std::stri
     return core::fail(bad(at, "Fn::GetAtt " + id + "." + att + " is not emulated"));
 }
 
-core::result<std::string> loader::sub(const std::string& text, const std::string& at) {
+core::result<std::string> loader::sub(const std::string& text, const std::string& at,
+                                      const json& variables) {
     std::string out;
     std::size_t i = 0;
     while (i < text.size()) {
@@ -171,6 +207,12 @@ core::result<std::string> loader::sub(const std::string& text, const std::string
         i = close + 1;
         if (!var.empty() && var[0] == '!') {  // ${!Literal}
             out += "${" + var.substr(1) + "}";
+            continue;
+        }
+        if (variables.contains(var)) {
+            // Fn::Sub's own variables (already resolved) come before the template's names.
+            const json& given = variables[var];
+            out += given.is_string() ? given.get<std::string>() : given.dump();
             continue;
         }
         const auto dot = var.find('.');
@@ -208,7 +250,13 @@ core::result<json> loader::resolve(const json& v, const std::string& at) {
             return as_json(get_att(arg[0], arg[1], at));
         if (key == "Fn::Sub" && arg.is_string())
             return as_json(sub(arg.get<std::string>(), at));
-        if (key.rfind("Fn::", 0) == 0 || key == "Ref")
+        if (key.rfind("Fn::", 0) == 0) {
+            auto resolved_arg = resolve(arg, at + "/" + key);
+            if (!resolved_arg)
+                return resolved_arg;
+            return function(key, *resolved_arg, at);
+        }
+        if (key == "Ref")
             return core::fail(bad(at, key + " in this form is not supported by esser-local"));
     }
     json out = json::object();
@@ -219,6 +267,95 @@ core::result<json> loader::resolve(const json& v, const std::string& at) {
         out[k] = std::move(*r);
     }
     return out;
+}
+
+// The functions whose arguments resolve first (Fn::Sub's text, whose ${} names are not
+// values, stays unresolved until sub()): CloudFormation User Guide, intrinsic function
+// reference, for the shapes and the Fn::GetAZs answer (every zone of the region).
+core::result<json> loader::function(const std::string& fn, const json& arg, const std::string& at) {
+    const auto strings = [](const json& list) {
+        return list.is_array() &&
+               std::all_of(list.begin(), list.end(), [](const json& x) { return x.is_string(); });
+    };
+    if (fn == "Fn::Join" && arg.is_array() && arg.size() == 2 && arg[0].is_string() &&
+        strings(arg[1])) {
+        std::string out;
+        for (std::size_t i = 0; i < arg[1].size(); ++i) {
+            if (i)
+                out += arg[0].get<std::string>();
+            out += arg[1][i].get<std::string>();
+        }
+        return json(out);
+    }
+    if (fn == "Fn::Select" && arg.is_array() && arg.size() == 2 && arg[1].is_array()) {
+        std::size_t index = 0;
+        const json& i = arg[0];
+        if (i.is_number_unsigned()) {
+            index = i.get<std::size_t>();
+        } else if (i.is_string() && !i.get<std::string>().empty() &&
+                   i.get<std::string>().find_first_not_of("0123456789") == std::string::npos &&
+                   i.get<std::string>().size() < 10) {
+            index = std::stoul(i.get<std::string>());
+        } else {
+            return core::fail(bad(at, "Fn::Select needs a non-negative index"));
+        }
+        if (index >= arg[1].size())
+            return core::fail(bad(at, fmt::format("Fn::Select index {} is out of range (the list "
+                                                  "has {} items)",
+                                                  index, arg[1].size())));
+        return arg[1][index];
+    }
+    if (fn == "Fn::Split" && arg.is_array() && arg.size() == 2 && arg[0].is_string() &&
+        arg[1].is_string() && !arg[0].get<std::string>().empty()) {
+        const std::string sep = arg[0];
+        const std::string text = arg[1];
+        json out = json::array();
+        std::size_t from = 0;
+        for (auto p = text.find(sep); p != std::string::npos; p = text.find(sep, from)) {
+            out.push_back(text.substr(from, p - from));
+            from = p + sep.size();
+        }
+        out.push_back(text.substr(from));
+        return out;
+    }
+    if (fn == "Fn::Sub" && arg.is_array() && arg.size() == 2 && arg[0].is_string() &&
+        arg[1].is_object())
+        return as_json(sub(arg[0].get<std::string>(), at, arg[1]));
+    if (fn == "Fn::Base64" && arg.is_string())
+        return json(base64_encode(arg.get<std::string>()));
+    if (fn == "Fn::GetAZs" && arg.is_string()) {
+        const std::string region =
+            arg.get<std::string>().empty() ? env_.options().region : arg.get<std::string>();
+        return json{region + "a", region + "b", region + "c"};
+    }
+    if (fn == "Fn::FindInMap" && strings(arg) && arg.size() == 3) {
+        const json& maps = tpl_.value("Mappings", json::object());
+        const std::string m = arg[0], k1 = arg[1], k2 = arg[2];
+        if (!maps.is_object() || !maps.contains(m) || !maps[m].is_object() ||
+            !maps[m].contains(k1) || !maps[m][k1].is_object() || !maps[m][k1].contains(k2))
+            return core::fail(bad(at, "Fn::FindInMap: /Mappings/" + m + "/" + k1 + "/" + k2 +
+                                          " is not in the template"));
+        return maps[m][k1][k2];
+    }
+    return core::fail(bad(at, fn + " in this form is not supported by esser-local"));
+}
+
+// A whole number as CloudFormation takes one: a JSON integer or its decimal text, after
+// intrinsics (a YAML !FindInMap, say).
+core::result<std::uint32_t> loader::whole_number(const json& v, const std::string& at) {
+    auto r = resolve(v, at);
+    if (!r)
+        return core::fail(r.error());
+    if (r->is_number_unsigned() && r->get<std::uint64_t>() <= UINT32_MAX)
+        return r->get<std::uint32_t>();
+    if (r->is_string()) {
+        const std::string t = r->get<std::string>();
+        std::uint32_t n = 0;
+        auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
+        if (!t.empty() && ec == std::errc() && end == t.data() + t.size())
+            return n;
+    }
+    return core::fail(bad(at, "must be a whole number"));
 }
 
 core::result<std::string> loader::resolve_string(const json& v, const std::string& at) {
@@ -283,14 +420,16 @@ core::result<std::string> loader::create_function(const std::string& id, const j
     if (props.contains("Runtime") && props["Runtime"].is_string())
         c.runtime = props["Runtime"];
     if (props.contains("MemorySize")) {
-        if (!props["MemorySize"].is_number_integer())
-            return core::fail(bad(at + "/MemorySize", "must be a whole number"));
-        c.memory_size_mb = props["MemorySize"].get<std::uint32_t>();
+        auto mb = whole_number(props["MemorySize"], at + "/MemorySize");
+        if (!mb)
+            return core::fail(mb.error());
+        c.memory_size_mb = static_cast<std::uint32_t>(*mb);
     }
     if (props.contains("Timeout")) {
-        if (!props["Timeout"].is_number_integer())
-            return core::fail(bad(at + "/Timeout", "must be a whole number of seconds"));
-        c.timeout = std::chrono::seconds(props["Timeout"].get<int>());
+        auto seconds = whole_number(props["Timeout"], at + "/Timeout");
+        if (!seconds)
+            return core::fail(seconds.error());
+        c.timeout = std::chrono::seconds(*seconds);
     }
     if (props.contains("Environment")) {
         auto vars = resolve(props["Environment"].value("Variables", json::object()),
@@ -328,7 +467,10 @@ core::result<std::vector<stack_resource>> loader::run() {
     std::vector<stack_resource> out;
     auto props_of = [&](const std::string& id) {
         const json& r = resources()[id];
-        return r.value("Properties", json::object());
+        json props = r.value("Properties", json::object());
+        if (type_of(id) == "AWS::Serverless::Function")
+            props = with_globals(props);
+        return props;
     };
     // 1. Tables and queues: what functions and mappings refer to.
     for (const auto& [id, r] : resources().items()) {

@@ -1,8 +1,9 @@
 #pragma once
 // stack_loader: `esser-local serve --template FILE` (issue 10). Creates, in a running
 // local_environment, the tables, queues, functions and event source mappings a CloudFormation
-// or SAM template describes (the JSON `esser-local template` writes), so that the same file
-// drives the cloud stack and the local one.
+// or SAM template describes (the JSON `esser-local template` writes, or a template written by
+// hand in JSON or YAML: adapters::read_template_file), so that the same file drives the cloud
+// stack and the local one.
 //
 // What each resource type becomes (names as CloudFormation would give them, without its random
 // suffix: "<stack>-<LogicalId>", or the resource's own TableName / QueueName / FunctionName):
@@ -15,6 +16,8 @@
 //                                   Environment.Variables of the template; ESSER_DOMAIN_FILE is
 //                                   the domain esser-local serves (the package's domain.json is
 //                                   not local). Code, Role, Policies, Architectures are ignored.
+//                                   A SAM function starts from Globals.Function (maps merged,
+//                                   lists appended, its own scalars winning).
 //   AWS::Lambda::EventSourceMapping, and a SAM function's Events of Type DynamoDB
 //                                   CreateEventSourceMapping with the template's settings
 //   AWS::IAM::Role                  nothing (esser-local does not evaluate IAM); listed as skipped
@@ -23,8 +26,10 @@
 // Intrinsics resolved: Ref (parameters: options.parameters, else the parameter's Default;
 // resources: their names; pseudo parameters AWS::Region, AWS::AccountId, AWS::StackName,
 // AWS::Partition, AWS::URLSuffix), Fn::GetAtt (Table Arn/StreamArn, Queue Arn/QueueUrl/
-// QueueName, Function Arn), Fn::Sub (string form). Anything else in a value esser-local needs is
-// an error naming its JSON Pointer.
+// QueueName, Function Arn), Fn::Sub (both forms), Fn::Join, Fn::Select, Fn::Split, Fn::Base64,
+// Fn::FindInMap (the template's Mappings), Fn::GetAZs (zones a, b, c of the region). Anything
+// else in a value esser-local needs (Fn::If, conditions, Fn::ImportValue...) is an error naming
+// its JSON Pointer.
 //
 // Errors (core::errc::validation or invalid_argument, naming the resource by pointer): not a
 // template, an unresolvable reference, a resource the engine refuses (its AWS error message).
