@@ -553,7 +553,8 @@ std::string local_server::banner() const {
         row("stack", std::to_string(made) + " resources from " + settings_.template_file);
         for (const auto& r : stack_) {
             b += "    " + r.logical_id + ": " +
-                 (r.skipped ? r.type + " (not emulated, skipped)" : r.type + " " + r.physical_id) +
+                 (r.skipped ? r.type + " (" + r.skip_reason + ", skipped)"
+                            : r.type + " " + r.physical_id) +
                  "\n";
         }
     }

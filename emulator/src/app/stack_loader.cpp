@@ -66,6 +66,8 @@ private:
     core::result<std::string> sub(const std::string& text, const std::string& at,
                                   const json& variables = json::object());
     core::result<json> function(const std::string& fn, const json& arg, const std::string& at);
+    core::result<bool> condition(const std::string& name, const std::string& at);
+    core::result<bool> evaluate(const json& c, const std::string& at);
 
     core::result<std::string> create_table(const std::string& id, const json& props);
     core::result<std::string> create_queue(const std::string& id);
@@ -75,8 +77,11 @@ private:
     local_environment& env_;
     const json& tpl_;
     const stack_loader_options& o_;
-    std::map<std::string, std::string> names_;  // logical id -> physical name, once known
-    std::vector<std::string> resolving_;        // name_of recursion guard
+    std::map<std::string, std::string> names_;   // logical id -> physical name, once known
+    std::vector<std::string> resolving_;         // name_of recursion guard
+    std::map<std::string, bool> conditions_;     // evaluated Conditions
+    std::vector<std::string> evaluating_;        // condition recursion guard
+    std::map<std::string, std::string> absent_;  // resources whose Condition (named) is false
 };
 
 // SAM's Globals.Function under a function's own properties (SAM specification, "Globals":
@@ -154,8 +159,12 @@ core::result<std::string> loader::ref(const std::string& name, const std::string
         return core::fail(
             bad(at, "parameter " + name + " has no Default, and esser-local was given no value"));
     }
-    if (resources().contains(name))
+    if (resources().contains(name)) {
+        if (auto gone = absent_.find(name); gone != absent_.end())
+            return core::fail(bad(at, "Ref " + name + ": the resource is not created (condition " +
+                                          gone->second + " is false)"));
         return name_of(name);
+    }
     return core::fail(bad(at, "Ref " + name + " names no parameter or resource"));
 }
 
@@ -163,6 +172,9 @@ core::result<std::string> loader::get_att(const std::string& id, const std::stri
                                           const std::string& at) {
     if (!resources().contains(id))
         return core::fail(bad(at, "Fn::GetAtt of unknown resource " + id));
+    if (auto gone = absent_.find(id); gone != absent_.end())
+        return core::fail(bad(at, "Fn::GetAtt " + id + ": the resource is not created (condition " +
+                                      gone->second + " is false)"));
     auto name = name_of(id);
     if (!name)
         return name;
@@ -233,7 +245,8 @@ core::result<json> loader::resolve(const json& v, const std::string& at) {
             auto r = resolve(v[i], at + "/" + std::to_string(i));
             if (!r)
                 return r;
-            out.push_back(std::move(*r));
+            if (!r->is_discarded())  // Ref AWS::NoValue: the item is not there
+                out.push_back(std::move(*r));
         }
         return out;
     }
@@ -243,8 +256,21 @@ core::result<json> loader::resolve(const json& v, const std::string& at) {
         // Through the iterator: *items().begin() would bind to a destroyed proxy.
         const std::string key = v.begin().key();
         const json& arg = v.begin().value();
+        if (key == "Ref" && arg == "AWS::NoValue")
+            return json(json::value_t::discarded);
         if (key == "Ref" && arg.is_string())
             return as_json(ref(arg.get<std::string>(), at));
+        if (key == "Fn::If") {
+            // Only the chosen branch is resolved (the other may name what does not exist).
+            if (!arg.is_array() || arg.size() != 3 || !arg[0].is_string())
+                return core::fail(bad(at,
+                                      "Fn::If takes [condition name, value if true, value "
+                                      "if false]"));
+            auto holds = condition(arg[0].get<std::string>(), at + "/Fn::If/0");
+            if (!holds)
+                return core::fail(holds.error());
+            return resolve(arg[*holds ? 1 : 2], at + "/Fn::If/" + (*holds ? "1" : "2"));
+        }
         if (key == "Fn::GetAtt" && arg.is_array() && arg.size() == 2 && arg[0].is_string() &&
             arg[1].is_string())
             return as_json(get_att(arg[0], arg[1], at));
@@ -264,9 +290,70 @@ core::result<json> loader::resolve(const json& v, const std::string& at) {
         auto r = resolve(x, at + "/" + k);
         if (!r)
             return r;
-        out[k] = std::move(*r);
+        if (!r->is_discarded())  // Ref AWS::NoValue: the property is not there
+            out[k] = std::move(*r);
     }
     return out;
+}
+
+// A named condition of the template's Conditions, evaluated once (CloudFormation User Guide,
+// "Condition functions": Fn::Equals, Fn::And, Fn::Or, Fn::Not, {"Condition": name}).
+core::result<bool> loader::condition(const std::string& name, const std::string& at) {
+    if (auto it = conditions_.find(name); it != conditions_.end())
+        return it->second;
+    const json& all = tpl_.value("Conditions", json::object());
+    if (!all.is_object() || !all.contains(name))
+        return core::fail(bad(at, "condition " + name + " is not in the template's Conditions"));
+    if (std::find(evaluating_.begin(), evaluating_.end(), name) != evaluating_.end())
+        return core::fail(bad("/Conditions/" + name, "the condition depends on itself"));
+    evaluating_.push_back(name);
+    auto value = evaluate(all[name], "/Conditions/" + name);
+    evaluating_.pop_back();
+    if (value)
+        conditions_[name] = *value;
+    return value;
+}
+
+core::result<bool> loader::evaluate(const json& c, const std::string& at) {
+    if (!c.is_object() || c.size() != 1)
+        return core::fail(bad(at,
+                              "a condition is one of Fn::Equals, Fn::And, Fn::Or, Fn::Not "
+                              "or Condition"));
+    const std::string fn = c.begin().key();
+    const json& arg = c.begin().value();
+    if (fn == "Condition" && arg.is_string())
+        return condition(arg.get<std::string>(), at + "/Condition");
+    if (fn == "Fn::Equals" && arg.is_array() && arg.size() == 2) {
+        auto a = resolve(arg[0], at + "/Fn::Equals/0");
+        if (!a)
+            return core::fail(a.error());
+        auto b = resolve(arg[1], at + "/Fn::Equals/1");
+        if (!b)
+            return core::fail(b.error());
+        // CloudFormation compares values as strings: 1 equals "1".
+        const auto text = [](const json& v) {
+            return v.is_string() ? v.get<std::string>() : v.dump();
+        };
+        return text(*a) == text(*b);
+    }
+    const bool all = fn == "Fn::And";
+    if ((all || fn == "Fn::Or") && arg.is_array() && arg.size() >= 2 && arg.size() <= 10) {
+        for (std::size_t i = 0; i < arg.size(); ++i) {
+            auto v = evaluate(arg[i], at + "/" + fn + "/" + std::to_string(i));
+            if (!v)
+                return v;
+            if (*v != all)
+                return !all;
+        }
+        return all;
+    }
+    if (fn == "Fn::Not" && arg.is_array() && arg.size() == 1) {
+        auto v = evaluate(arg[0], at + "/Fn::Not/0");
+        if (!v)
+            return v;
+        return !*v;
+    }
+    return core::fail(bad(at, fn + " in this form is not a condition esser-local evaluates"));
 }
 
 // The functions whose arguments resolve first (Fn::Sub's text, whose ${} names are not
@@ -374,14 +461,17 @@ core::result<std::string> loader::create_table(const std::string& id, const json
     json req{{"TableName", *name}};
     for (const char* m :
          {"AttributeDefinitions", "KeySchema", "BillingMode", "ProvisionedThroughput",
-          "GlobalSecondaryIndexes", "LocalSecondaryIndexes", "TableClass"}) {
-        if (props.contains(m))
-            req[m] = props[m];
+          "GlobalSecondaryIndexes", "LocalSecondaryIndexes", "TableClass", "StreamSpecification"}) {
+        if (!props.contains(m))
+            continue;
+        auto v = resolve(props[m], pointer_of(id) + "/Properties/" + m);
+        if (!v)
+            return core::fail(v.error());
+        if (!v->is_discarded())
+            req[m] = std::move(*v);
     }
-    if (props.contains("StreamSpecification")) {
-        req["StreamSpecification"] = props["StreamSpecification"];
+    if (req.contains("StreamSpecification") && req["StreamSpecification"].is_object())
         req["StreamSpecification"]["StreamEnabled"] = true;
-    }
     auto made = env_.dynamodb()->dispatch("CreateTable", req);
     if (!made)
         return core::fail(bad(pointer_of(id), made.error().type + ": " + made.error().message));
@@ -465,6 +555,18 @@ core::result<std::vector<stack_resource>> loader::run() {
     if (!tpl_.is_object() || !tpl_.contains("Resources") || !tpl_["Resources"].is_object())
         return core::fail(bad("/Resources", "a template needs a Resources object"));
     std::vector<stack_resource> out;
+    // 0. A resource whose Condition is false is not part of the stack.
+    for (const auto& [id, r] : resources().items()) {
+        if (!r.is_object() || !r.contains("Condition"))
+            continue;
+        if (!r["Condition"].is_string())
+            return core::fail(bad(pointer_of(id) + "/Condition", "must name a condition"));
+        auto holds = condition(r["Condition"].get<std::string>(), pointer_of(id) + "/Condition");
+        if (!holds)
+            return core::fail(holds.error());
+        if (!*holds)
+            absent_[id] = r["Condition"].get<std::string>();
+    }
     auto props_of = [&](const std::string& id) {
         const json& r = resources()[id];
         json props = r.value("Properties", json::object());
@@ -475,6 +577,8 @@ core::result<std::vector<stack_resource>> loader::run() {
     // 1. Tables and queues: what functions and mappings refer to.
     for (const auto& [id, r] : resources().items()) {
         const std::string type = type_of(id);
+        if (absent_.contains(id))
+            continue;
         if (type.empty())
             return core::fail(bad(pointer_of(id), "a resource needs a Type"));
         if (type != "AWS::DynamoDB::Table" && type != "AWS::SQS::Queue")
@@ -483,21 +587,25 @@ core::result<std::vector<stack_resource>> loader::run() {
             type == "AWS::DynamoDB::Table" ? create_table(id, props_of(id)) : create_queue(id);
         if (!made)
             return core::fail(made.error());
-        out.push_back({id, type, *made, false});
+        out.push_back({id, type, *made, false, {}});
     }
     // 2. Functions.
     for (const auto& [id, r] : resources().items()) {
         const std::string type = type_of(id);
+        if (absent_.contains(id))
+            continue;
         if (type != "AWS::Lambda::Function" && type != "AWS::Serverless::Function")
             continue;
         auto made = create_function(id, props_of(id));
         if (!made)
             return core::fail(made.error());
-        out.push_back({id, type, *made, false});
+        out.push_back({id, type, *made, false, {}});
     }
     // 3. Mappings: explicit ones, and SAM functions' DynamoDB events.
     for (const auto& [id, r] : resources().items()) {
         const std::string type = type_of(id);
+        if (absent_.contains(id))
+            continue;
         const std::string at = pointer_of(id) + "/Properties";
         if (type == "AWS::Lambda::EventSourceMapping") {
             auto body = resolve(props_of(id), at);
@@ -506,7 +614,7 @@ core::result<std::vector<stack_resource>> loader::run() {
             auto made = create_mapping(std::move(*body), at);
             if (!made)
                 return core::fail(made.error());
-            out.push_back({id, type, *made, false});
+            out.push_back({id, type, *made, false, {}});
         } else if (type == "AWS::Serverless::Function") {
             const json events = props_of(id).value("Events", json::object());
             for (const auto& [event_id, ev] : events.items()) {
@@ -516,7 +624,8 @@ core::result<std::vector<stack_resource>> loader::run() {
                         ? ev["Type"].get<std::string>()
                         : "?";
                 if (ev_type != "DynamoDB") {
-                    out.push_back({id + "." + event_id, "SAM event " + ev_type, "", true});
+                    out.push_back(
+                        {id + "." + event_id, "SAM event " + ev_type, "", true, "not emulated"});
                     continue;
                 }
                 auto body = resolve(ev.value("Properties", json::object()), ev_at + "/Properties");
@@ -535,13 +644,15 @@ core::result<std::vector<stack_resource>> loader::run() {
                 if (!made)
                     return core::fail(made.error());
                 out.push_back(
-                    {id + "." + event_id, "AWS::Lambda::EventSourceMapping", *made, false});
+                    {id + "." + event_id, "AWS::Lambda::EventSourceMapping", *made, false, {}});
             }
         } else if (type != "AWS::DynamoDB::Table" && type != "AWS::SQS::Queue" &&
                    type != "AWS::Lambda::Function") {
-            out.push_back({id, type, "", true});
+            out.push_back({id, type, "", true, "not emulated"});
         }
     }
+    for (const auto& [id, cond] : absent_)
+        out.push_back({id, type_of(id), "", true, "condition " + cond + " is false"});
     return out;
 }
 

@@ -27,9 +27,11 @@
 // resources: their names; pseudo parameters AWS::Region, AWS::AccountId, AWS::StackName,
 // AWS::Partition, AWS::URLSuffix), Fn::GetAtt (Table Arn/StreamArn, Queue Arn/QueueUrl/
 // QueueName, Function Arn), Fn::Sub (both forms), Fn::Join, Fn::Select, Fn::Split, Fn::Base64,
-// Fn::FindInMap (the template's Mappings), Fn::GetAZs (zones a, b, c of the region). Anything
-// else in a value esser-local needs (Fn::If, conditions, Fn::ImportValue...) is an error naming
-// its JSON Pointer.
+// Fn::FindInMap (the template's Mappings), Fn::GetAZs (zones a, b, c of the region), Fn::If
+// over the template's Conditions (Fn::Equals, Fn::And, Fn::Or, Fn::Not, Condition; only the
+// chosen branch is resolved), Ref AWS::NoValue (the property or item is left out). A resource
+// whose Condition is false is not created (listed as skipped). Anything else in a value
+// esser-local needs (Fn::ImportValue, Fn::Cidr, ...) is an error naming its JSON Pointer.
 //
 // Errors (core::errc::validation or invalid_argument, naming the resource by pointer): not a
 // template, an unresolvable reference, a resource the engine refuses (its AWS error message).
@@ -59,7 +61,8 @@ struct stack_resource {
     std::string logical_id;
     std::string type;
     std::string physical_id;  // table/queue/function name, mapping UUID; empty when skipped
-    bool skipped = false;     // nothing was created (IAM, unknown types)
+    bool skipped = false;     // nothing was created (IAM, unknown types, a false Condition)
+    std::string skip_reason;  // "not emulated", "condition IsProd is false"
 };
 
 core::result<std::vector<stack_resource>> load_stack(local_environment& env,
