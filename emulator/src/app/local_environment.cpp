@@ -10,12 +10,12 @@
 #include "esser/core/aggregate_state_projection.hpp"
 #include "esser/core/domain_file.hpp"
 #include "esser/core/read_store.hpp"
-#include "esser/core/stream_handler.hpp"
 #include "esser/emulator/app/data_dir.hpp"
 #include "esser/emulator/app/esser_api.hpp"
 #include "esser/emulator/app/projection_api.hpp"
 #include "esser/emulator/dynamo/dynamo_engine.hpp"
 #include "esser/emulator/dynamo/in_process_transport.hpp"
+#include "esser/emulator/esm/domain_projections.hpp"
 #include "esser/emulator/esm/esm_routes.hpp"
 #include "esser/emulator/esm/esm_service.hpp"
 #include "esser/emulator/fixture/recording_service.hpp"
@@ -23,7 +23,6 @@
 #include "esser/emulator/http/sigv4_guard.hpp"
 #include "esser/emulator/lambda/lambda_routes.hpp"
 #include "esser/emulator/lambda/lambda_service.hpp"
-#include "esser/emulator/lambda/stream_handler_function.hpp"
 #include "esser/emulator/sqs/sqs_api.hpp"
 #include "esser/emulator/sqs/sqs_front.hpp"
 #include "esser/emulator/sqs/sqs_service.hpp"
@@ -289,43 +288,20 @@ core::result<void> local_environment::open_storage() {
 }
 
 core::result<void> local_environment::start_projections(bool drop) {
-    if (drop) {
-        for (const auto& [entity, def] : domain_->entities()) {
-            auto dropped =
-                read_store_->drop(core::aggregate_state_projection::collection_for(entity));
-            if (!dropped)
-                return dropped;
-        }
-    }
-    // A fresh projection and handler each time: their memories (states, applied versions)
-    // belong to the events they saw.
-    core::aggregate_state_projection::options po;
-    po.load_state = core::state_loader_for(*repository_);
-    auto projection =
-        std::make_shared<core::aggregate_state_projection>(domain_, *read_store_, std::move(po));
-    core::stream_handler::options ho;
-    ho.log = core::logger("esser-projections", log_.sink());
-    auto handler = std::make_shared<core::stream_handler>(
-        domain_, std::vector<std::shared_ptr<core::projection>>{std::move(projection)},
-        std::move(ho));
-    function_config fc;
-    fc.name = std::string(projector_function);
-    fc.description = "esser: the domain's projections into the read store (" +
-                     read_store_url_.substr(0, read_store_url_.find(':')) + ")";
-    if (auto made = create_stream_handler_function(*lambda_, std::move(fc), std::move(handler));
-        !made)
-        return core::fail(made.error());
     const auto stream = streams_->latest_stream(event_store_->config().events_table);
     if (!stream)
         return core::fail(core::error::internal("the events table has no stream"));
-    esm_config mc;
-    mc.event_source_arn = stream->arn;
-    mc.function_name = std::string(projector_function);
-    mc.starting_position = esm_starting_position::TRIM_HORIZON;
-    mc.batch_size = 1000;
-    mc.report_batch_item_failures = true;
-    if (auto made = esm_->create(std::move(mc)); !made)
-        return core::fail(made.error());
+    domain_projections_params p;
+    p.domain = domain_;
+    p.read_store = read_store_.get();
+    p.repository = repository_.get();
+    p.events_stream_arn = stream->arn;
+    p.function_name = std::string(projector_function);
+    p.read_store_kind = read_store_url_.substr(0, read_store_url_.find(':'));
+    p.drop = drop;
+    p.log = core::logger("esser-projections", log_.sink());
+    if (auto started = start_domain_projections(*lambda_, *esm_, p); !started)
+        return core::fail(started.error());
     return {};
 }
 

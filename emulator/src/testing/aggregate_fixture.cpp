@@ -133,6 +133,8 @@ struct aggregate_fixture::impl {
     std::shared_ptr<core::seeded_id_source> ids;
     std::shared_ptr<core::event_store> store;
     std::string store_description;
+    std::shared_ptr<detail::projection_runtime> projections;
+    json last_drain;
     std::unique_ptr<core::command_handler> handler;
     core::stream_id default_stream;
     path_filter ignore;
@@ -332,12 +334,18 @@ aggregate_fixture::aggregate_fixture(std::shared_ptr<const core::domain> d, opti
     impl_->opts = std::move(opts);
     impl_->clock = std::make_shared<core::manual_clock>(impl_->opts.start);
     impl_->ids = std::make_shared<core::seeded_id_source>(impl_->opts.seed);
+    if (impl_->opts.store && impl_->opts.projections)
+        throw std::invalid_argument(
+            "aggregate_fixture: options::projections needs the default store (the events must "
+            "flow through the fake table's stream)");
     if (impl_->opts.store) {
         impl_->store = impl_->opts.store;
         impl_->store_description = "a caller-supplied event store";
     } else {
-        auto ds = detail::make_default_store(impl_->clock, impl_->opts.seed);
+        auto ds = detail::make_default_store(impl_->clock, impl_->opts.seed,
+                                             impl_->opts.projections ? impl_->domain : nullptr);
         impl_->store = std::move(ds.store);
+        impl_->projections = std::move(ds.projections);
         impl_->store_description = ds.description;
     }
     core::command_handler::options ho;
@@ -796,6 +804,82 @@ aggregate_fixture& aggregate_fixture::then_append(append_outcome expected) {
                                        : "error: " + rec.error->describe()));
     }
     return *this;
+}
+
+aggregate_fixture& aggregate_fixture::drain() {
+    auto& m = *impl_;
+    if (!m.projections)
+        throw std::logic_error(
+            "drain: the fixture has no projections (set aggregate_fixture::options::projections)");
+    auto d = m.projections->drain();
+    m.last_drain = d.report;
+    if (!d.caught_up)
+        m.fail(
+            "drain: the projections did not catch up (a batch keeps failing or was "
+            "discarded):\n  " +
+            short_json(d.report, 4000));
+    return *this;
+}
+
+aggregate_fixture& aggregate_fixture::then_projection(const std::string& name,
+                                                      const std::string& id, const json& expected,
+                                                      diff_mode mode,
+                                                      std::optional<std::uint64_t> version) {
+    auto& m = *impl_;
+    m.close_act_check();
+    drain();
+    const std::string head = fmt::format("then_projection {}/{} ({})", name, id,
+                                         mode == diff_mode::exact ? "exact" : "subset");
+    auto row = m.projections->read_store().get(name, id);
+    if (!row)
+        m.fail(fmt::format("{}: reading the read store failed: {}", head, row.error().describe()));
+    if (!*row) {
+        core::list_query q;
+        q.limit = 20;
+        auto page = m.projections->read_store().list(name, q);
+        std::string ids;
+        if (page) {
+            for (const auto& d : page->items) ids += (ids.empty() ? "" : ", ") + d.id;
+        }
+        m.fail(fmt::format("{}: no such row; the projection has {}", head,
+                           ids.empty() ? std::string("no rows") : "rows " + ids));
+    }
+    const core::document& doc = **row;
+    if (version && doc.version != *version)
+        m.fail(fmt::format("{}: the row is at version {}, expected {}; row: {}", head, doc.version,
+                           *version, short_json(doc.body, 1000)));
+    if (auto d = json_diff(expected, doc.body, mode, m.ignore); !d.empty()) {
+        m.fail(fmt::format("{} failed:\n{}row (version {}): {}", head, format_differences(d),
+                           doc.version, short_json(doc.body, 1000)));
+    }
+    return *this;
+}
+
+aggregate_fixture& aggregate_fixture::then_no_projection_row(const std::string& name,
+                                                             const std::string& id) {
+    auto& m = *impl_;
+    m.close_act_check();
+    drain();
+    auto row = m.projections->read_store().get(name, id);
+    if (!row)
+        m.fail(fmt::format("then_no_projection_row {}/{}: reading the read store failed: {}", name,
+                           id, row.error().describe()));
+    if (*row)
+        m.fail(fmt::format("then_no_projection_row {}/{}: the row exists (version {}): {}", name,
+                           id, (*row)->version, short_json((*row)->body, 1000)));
+    return *this;
+}
+
+core::read_store& aggregate_fixture::read_store() {
+    if (!impl_->projections)
+        throw std::logic_error(
+            "read_store: the fixture has no projections (set "
+            "aggregate_fixture::options::projections)");
+    return impl_->projections->read_store();
+}
+
+const json& aggregate_fixture::last_drain() const {
+    return impl_->last_drain;
 }
 
 void aggregate_fixture::verify_determinism() {

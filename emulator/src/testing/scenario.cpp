@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "esser/core/aggregate_state_projection.hpp"
 #include "esser/core/domain_file.hpp"
 #include "esser/emulator/testing/aggregate_fixture.hpp"
 
@@ -19,7 +20,7 @@ constexpr const char* top_level_members =
     "scenario, description, group, domain, seed, clock, aggregate, id, ignoring, events, "
     "check_determinism, steps (or given, given_commands, given_nothing, when, then)";
 constexpr const char* step_names =
-    "given, given_commands, given_nothing, advance, when, then, append, ignoring";
+    "given, given_commands, given_nothing, advance, when, then, append, ignoring, drain";
 
 std::string escape(const std::string& key) {
     std::string out;
@@ -38,6 +39,7 @@ struct checker {
     const scenario& s;
     const json& named_events;
     std::vector<core::field_error>& problems;
+    bool s_projections = false;  // a step needs the projection path
 
     void problem(std::string pointer, std::string reason) {
         problems.push_back({std::move(pointer), std::move(reason)});
@@ -155,12 +157,14 @@ struct checker {
         if (!t.is_object() || t.empty()) {
             problem(at,
                     "must be an object with one or more of events, error, success, state, "
-                    "ignoring");
+                    "projection, ignoring");
             return;
         }
         for (auto it = t.begin(); it != t.end(); ++it) {
             const std::string p = at + "/" + escape(it.key());
             const json& v = it.value();
+            if (it.key() == "projection")
+                s_projections = true;
             if (it.key() == "events") {
                 if (v.is_array())
                     continue;
@@ -247,10 +251,78 @@ struct checker {
                                 "entity, id, version)");
                     }
                 }
+            } else if (it.key() == "projection") {
+                if (v.is_array()) {
+                    if (v.empty())
+                        problem(p, "must name at least one row");
+                    for (std::size_t i = 0; i < v.size(); ++i)
+                        projection_row(v[i], fmt::format("{}/{}", p, i));
+                } else {
+                    projection_row(v, p);
+                }
             } else if (it.key() == "ignoring") {
                 patterns(v, p);
             } else {
-                problem(p, "is not a then check (events, error, success, state, ignoring)");
+                problem(p,
+                        "is not a then check (events, error, success, state, projection, "
+                        "ignoring)");
+            }
+        }
+    }
+
+    // {"name": "item", "id": "item-1", "match"?: "exact" | "subset", "value": {...},
+    //  "version"?: N} or {"name", "id", "missing": true}.
+    void projection_row(const json& v, const std::string& at) {
+        constexpr const char* shape =
+            "must be {\"name\": \"item\", \"id\": \"item-1\", \"match\": \"exact\" | "
+            "\"subset\", \"value\": {...}} or {\"name\", \"id\", \"missing\": true}";
+        if (!v.is_object()) {
+            problem(at, shape);
+            return;
+        }
+        for (const char* key : {"name", "id"}) {
+            auto m = v.find(key);
+            if (m == v.end())
+                problem(at + "/" + key,
+                        std::string("is required: ") +
+                            (std::string(key) == "name"
+                                 ? "the projection's name (the entity's collection, \"item\")"
+                                 : "the row's id (the aggregate id)"));
+            else if (!m->is_string() || m->get<std::string>().empty())
+                problem(at + "/" + key, "must be a non-empty string");
+        }
+        const bool missing = v.contains("missing");
+        if (missing && v["missing"] != json(true))
+            problem(at + "/missing", "must be true (to expect a row, give \"value\")");
+        if (missing && (v.contains("value") || v.contains("match") || v.contains("version")))
+            problem(at, "\"missing\" takes no value, match or version");
+        if (!missing && !v.contains("value"))
+            problem(at + "/value", "is required: the row's expected state (or \"missing\": true)");
+        if (auto val = v.find("value"); val != v.end() && !val->is_object())
+            problem(at + "/value", "must be an object: the row's state");
+        if (auto m = v.find("match");
+            m != v.end() && (!m->is_string() || !diff_mode_from_string(m->get<std::string>())))
+            problem(at + "/match", "must be \"exact\" or \"subset\"");
+        if (auto m = v.find("version");
+            m != v.end() && !(m->is_number_integer() && m->get<std::int64_t>() >= 0))
+            problem(at + "/version", "must be a version number: the last event folded in");
+        for (auto m = v.begin(); m != v.end(); ++m) {
+            const std::string& k = m.key();
+            if (k != "name" && k != "id" && k != "match" && k != "value" && k != "version" &&
+                k != "missing")
+                problem(at + "/" + escape(k),
+                        "is not a member of a projection check (name, id, match, value, "
+                        "version, missing)");
+        }
+        if (auto n = v.find("name"); n != v.end() && n->is_string() && s.domain) {
+            // The built-in projection's collections are the entities' snake_case names; a
+            // custom projection's collection is unknown here, so only a near miss is flagged:
+            // an entity's own name ("Item" for "item").
+            for (const auto& [entity, def] : s.domain->entities()) {
+                const std::string c = core::aggregate_state_projection::collection_for(entity);
+                if (entity == n->get<std::string>() && c != entity)
+                    problem(at + "/name",
+                            fmt::format("the projection of {} is named \"{}\"", entity, c));
             }
         }
     }
@@ -356,6 +428,11 @@ struct checker {
         } else if (key == "ignoring") {
             st.what = k::ignoring;
             patterns(body, p);
+        } else if (key == "drain") {
+            st.what = k::drain;
+            s_projections = true;
+            if (body != json(true))
+                problem(p, "must be true (runs the event source mappings until idle)");
         } else {
             problem(p, fmt::format("unknown step '{}': expected one of {}", key, step_names));
             return;
@@ -575,6 +652,7 @@ core::result<scenario> parse_scenario(const json& doc, const std::string& file,
     } else {
         problems.push_back({"/steps", "is required: the scenario's steps (or given/when/then)"});
     }
+    s.projections = c.s_projections;
     return finish();
 }
 
@@ -608,6 +686,8 @@ std::string_view step_name(scenario_step::kind k) {
             return "append";
         case scenario_step::kind::ignoring:
             return "ignoring";
+        case scenario_step::kind::drain:
+            return "drain";
     }
     return "?";
 }
@@ -668,6 +748,9 @@ struct scenario_run {
                 break;
             case k::ignoring:
                 fx.ignoring(strings(st.body));
+                break;
+            case k::drain:
+                fx.drain();
                 break;
             case k::append: {
                 const json& a = st.extra;
@@ -735,6 +818,22 @@ struct scenario_run {
                 fx.then_state((*st)["value"], mode);
             }
         }
+        if (auto pr = t.find("projection"); pr != t.end()) {
+            for (const json& row : pr->is_array() ? *pr : json::array({*pr})) {
+                const std::string name = row["name"].get<std::string>();
+                const std::string id = row["id"].get<std::string>();
+                if (row.contains("missing")) {
+                    fx.then_no_projection_row(name, id);
+                    continue;
+                }
+                std::optional<std::uint64_t> version;
+                if (auto v = row.find("version"); v != row.end())
+                    version = v->get<std::uint64_t>();
+                fx.then_projection(name, id, row["value"],
+                                   *diff_mode_from_string(row.value("match", std::string("exact"))),
+                                   version);
+            }
+        }
     }
 };
 
@@ -746,6 +845,7 @@ core::result<void> run_scenario(const scenario& s, std::optional<std::uint64_t> 
     o.start = s.start;
     o.tick = s.tick;
     o.check_determinism = s.check_determinism;
+    o.projections = s.projections;
     const scenario_step* current = nullptr;
     try {
         aggregate_fixture fx(s.domain, o);

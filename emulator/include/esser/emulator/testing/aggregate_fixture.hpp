@@ -33,6 +33,11 @@
 //   ignoring(patterns)       JSON Pointer patterns (`*`, `**`) never compared from now on, in
 //                            events (relative to each event) and in states
 //   append(...).then_append(ok | conflict | idempotent)   store-level steps (below)
+//   drain()                  (options::projections) delivers what the streams hold to the
+//                            projections; fails when a batch stays failing
+//   then_projection(name, id, json, mode)  drains, then the read-model row `id` of projection
+//                            `name` ("item": the entity's collection) is exactly / a superset
+//                            of `json`; then_no_projection_row(name, id): drains, no such row
 //
 // Event expectations are JSON objects naming only what matters: {"type": "PriceUpdated",
 // "data": {"price": 12.5}}. Members left out (version, meta, at, entity, id) are not compared;
@@ -49,6 +54,18 @@
 // story: the check, expected vs actual as a JSON diff with paths, the given history, the
 // commands of the act and what they produced. Catch2 reports it as the test's failure
 // (REQUIRE_NOTHROW is not needed). A given step that cannot be set up throws it too.
+//
+// Projection steps (options::projections = true): the events take the real path, as
+// esser-local wires it (emulator/esm/domain_projections.hpp): the fake table's stream, an event
+// source mapping on it, the projector function (core stream_handler with the built-in
+// aggregate_state_projection) into a memory read store. Nothing runs by itself: drain() (and
+// every then_projection, which drains first) runs the mappings until idle on the manual clock,
+// so there are no sleeps and the rows are deterministic:
+//
+//   aggregate_fixture fx(domain, {.projections = true});
+//   fx.on("Item", "item-1").given_commands({{{"command", "CreateItem"}, ...}})
+//     .when({{"command", "UpdatePrice"}, {"data", {{"price", 12.5}}}})
+//     .then_projection("item", "item-1", {{"price", 12.5}}, diff_mode::subset);
 //
 // Store-level steps (EventStoreDB's idempotency matrix), on the event_store port itself:
 //   auto e0 = fx.make_event("ItemCreated", {{"name","Choc"},{"price",1}});
@@ -79,6 +96,7 @@
 #include "esser/core/domain.hpp"
 #include "esser/core/event_store.hpp"
 #include "esser/core/id_source.hpp"
+#include "esser/core/read_store.hpp"
 #include "esser/emulator/testing/json_diff.hpp"
 
 namespace esser::emulator {
@@ -125,6 +143,9 @@ public:
         // Aggregate cache of the handler: off by default so that every command exercises the
         // store's loading path (turn it on to test with warm-Lambda behaviour).
         std::size_t cache_capacity = 0;
+        // The projection path behind the default store (drain, then_projection). Needs the
+        // default store (store must be null).
+        bool projections = false;
     };
 
     explicit aggregate_fixture(std::shared_ptr<const core::domain> d);
@@ -181,6 +202,24 @@ public:
     aggregate_fixture& append(const core::stream_id& s, std::vector<core::event> events,
                               core::expected_version expected);
     aggregate_fixture& then_append(append_outcome expected);
+
+    // ---- projections (options::projections)
+    // Runs the event source mappings until idle. Fails (expectation_failure) when a batch keeps
+    // failing or was discarded, with the drain report and the projector's log.
+    aggregate_fixture& drain();
+    // Drains, then compares the body of row `id` of projection `name` (a read-store collection:
+    // the entity's snake_case name for the built-in projection) with `expected`; a version, when
+    // given, must equal the row's (the last event folded in). A missing row fails.
+    aggregate_fixture& then_projection(const std::string& name, const std::string& id,
+                                       const nlohmann::json& expected,
+                                       diff_mode mode = diff_mode::exact,
+                                       std::optional<std::uint64_t> version = std::nullopt);
+    // Drains, then requires that projection `name` has no row `id`.
+    aggregate_fixture& then_no_projection_row(const std::string& name, const std::string& id);
+    // The read store of the projections (throws std::logic_error without options::projections).
+    core::read_store& read_store();
+    // The last drain's report (esm_drain_report as JSON); null before any drain.
+    const nlohmann::json& last_drain() const;
 
     // Runs the determinism check now (then_* run it themselves).
     void verify_determinism();

@@ -24,8 +24,9 @@
 //
 // Steps: given (events, or names from the scenario's "events" map), given_commands,
 // given_nothing, advance ("25h"), when (a command or a list: one act), then (events / error /
-// success / state / ignoring), append (store level: {"append": "<id>", "entity"?, "events",
-// "expect": "no_stream" | "any" | N, "result": "ok" | "conflict" | "idempotent"}), ignoring.
+// success / state / projection / ignoring), drain (projections), append (store level: {"append":
+// "<id>", "entity"?, "events", "expect": "no_stream" | "any" | N, "result": "ok" | "conflict" |
+// "idempotent"}), ignoring.
 //
 // parse_scenario() checks the whole document before anything runs, against the domain (entities
 // and commands exist), and reports every problem with its JSON Pointer and what is expected
@@ -56,6 +57,7 @@ struct scenario_step {
         then,
         append,
         ignoring,
+        drain,
     };
     kind what = kind::given;
     std::string pointer;   // where the step is in the file ("/steps/2", or "/when" in short form)
@@ -78,6 +80,8 @@ struct scenario {
     std::vector<std::string> ignoring;
     nlohmann::json named_events = nlohmann::json::object();  // the file's "events" map
     bool check_determinism = true;
+    // A drain step or a then.projection check: the fixture runs with its projection path.
+    bool projections = false;
     std::vector<scenario_step> steps;
     std::shared_ptr<const core::domain> domain;
 };
