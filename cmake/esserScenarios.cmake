@@ -1,6 +1,7 @@
 # esser_add_scenarios(<dir> [PREFIX <ctest prefix>]) for projects that use the installed esser
 # package: one CTest test per *.scenario.json under <dir> (recursively), named
-# <prefix>.<path relative to dir without .scenario.json>, run by esser::esser-scenarios (esser's
+# <prefix>.<path relative to dir without .scenario.json> (except "target": "http" ones, which need
+# a running esser-local), run by esser::esser-scenarios (esser's
 # own tree sets ESSER_SCENARIO_RUNNER to its in-tree target). Each scenario finds its
 # domain.json next to it or in a parent folder (see scenarios/README.md). Re-globbed at build
 # time when files are added or removed.
@@ -22,6 +23,13 @@ function(esser_add_scenarios dir)
     message(WARNING "esser_add_scenarios: no *.scenario.json under ${dir}")
   endif()
   foreach(f ${files})
+    # End-to-end scenarios ("target": "http") need a running esser-local: they run with
+    # `esser-local test --url URL` (esser's own tree: tests/scenarios/CMakeLists.txt starts one).
+    file(READ "${f}" text)
+    string(JSON target ERROR_VARIABLE no_target GET "${text}" target)
+    if(NOT no_target AND target STREQUAL "http")
+      continue()
+    endif()
     file(RELATIVE_PATH rel "${dir}" "${f}")
     string(REGEX REPLACE "\\.scenario\\.json$" "" rel "${rel}")
     add_test(NAME "${A_PREFIX}.${rel}" COMMAND ${runner} --quiet "${f}")

@@ -58,7 +58,9 @@ int main(int argc, char** argv) {
                     esser::emulator::scenario_runner runner;
                     auto results = runner.run({shop});
                     for (const auto& r : results) {
-                        if (r.outcome != esser::emulator::scenario_result::status::passed) {
+                        // The end-to-end (http) scenarios are skipped: no esser-local here.
+                        if (r.outcome != esser::emulator::scenario_result::status::passed &&
+                            r.outcome != esser::emulator::scenario_result::status::skipped) {
                             fmt::print(stderr, "{} failed: {}\n", r.file, r.message);
                             std::exit(1);
                         }

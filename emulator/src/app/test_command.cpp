@@ -13,7 +13,8 @@ subcommand test_command() {
     cli::command_spec s;
     s.name = "test";
     s.summary = "run given-when-then scenario files (*.scenario.json)";
-    s.synopsis = {"test [FILES|DIRS...] [--filter TEXT] [--junit FILE] [--seed N] [--quiet]"};
+    s.synopsis = {
+        "test [FILES|DIRS...] [--filter TEXT] [--junit FILE] [--seed N] [--url URL] [--quiet]"};
     s.description =
         "Runs scenario files: given events or commands, a command, then the expected events, "
         "error or state, on the same command handler and event store the domain runs on in "
@@ -21,14 +22,20 @@ subcommand test_command() {
         "*.scenario.json. The format is documented in scenarios/README.md.\n\n"
         "A malformed file (bad JSON, unknown step, entity or command) is reported with the "
         "JSON Pointer of each problem; the other scenarios still run. Without FILES, runs "
-        "./scenarios.";
+        "./scenarios.\n\n"
+        "End-to-end scenarios (\"target\": \"http\") script a running esser-local over HTTP "
+        "(send commands, drain, move the clock, rotate shards, read projections and on-failure "
+        "queues); they run against --url and are skipped without it.";
     s.options = {
         {"filter", "TEXT", "", "run only scenarios whose name, group or file contains TEXT", {}},
         {"junit", "FILE", "", "also write a JUnit XML report to FILE (for CI test reporters)", {}},
         {"seed", "N", "", "override every scenario's seed (ids and sequence numbers)", {}},
+        {"url", "URL", "", "run http scenarios against the esser-local at URL", {}},
         {"quiet", "", "", "print only the failures and the summary", {}},
     };
     s.examples = {
+        {"Run the end-to-end scenarios against a server started with --clock manual",
+         "esser-local test scenarios/shop/e2e --url http://127.0.0.1:8000"},
         {"Run the shop's scenarios", "esser-local test scenarios/shop"},
         {"Run the price scenarios and write a CI report",
          "esser-local test scenarios --filter price --junit report.xml"},
@@ -38,7 +45,7 @@ subcommand test_command() {
         "2  a usage error";
     return {s, [](const cli::parsed_args& a, command_io io) {
                 std::vector<std::string> args = a.positionals;
-                for (const char* name : {"filter", "junit", "seed"}) {
+                for (const char* name : {"filter", "junit", "seed", "url"}) {
                     if (auto v = a.get(name)) {
                         args.push_back(std::string("--") + name);
                         args.push_back(*v);

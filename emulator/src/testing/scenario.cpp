@@ -1,5 +1,7 @@
 #include "esser/emulator/testing/scenario.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <map>
 
@@ -18,7 +20,10 @@ namespace {
 
 constexpr const char* top_level_members =
     "scenario, description, group, domain, seed, clock, aggregate, id, ignoring, events, "
-    "check_determinism, steps (or given, given_commands, given_nothing, when, then)";
+    "check_determinism, target, reset, steps (or given, given_commands, given_nothing, when, "
+    "then)";
+constexpr const char* http_step_names =
+    "send, request, drain, advance, set_clock, rotate, projection, queue, ignoring";
 constexpr const char* step_names =
     "given, given_commands, given_nothing, advance, when, then, append, ignoring, drain";
 
@@ -375,6 +380,205 @@ struct checker {
         }
     }
 
+    // ---- target "http" (http_scenario.hpp)
+
+    // "expect": {"status"?: 100..599, "body"?: JSON (compared as a subset)}
+    void http_expect(const json& e, const std::string& at) {
+        if (!e.is_object()) {
+            problem(at, "must be {\"status\": 200, \"body\": {...}}");
+            return;
+        }
+        for (auto m = e.begin(); m != e.end(); ++m) {
+            const std::string p = at + "/" + escape(m.key());
+            if (m.key() == "status") {
+                if (!m->is_number_integer() || m->get<std::int64_t>() < 100 ||
+                    m->get<std::int64_t>() > 599)
+                    problem(p, "must be an HTTP status code (100..599)");
+            } else if (m.key() != "body") {
+                problem(p, "is not a member of expect (status, body)");
+            }
+        }
+    }
+
+    // "save": {"name": "/pointer/into/the/response/body"}: later strings use ${name}.
+    void http_save(const json& v, const std::string& at) {
+        if (!v.is_object() || v.empty()) {
+            problem(at,
+                    "must map names to JSON Pointers into the response body: {\"item\": \"/id\"}");
+            return;
+        }
+        for (auto m = v.begin(); m != v.end(); ++m) {
+            const std::string p = at + "/" + escape(m.key());
+            bool name_ok = !m.key().empty();
+            for (char c : m.key())
+                if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_'))
+                    name_ok = false;
+            if (!name_ok || m.key() == "url")
+                problem(p, "a saved name is letters, digits and _ (\"url\" is reserved)");
+            if (!m->is_string() ||
+                (!m->get<std::string>().empty() && m->get<std::string>().front() != '/'))
+                problem(p, "must be a JSON Pointer such as \"/id\"");
+        }
+    }
+
+    void http_step(const json& st, const std::string& at, std::vector<scenario_step>& out) {
+        using k = scenario_step::kind;
+        static const std::vector<std::pair<std::string, k>> kinds = {{"send", k::send},
+                                                                     {"request", k::request},
+                                                                     {"drain", k::drain},
+                                                                     {"advance", k::advance},
+                                                                     {"set_clock", k::set_clock},
+                                                                     {"rotate", k::rotate},
+                                                                     {"projection", k::projection},
+                                                                     {"queue", k::queue},
+                                                                     {"ignoring", k::ignoring}};
+        std::optional<std::pair<std::string, k>> found;
+        for (auto m = st.begin(); m != st.end(); ++m) {
+            if (m.key() == "expect" || m.key() == "save")
+                continue;
+            auto kind = std::find_if(kinds.begin(), kinds.end(),
+                                     [&](const auto& x) { return x.first == m.key(); });
+            if (kind == kinds.end()) {
+                problem(at + "/" + escape(m.key()),
+                        fmt::format("unknown step '{}' of an http scenario: expected one of {} "
+                                    "(with expect and save)",
+                                    m.key(), http_step_names));
+                return;
+            }
+            if (found) {
+                problem(at, fmt::format("must hold exactly one step ({}); split it into several",
+                                        http_step_names));
+                return;
+            }
+            found = *kind;
+        }
+        if (!found) {
+            problem(at, fmt::format("names no step: expected one of {}", http_step_names));
+            return;
+        }
+        const std::string& key = found->first;
+        const std::string p = at + "/" + key;
+        const json& v = st[key];
+        const bool takes_expect =
+            found->second == k::send || found->second == k::request || found->second == k::drain;
+        if (auto e = st.find("expect"); e != st.end()) {
+            if (takes_expect)
+                http_expect(*e, at + "/expect");
+            else
+                problem(at + "/expect", "only send, request and drain take expect");
+        }
+        if (auto sv = st.find("save"); sv != st.end()) {
+            if (found->second == k::send || found->second == k::request)
+                http_save(*sv, at + "/save");
+            else
+                problem(at + "/save", "only send and request take save");
+        }
+        switch (found->second) {
+            case k::send:
+                command(v, p);
+                break;
+            case k::request: {
+                if (!v.is_object()) {
+                    problem(p,
+                            "must be {\"method\": \"GET\", \"path\": \"/esser/v1/...\", "
+                            "\"body\"?: ...}");
+                    break;
+                }
+                static const std::vector<std::string> methods = {"GET",    "POST",  "PUT",
+                                                                 "DELETE", "PATCH", "HEAD"};
+                auto m = v.find("method");
+                if (m == v.end() || !m->is_string() ||
+                    std::find(methods.begin(), methods.end(), m->get<std::string>()) ==
+                        methods.end())
+                    problem(p + "/method", "must be GET, POST, PUT, DELETE, PATCH or HEAD");
+                auto path = v.find("path");
+                if (path == v.end() || !path->is_string() || path->get<std::string>().empty() ||
+                    path->get<std::string>().front() != '/')
+                    problem(p + "/path", "must be the request target, starting with '/'");
+                if (auto h = v.find("headers"); h != v.end()) {
+                    if (!h->is_object())
+                        problem(p + "/headers", "must map header names to strings");
+                    else
+                        for (auto x = h->begin(); x != h->end(); ++x)
+                            if (!x->is_string())
+                                problem(p + "/headers/" + escape(x.key()), "must be a string");
+                }
+                for (auto x = v.begin(); x != v.end(); ++x)
+                    if (x.key() != "method" && x.key() != "path" && x.key() != "body" &&
+                        x.key() != "headers")
+                        problem(p + "/" + escape(x.key()),
+                                "is not a member of request (method, path, headers, body)");
+                break;
+            }
+            case k::drain:
+                if (v != json(true))
+                    problem(p, "must be true (POST /esser/v1/drain)");
+                break;
+            case k::advance:
+                if (!v.is_string() || !core::parse_duration(v.get<std::string>()))
+                    problem(p, "must be a duration such as \"250ms\", \"15s\", \"25h\" or \"1d\"");
+                break;
+            case k::set_clock:
+                if (!v.is_string() || !core::parse_rfc3339(v.get<std::string>()))
+                    problem(p, "must be an RFC 3339 time such as \"2024-01-02T00:00:00Z\"");
+                break;
+            case k::rotate:
+                if (!v.is_string() || v.get<std::string>().empty())
+                    problem(p, "must be a table name, e.g. \"events\"");
+                break;
+            case k::projection:
+                if (v.is_array()) {
+                    if (v.empty())
+                        problem(p, "must name at least one row");
+                    for (std::size_t i = 0; i < v.size(); ++i)
+                        projection_row(v[i], fmt::format("{}/{}", p, i));
+                } else {
+                    projection_row(v, p);
+                }
+                break;
+            case k::queue:
+                queue(v, p);
+                break;
+            case k::ignoring:
+                patterns(v, p);
+                break;
+            default:
+                break;
+        }
+        scenario_step out_step;
+        out_step.what = found->second;
+        out_step.pointer = at;
+        out_step.body = v;
+        out_step.extra = st;
+        out.push_back(std::move(out_step));
+    }
+
+    // {"name": "q", "count"?: N, "messages"?: [bodies, as subsets], "match"?: "contains" |
+    //  "exact"}
+    void queue(const json& v, const std::string& at) {
+        if (!v.is_object()) {
+            problem(at, "must be {\"name\": \"<queue>\", \"count\"?: N, \"messages\"?: [...]}");
+            return;
+        }
+        if (auto n = v.find("name");
+            n == v.end() || !n->is_string() || n->get<std::string>().empty())
+            problem(at + "/name", "is required: the queue's name or ARN");
+        if (auto c = v.find("count");
+            c != v.end() && !(c->is_number_integer() && c->get<std::int64_t>() >= 0))
+            problem(at + "/count", "must be the number of visible messages (>= 0)");
+        if (auto m = v.find("messages"); m != v.end() && !m->is_array())
+            problem(at + "/messages", "must be a list of expected message bodies");
+        if (auto m = v.find("match");
+            m != v.end() && (!m->is_string() || (m->get<std::string>() != "contains" &&
+                                                 m->get<std::string>() != "exact")))
+            problem(at + "/match", "must be \"contains\" or \"exact\"");
+        for (auto m = v.begin(); m != v.end(); ++m)
+            if (m.key() != "name" && m.key() != "count" && m.key() != "messages" &&
+                m.key() != "match")
+                problem(at + "/" + escape(m.key()),
+                        "is not a member of queue (name, count, messages, match)");
+    }
+
     // Checks one step and records it.
     void step(const std::string& key, const json& body, const json& whole, const std::string& at,
               std::vector<scenario_step>& out) {
@@ -483,7 +687,7 @@ core::result<scenario> parse_scenario(const json& doc, const std::string& file,
         "seed",     "clock",       "aggregate",      "id",
         "stream",   "ignoring",    "events",         "check_determinism",
         "steps",    "given",       "given_commands", "given_nothing",
-        "when",     "then"};
+        "when",     "then",        "target",         "reset"};
     for (auto it = doc.begin(); it != doc.end(); ++it) {
         if (std::find(known.begin(), known.end(), it.key()) == known.end())
             problems.push_back(
@@ -550,6 +754,20 @@ core::result<scenario> parse_scenario(const json& doc, const std::string& file,
         else
             s.seed = it->get<std::uint64_t>();
     }
+    if (auto it = doc.find("target"); it != doc.end()) {
+        if (*it == "http")
+            s.target = scenario_target::http;
+        else if (*it != "in-process")
+            problems.push_back({"/target", "must be \"in-process\" (the default) or \"http\""});
+    }
+    if (auto it = doc.find("reset"); it != doc.end()) {
+        if (!it->is_boolean())
+            problems.push_back({"/reset", "must be true or false"});
+        else
+            s.reset = it->get<bool>();
+        if (s.target != scenario_target::http)
+            problems.push_back({"/reset", "applies to \"target\": \"http\" only"});
+    }
     if (auto it = doc.find("check_determinism"); it != doc.end()) {
         if (!it->is_boolean())
             problems.push_back({"/check_determinism", "must be true or false"});
@@ -614,7 +832,25 @@ core::result<scenario> parse_scenario(const json& doc, const std::string& file,
     const bool has_short = doc.contains("given") || doc.contains("given_commands") ||
                            doc.contains("given_nothing") || doc.contains("when") ||
                            doc.contains("then");
-    if (has_steps && has_short) {
+    if (s.target == scenario_target::http) {
+        const json* steps = has_steps ? &doc["steps"] : nullptr;
+        if (has_short)
+            problems.push_back({"/steps",
+                                "an http scenario lists its steps in \"steps\" (given, when and "
+                                "then are in-process steps)"});
+        else if (!steps || !steps->is_array() || steps->empty())
+            problems.push_back({"/steps", "must be a non-empty list of steps"});
+        else
+            for (std::size_t i = 0; i < steps->size(); ++i) {
+                const std::string at = fmt::format("/steps/{}", i);
+                const json& st = (*steps)[i];
+                if (!st.is_object() || st.empty())
+                    problems.push_back(
+                        {at, fmt::format("must be an object with one step: {}", http_step_names)});
+                else
+                    c.http_step(st, at, s.steps);
+            }
+    } else if (has_steps && has_short) {
         problems.push_back({"/steps",
                             "use either \"steps\" or the short form (given, when, "
                             "then), not both"});
@@ -666,9 +902,7 @@ core::result<scenario> load_scenario_file(const std::string& path, const domain_
     return parse_scenario(*doc, path, load);
 }
 
-namespace {
-
-std::string_view step_name(scenario_step::kind k) {
+std::string_view to_string(scenario_step::kind k) noexcept {
     switch (k) {
         case scenario_step::kind::given:
             return "given";
@@ -688,9 +922,23 @@ std::string_view step_name(scenario_step::kind k) {
             return "ignoring";
         case scenario_step::kind::drain:
             return "drain";
+        case scenario_step::kind::send:
+            return "send";
+        case scenario_step::kind::request:
+            return "request";
+        case scenario_step::kind::set_clock:
+            return "set_clock";
+        case scenario_step::kind::rotate:
+            return "rotate";
+        case scenario_step::kind::projection:
+            return "projection";
+        case scenario_step::kind::queue:
+            return "queue";
     }
     return "?";
 }
+
+namespace {
 
 std::vector<std::string> strings(const json& a) {
     std::vector<std::string> out;
@@ -771,6 +1019,9 @@ struct scenario_run {
             case k::then:
                 then(st.body);
                 break;
+            default:
+                throw std::logic_error(
+                    fmt::format("the {} step needs \"target\": \"http\"", to_string(st.what)));
         }
     }
 
@@ -860,13 +1111,13 @@ core::result<void> run_scenario(const scenario& s, std::optional<std::uint64_t> 
     } catch (const expectation_failure& e) {
         core::error err = core::error::validation(fmt::format(
             "{} ({}): {}", current ? (current->pointer.empty() ? "/" : current->pointer) : "/",
-            current ? step_name(current->what) : "setup", e.what()));
+            current ? to_string(current->what) : "setup", e.what()));
         err.source = s.file;
         return core::fail(std::move(err));
     } catch (const std::exception& e) {
         core::error err = core::error::internal(
             fmt::format("{} ({}): {}", current ? current->pointer : "/",
-                        current ? step_name(current->what) : "setup", e.what()));
+                        current ? to_string(current->what) : "setup", e.what()));
         err.source = s.file;
         return core::fail(std::move(err));
     }

@@ -127,6 +127,10 @@ TEST_CASE("the shop's scenarios all pass", "[emulator][testing][scenario_runner]
     CHECK(results.size() >= 16);
     for (const auto& r : results) {
         INFO(r.file << "\n" << r.message);
-        CHECK(r.outcome == scenario_result::status::passed);
+        // The end-to-end ones need an esser-local (tests/emulator/app/http_scenario_run_test.cpp).
+        if (r.file.find("/e2e/") != std::string::npos)
+            CHECK(r.outcome == scenario_result::status::skipped);
+        else
+            CHECK(r.outcome == scenario_result::status::passed);
     }
 }

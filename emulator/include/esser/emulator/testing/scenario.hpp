@@ -58,12 +58,26 @@ struct scenario_step {
         append,
         ignoring,
         drain,
+        // target "http" only (http_scenario.hpp): esser-local over its HTTP API.
+        send,
+        request,
+        set_clock,
+        rotate,
+        projection,
+        queue,
     };
     kind what = kind::given;
     std::string pointer;   // where the step is in the file ("/steps/2", or "/when" in short form)
     nlohmann::json body;   // the step's value, normalized (named events resolved, lists made)
-    nlohmann::json extra;  // for append: the whole step object
+    nlohmann::json extra;  // for append and every http step: the whole step object
 };
+
+// "given", "when", "send", ... (the step's name in files and reports).
+std::string_view to_string(scenario_step::kind k) noexcept;
+
+// Where a scenario runs: the in-process harness (aggregate_fixture), or a running esser-local
+// reached over HTTP (run_http_scenario).
+enum class scenario_target : std::uint8_t { in_process, http };
 
 struct scenario {
     std::string file;  // as given to the loader
@@ -80,6 +94,9 @@ struct scenario {
     std::vector<std::string> ignoring;
     nlohmann::json named_events = nlohmann::json::object();  // the file's "events" map
     bool check_determinism = true;
+    scenario_target target = scenario_target::in_process;
+    // http: POST /esser/v1/reset before the steps (the scenario starts from an empty emulator).
+    bool reset = true;
     // A drain step or a then.projection check: the fixture runs with its projection path.
     bool projections = false;
     std::vector<scenario_step> steps;

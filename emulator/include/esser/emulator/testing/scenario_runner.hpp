@@ -27,7 +27,8 @@
 namespace esser::emulator {
 
 struct scenario_result {
-    enum class status : std::uint8_t { passed, failed, error };
+    // skipped: an http scenario (target "http") run without a URL.
+    enum class status : std::uint8_t { passed, failed, error, skipped };
     std::string file;
     std::string name;   // the scenario's name (the file name when it did not parse)
     std::string group;  // its group, or its folder
@@ -44,6 +45,9 @@ public:
         std::optional<std::uint64_t> seed;  // overrides every scenario's seed
         std::string filter;                 // run only scenarios whose name, group or file
                                             // contains this text
+        // The esser-local that "target": "http" scenarios run against (http_scenario.hpp);
+        // empty: they are skipped.
+        std::string url;
     };
 
     scenario_runner();
@@ -67,7 +71,8 @@ private:
     std::map<std::string, core::result<std::shared_ptr<const core::domain>>> domains_;
 };
 
-// "12 scenarios: 11 passed, 1 failed, 0 errors" plus each failure's report.
+// "12 scenarios: 11 passed, 1 failed, 0 errors" (", 2 skipped" when some were) plus each
+// failure's report.
 std::string summary(const std::vector<scenario_result>& results);
 
 // JUnit XML (the schema Jenkins, GitLab and GitHub test reporters read): one <testsuite> per
@@ -76,9 +81,10 @@ std::string junit_xml(const std::vector<scenario_result>& results,
                       const std::string& suite_name = "esser scenarios");
 
 // The command line of `esser-scenarios` / `esser-local test`:
-//   [FILES|DIRS...] [--filter TEXT] [--junit FILE] [--seed N] [--quiet]
-// Default path: "scenarios". Exit code 0 when every scenario passed, 1 when one failed or had
-// an error, 2 for a usage error.
+//   [FILES|DIRS...] [--filter TEXT] [--junit FILE] [--seed N] [--url URL] [--quiet]
+// Default path: "scenarios". --url: the esser-local that http scenarios run against (without
+// it they are skipped). Exit code 0 when no scenario failed or had an error and at least one
+// passed, 1 otherwise (also when every scenario was skipped), 2 for a usage error.
 int run_scenarios_command(const std::vector<std::string>& args, std::ostream& out,
                           std::ostream& err);
 
