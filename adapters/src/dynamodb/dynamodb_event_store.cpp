@@ -193,16 +193,24 @@ json dynamodb_event_store::snapshots_table_definition(const std::string& name) {
 }
 
 core::result<void> dynamodb_event_store::ensure_tables() {
+    // Whether CreateTable already answered the table ACTIVE (the in-process engine does): then
+    // there is nothing to wait for and no DescribeTable to send.
+    bool active[2] = {false, false};
+    int i = 0;
     for (const json& def : {events_table_definition(opts_.events_table),
                             snapshots_table_definition(opts_.snapshots_table)}) {
         auto r = db_.create_table(def, true);
         if (!r)
             return core::fail(to_core_error(r.error()));
+        active[i++] = r->is_object() && r->value("TableStatus", "") == "ACTIVE";
     }
     // A new table is CREATING until DynamoDB (and dynalite) makes it ACTIVE; writes before then
     // fail with ResourceNotFoundException. Wait, bounded (about 100 s; real DynamoDB needs
     // seconds).
+    i = 0;
     for (const std::string* name : {&opts_.events_table, &opts_.snapshots_table}) {
+        if (active[i++])
+            continue;
         auto pause = std::chrono::milliseconds(5);
         for (int attempt = 0;; ++attempt) {
             auto d = db_.call("DescribeTable", json{{"TableName", *name}});

@@ -49,6 +49,14 @@ int main(int argc, char** argv) {
                 }
                 return t.rate(per_run);
             }));
+    // Where the time of one scenario goes: a fixture alone (its engine and tables), no target.
+    rep.add("fixture setup (engine + event tables)", "fixtures/s", 0, esser::bench::repeat(5, [&] {
+                esser::bench::cpu_timer t;
+                for (int i = 0; i < per_run; ++i) {
+                    aggregate_fixture fx(*domain);
+                }
+                return t.rate(per_run);
+            }));
     const std::size_t scenarios = esser::emulator::scenario_runner().run({shop}).size();
     rep.add("shop scenario suite (files + domain + run)", "suites/s", 1,
             esser::bench::repeat(
