@@ -5,11 +5,14 @@
 // to the TLS port fails cleanly and leaves the server serving; unusable certificate or key files
 // stop serve with a message naming the flag and the file. esser-lambda run by an HTTPS
 // esser-local reaches it back over HTTPS.
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <string>
 
 #include "adapters/network/local_server_fixture.hpp"
 #include <catch2/catch.hpp>
+#include <unistd.h>
 
 #include "esser/adapters/dynamodb/dynamodb_event_store.hpp"
 #include "esser/adapters/http/http_client.hpp"
@@ -23,10 +26,22 @@ using nlohmann::json;
 
 namespace {
 
-// A self-signed certificate for 127.0.0.1 and localhost, valid for a day, made once per process.
+// A self-signed certificate for 127.0.0.1 and localhost, valid for a day, made once per process
+// in files of this process only: ctest runs each test case as its own process, in parallel, and
+// a shared file rewritten by another case made this one's clients trust another key (SSLError).
 struct self_signed {
-    std::string cert = std::string(ESSER_BINARY_DIR) + "/tls_endpoint_cert.pem";
-    std::string key = std::string(ESSER_BINARY_DIR) + "/tls_endpoint_key.pem";
+    std::string cert = file("cert");
+    std::string key = file("key");
+
+    static std::string file(const char* what) {
+        return std::string(ESSER_BINARY_DIR) + "/tls_endpoint_" + std::to_string(::getpid()) + "_" +
+               what + ".pem";
+    }
+
+    ~self_signed() {
+        std::remove(cert.c_str());
+        std::remove(key.c_str());
+    }
 
     self_signed() {
         const std::string cmd =
