@@ -105,9 +105,7 @@ adapters::aws_result dynamo_engine::dispatch(std::string_view operation, const j
         return fail(aws_error::serialization());
     const schema::fields* s = schema::for_operation(operation);
     try {
-        if (auto e = schema::check_types(request, *s))
-            return fail(std::move(*e));
-        if (auto e = schema::check_constraints(request, *s))
+        if (auto e = schema::check_request(request, *s))
             return fail(std::move(*e));
         return ((*impl_).*(it->second))(request);
     } catch (const std::exception& e) {

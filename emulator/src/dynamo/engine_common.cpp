@@ -24,52 +24,50 @@ core::expected<attribute_map, aws_error> read_map_member(const json& request,
 std::optional<aws_error> check_expression_params(const json& request,
                                                  std::initializer_list<const char*> expressions,
                                                  std::initializer_list<const char*> legacy) {
-    std::vector<std::string> used_expressions, used_legacy;
-    for (const char* e : expressions) {
-        if (schema::member(request, e))
-            used_expressions.emplace_back(e);
-    }
-    if (!used_expressions.empty()) {
-        const bool key_conditions_alone = schema::member(request, "KeyConditions") &&
-                                          !schema::member(request, "KeyConditionExpression");
-        for (const char* l : legacy) {
-            if (key_conditions_alone && std::string_view(l) == "KeyConditions")
+    // Every request passes here: only the error paths build text.
+    auto present = [&](const char* name) { return schema::member(request, name) != nullptr; };
+    const bool any_expression = std::any_of(expressions.begin(), expressions.end(), present);
+    // "a, b" of the names in `list` that `used` accepts.
+    auto join = [](std::initializer_list<const char*> list, auto used, const char* sep) {
+        std::string s;
+        for (const char* x : list) {
+            if (!used(x))
                 continue;
-            if (schema::member(request, l))
-                used_legacy.emplace_back(l);
+            if (!s.empty())
+                s += sep;
+            s += x;
         }
-        if (!used_legacy.empty()) {
-            auto join = [](const std::vector<std::string>& v) {
-                std::string s;
-                for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + v[i];
-                return s;
-            };
+        return s;
+    };
+    if (any_expression) {
+        const bool key_conditions_alone =
+            present("KeyConditions") && !present("KeyConditionExpression");
+        auto legacy_used = [&](const char* l) {
+            return !(key_conditions_alone && std::string_view(l) == "KeyConditions") && present(l);
+        };
+        if (std::any_of(legacy.begin(), legacy.end(), legacy_used)) {
             return aws_error::validation(
                 "Can not use both expression and non-expression parameters in the same request: "
                 "Non-expression parameters: {" +
-                join(used_legacy) + "} Expression parameters: {" + join(used_expressions) + "}");
+                join(legacy, legacy_used, ", ") + "} Expression parameters: {" +
+                join(expressions, present, ", ") + "}");
         }
     }
-    if (schema::member(request, "ExpressionAttributeNames") && used_expressions.empty()) {
+    if (!any_expression && present("ExpressionAttributeNames")) {
         return aws_error::validation(
             "ExpressionAttributeNames can only be specified when using expressions");
     }
-    std::vector<std::string> value_expressions;
-    for (const char* e : expressions) {
-        if (std::string_view(e) != "ProjectionExpression")
-            value_expressions.emplace_back(e);
-    }
-    if (!value_expressions.empty() && schema::member(request, "ExpressionAttributeValues")) {
-        const bool any = std::any_of(
-            value_expressions.begin(), value_expressions.end(),
-            [&](const std::string& e) { return schema::member(request, e) != nullptr; });
+    auto takes_values = [](const char* e) { return std::string_view(e) != "ProjectionExpression"; };
+    const std::size_t value_expressions = static_cast<std::size_t>(
+        std::count_if(expressions.begin(), expressions.end(), takes_values));
+    if (value_expressions > 0 && present("ExpressionAttributeValues")) {
+        const bool any = std::any_of(expressions.begin(), expressions.end(),
+                                     [&](const char* e) { return takes_values(e) && present(e); });
         if (!any) {
-            std::string names;
-            for (std::size_t i = 0; i < value_expressions.size(); ++i)
-                names += (i ? " and " : "") + value_expressions[i];
             return aws_error::validation(
-                "ExpressionAttributeValues can only be specified when using expressions: " + names +
-                (value_expressions.size() > 1 ? " are" : " is") + " null");
+                "ExpressionAttributeValues can only be specified when using expressions: " +
+                join(expressions, takes_values, " and ") +
+                (value_expressions > 1 ? " are" : " is") + " null");
         }
     }
     return std::nullopt;

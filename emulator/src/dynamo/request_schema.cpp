@@ -340,7 +340,13 @@ void check_field(const std::string& parent, const field& f, const json& v, colle
     if (v.is_null() && !std::any_of(f.checks.begin(), f.checks.end(),
                                     [](const check& c) { return c.what == check_kind::not_null; }))
         return;
-    const std::string path = (parent.empty() ? "" : parent + ".") + lower_first(f.name);
+    // The path is built only when a check needs it (children, or a violation to report).
+    std::string path_text;
+    auto path = [&]() -> const std::string& {
+        if (path_text.empty())
+            path_text = (parent.empty() ? "" : parent + ".") + lower_first(f.name);
+        return path_text;
+    };
     for (const auto& c : f.checks) {
         if (out.full())
             return;
@@ -348,7 +354,7 @@ void check_field(const std::string& parent, const field& f, const json& v, colle
             continue;
         switch (c.what) {
             case check_kind::children:
-                check_children(path, f, v, out);
+                check_children(path(), f, v, out);
                 break;
             case check_kind::map_keys:
                 if (!v.is_object())
@@ -363,7 +369,7 @@ void check_field(const std::string& parent, const field& f, const json& v, colle
                     std::string text = "Map keys must satisfy constraint: [";
                     for (std::size_t i = 0; i < c.nested.size(); ++i)
                         text += (i ? ", " : "") + check_text(c.nested[i]);
-                    out.add(v, &f, path, text + "]");
+                    out.add(v, &f, path(), text + "]");
                     if (out.full())
                         return;
                 }
@@ -380,14 +386,14 @@ void check_field(const std::string& parent, const field& f, const json& v, colle
                     std::string text = "Map value must satisfy constraint: [";
                     for (std::size_t i = 0; i < c.nested.size(); ++i)
                         text += (i ? ", " : "") + check_text(c.nested[i]);
-                    out.add(v, &f, path, text + "]");
+                    out.add(v, &f, path(), text + "]");
                     if (out.full())
                         return;
                 }
                 break;
             default:
                 if (!holds(c, v, &f))
-                    out.add(v, &f, path, check_text(c));
+                    out.add(v, &f, path(), check_text(c));
                 break;
         }
     }
@@ -466,19 +472,16 @@ member_table present_members(const json& request, const fields& schema) {
 }
 }  // namespace
 
-std::optional<aws_error> check_types(const json& request, const fields& schema) {
+std::optional<aws_error> check_request(const json& request, const fields& schema) {
     const member_table present = present_members(request, schema);
+    // Pass 1: types.
     for (std::size_t i = 0; i < schema.size() && i < max_members; ++i) {
         if (const json* v = present[i]) {
             if (auto e = check_type(*v, schema[i]))
                 return e;
         }
     }
-    return std::nullopt;
-}
-
-std::optional<aws_error> check_constraints(const json& request, const fields& schema) {
-    const member_table present = present_members(request, schema);
+    // Pass 2: constraints.
     for (std::size_t i = 0; i < schema.size() && i < max_members; ++i) {
         const field& f = schema[i];
         const json* v = present[i];
@@ -497,9 +500,10 @@ std::optional<aws_error> check_constraints(const json& request, const fields& sc
     }
     collector out;
     static const json null_value;
+    static const std::string top_level;
     for (std::size_t i = 0; i < schema.size() && i < max_members; ++i) {
         const json* v = present[i];
-        check_field("", schema[i], v ? *v : null_value, out);
+        check_field(top_level, schema[i], v ? *v : null_value, out);
         if (out.full())
             break;
     }

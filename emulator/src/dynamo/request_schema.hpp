@@ -80,11 +80,10 @@ struct field {
 
 using fields = std::vector<field>;
 
-// Pass 1. nullopt when every member has the right JSON type.
-std::optional<adapters::aws_error> check_types(const nlohmann::json& request, const fields& schema);
-// Pass 2. nullopt when every constraint holds.
-std::optional<adapters::aws_error> check_constraints(const nlohmann::json& request,
-                                                     const fields& schema);
+// Both passes, in order (the request's members are located once): the first JSON type error,
+// else the constraint violations, else nullopt.
+std::optional<adapters::aws_error> check_request(const nlohmann::json& request,
+                                                 const fields& schema);
 
 // Coral's reading of a type-checked value.
 bool json_bool(const nlohmann::json& j);
