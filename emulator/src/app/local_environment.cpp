@@ -1,5 +1,6 @@
 #include "esser/emulator/app/local_environment.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -250,9 +251,15 @@ core::result<void> local_environment::start_domain() {
     for (const auto& [entity, def] : domain_->entities())
         names.push_back(core::aggregate_state_projection::collection_for(entity));
     projection_api_ = std::make_unique<projection_api>(*read_store_, std::move(names));
-    // The emulator's tables start empty, so a read model left in a lasting store (a SQLite
-    // file, PostgreSQL) describes events that no longer exist: start it afresh too.
-    if (auto started = start_projections(true); !started)
+    // Without restored events the emulator's tables start empty, so a read model left in a
+    // lasting store (a SQLite file, PostgreSQL) describes events that no longer exist: start it
+    // afresh too. With the events restored from --data-dir the read model stays; the projector
+    // reads the events stream from its start again, and the version check skips what it holds.
+    const std::string& events = event_store_->config().events_table;
+    const bool events_restored =
+        restored_ && std::find(restored_->table_names.begin(), restored_->table_names.end(),
+                               events) != restored_->table_names.end();
+    if (auto started = start_projections(!events_restored); !started)
         return started;
     // After the Lambda area's hook (added by the constructor), which deletes every function
     // and mapping, the projector among them.
@@ -270,6 +277,19 @@ core::result<void> local_environment::open_storage() {
         if (!dir)
             return core::fail(dir.error());
         data_dir_ = std::move(*dir);
+        // Tables, items and streams: restored before anything is served, then every change is
+        // recorded.
+        auto state =
+            sqlite_state_store::open({data_dir_->file("emulator.sqlite"), options_.durability});
+        if (!state)
+            return core::fail(state.error());
+        auto restored = (*state)->restore(*dynamodb_, *streams_);
+        if (!restored)
+            return core::fail(restored.error());
+        restored_ = std::move(*restored);
+        state_ = std::move(*state);
+        dynamodb_->set_durability(state_.get());
+        streams_->set_durability(state_.get());
         if (read_store_url_.empty())
             read_store_url_ = "sqlite:" + data_dir_->file("read_store.sqlite").string();
     }
@@ -311,8 +331,12 @@ local_environment::~local_environment() {
         esm_->stop();
     // The engine may outlive this object (shared with services): detach its observer, which
     // dies with us.
-    if (dynamodb_)
+    if (dynamodb_) {
         dynamodb_->set_observer(nullptr);
+        dynamodb_->set_durability(nullptr);
+    }
+    if (streams_)
+        streams_->set_durability(nullptr);
 }
 
 void local_environment::add_routes(std::string service, std::function<void(router&)> install) {
@@ -404,6 +428,9 @@ json local_environment::health() const {
               // The kind only: a PostgreSQL URL may carry a password.
               {"read_store", read_store_url_.substr(0, read_store_url_.find(':'))},
               {"data_dir", data_dir_ ? json(data_dir_->path().string()) : json(nullptr)},
+              {"durability",
+               state_ ? json(options_.durability == durability_mode::full ? "full" : "normal")
+                      : json(nullptr)},
               {"complete", all}};
     return h;
 }

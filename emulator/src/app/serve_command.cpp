@@ -7,6 +7,7 @@
 #include <ostream>
 #include <thread>
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include "esser/adapters/deploy/template_file.hpp"
@@ -198,15 +199,24 @@ cli::command_spec serve_spec() {
          "Where the domain's projections are materialised and read from (GET "
          "/esser/v1/projections/...): memory:, sqlite:PATH (a file, created when missing), "
          "sqlite::memory: or postgres://user:password@host:port/db. Its projection tables are "
-         "emptied at start and on reset, because the emulator's event store starts empty.",
+         "emptied at start (unless --data-dir restored the events) and on reset.",
          {}},
         {"data-dir",
          "DIR",
          "none",
          "Directory for esser-local's files, created when missing and locked while it runs (a "
          "second esser-local on it is refused); it carries a format version, and a directory of "
-         "another version is refused. Holds the read store (read_store.sqlite) when "
-         "--read-store is not given. Tables, streams and mappings still live in memory.",
+         "another version is refused. Tables (with indexes, TTL, tags), items and streams "
+         "(shards, records, sequence numbers) live in DIR/emulator.sqlite and are restored at "
+         "start; it also holds the read store (read_store.sqlite) when --read-store is not "
+         "given. Event source mappings, functions and SQS queues still live in memory.",
+         {}},
+        {"durability",
+         "MODE",
+         "normal",
+         "With --data-dir: normal acknowledges a write once it is in the database's "
+         "write-ahead log (it survives a crash of esser-local); full also fsyncs it (it survives "
+         "a power loss). Concurrent writes share one transaction either way.",
          {}},
         {"no-domain",
          "",
@@ -370,6 +380,15 @@ core::expected<serve_settings, cli::usage_error> serve_settings_from(const cli::
         return unexpected(cli::usage_error{"--read-store needs a URL such as sqlite:./read.db"});
     if (a.has("data-dir") && s.env.data_dir.empty())
         return unexpected(cli::usage_error{"--data-dir needs a directory"});
+    if (auto d = a.get("durability")) {
+        if (*d == "full")
+            s.env.durability = durability_mode::full;
+        else if (*d != "normal")
+            return unexpected(cli::usage_error{"--durability must be normal or full, not '" +
+                                               std::string(*d) + "'"});
+        if (s.env.data_dir.empty())
+            return unexpected(cli::usage_error{"--durability needs --data-dir"});
+    }
     if (auto c = a.get("credentials")) {
         auto creds = parse_credentials(*c);
         if (!creds)
@@ -541,6 +560,13 @@ std::string local_server::banner() const {
             store.replace(colon + 1, at - colon - 1, "***");
     }
     row("read store", store);
+    if (const auto& r = env.restored_state()) {
+        row("data dir",
+            fmt::format("{} ({} durability; restored {} tables, {} items, {} stream records)",
+                        env.options().data_dir,
+                        env.options().durability == durability_mode::full ? "full" : "normal",
+                        r->tables, r->items, r->records));
+    }
     row("ids", env.options().seed ? "seeded with " + std::to_string(*env.options().seed)
                                   : std::string("random (pass --seed N to fix them)"));
     for (const auto& s : env.services())

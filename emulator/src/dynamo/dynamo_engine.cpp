@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "engine_impl.hpp"
+#include "item_codec.hpp"
 #include "operation_schemas.hpp"
 
 namespace esser::emulator {
@@ -107,7 +108,10 @@ adapters::aws_result dynamo_engine::dispatch(std::string_view operation, const j
     try {
         if (auto e = schema::check_request(request, *s))
             return fail(std::move(*e));
-        return ((*impl_).*(it->second))(request);
+        aws_result out = ((*impl_).*(it->second))(request);
+        // Answer only once what the operation changed is durable (--data-dir).
+        await_durable(impl_->sink);
+        return out;
     } catch (const std::exception& e) {
         return fail(aws_error::internal(std::string("internal error: ") + e.what()));
     }
@@ -142,13 +146,50 @@ void dynamo_engine::set_observer(table_observer* observer) {
     }
     for (const auto& t : all) {
         std::lock_guard lock(t->mu);
-        if (!t->deleted)
+        // A restored table's stream is restored with the streams, not announced anew.
+        if (!t->deleted && !t->stream)
             impl_->announce_stream(*t);
     }
 }
 
 std::size_t dynamo_engine::sweep_expired_items() {
-    return impl_->sweep_expired_items();
+    const std::size_t n = impl_->sweep_expired_items();
+    await_durable(impl_->sink);
+    return n;
+}
+
+void dynamo_engine::set_durability(durability_sink* sink) {
+    impl_->sink = sink;
+}
+
+core::result<void> dynamo_engine::restore_table(
+    std::string_view definition,
+    const std::function<std::optional<std::string_view>()>& next_item) {
+    auto failed = [&](const std::string& name, const std::string& why) {
+        return core::fail(core::error::parse_error(
+            "cannot restore table " + (name.empty() ? std::string("(unnamed)") : name) + ": " +
+            why));
+    };
+    const json d = json::parse(definition, nullptr, false);
+    if (d.is_discarded())
+        return failed("", "its definition is not JSON");
+    auto t = table::from_definition(d);
+    if (!t)
+        return failed(d.value("name", ""), t.error());
+    table& tt = **t;
+    const table::commit_context ctx{nullptr, tt.created_at, false, nullptr};
+    std::lock_guard lock(tt.mu);
+    while (auto encoded = next_item()) {
+        const attribute_map item = item_codec::decode(*encoded);
+        if (auto bad = tt.check_item(item))
+            return failed(tt.name, "an item does not fit its key schema: " + *bad);
+        const item_key k = tt.key_of(item);
+        tt.commit(k, tt.find(k), nullptr, &item, ctx);
+    }
+    std::unique_lock rlock(impl_->registry_mu);
+    if (!impl_->tables.emplace(tt.name, *t).second)
+        return failed(tt.name, "a table of that name was restored already");
+    return {};
 }
 
 void dynamo_engine::reset() {
@@ -161,12 +202,18 @@ void dynamo_engine::reset() {
     table_observer* o = impl_->observer.load();
     for (auto& [name, t] : dropped) {
         std::lock_guard lock(t->mu);
+        durability_group durable(impl_->sink);
         t->deleted = true;
         if (o && t->stream_enabled)
             o->stream_disabled(t->name, impl_->now());
+        if (impl_->sink != nullptr)
+            record_durable(*impl_->sink, table_dropped{t->id});
     }
-    std::lock_guard lock(impl_->tokens_mu);
-    impl_->tokens.clear();
+    {
+        std::lock_guard lock(impl_->tokens_mu);
+        impl_->tokens.clear();
+    }
+    await_durable(impl_->sink);
 }
 
 dynamo_engine::memory_usage dynamo_engine::memory() const {

@@ -252,7 +252,7 @@ aws_result dynamo_engine::impl::batch_write_item(const json& r) {
                 }
             }
             t.commit(w.key, old, old_item ? &*old_item : nullptr, w.item ? &*w.item : nullptr,
-                     {observer.load(), now(), false});
+                     {observer.load(), now(), false, sink});
         }
         if (want_capacity) {
             std::vector<std::pair<const secondary_index*, double>> per_index;

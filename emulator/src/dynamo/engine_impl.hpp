@@ -40,6 +40,8 @@ public:
 
     options opts;
     std::atomic<table_observer*> observer{nullptr};
+    // --data-dir (set_durability, before traffic); null: in memory only.
+    durability_sink* sink = nullptr;
 
     // ---- registry ----
     mutable std::shared_mutex registry_mu;

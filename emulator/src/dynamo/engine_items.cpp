@@ -82,7 +82,8 @@ aws_result dynamo_engine::impl::put_item(const json& r) {
     const auto index_units = index_capacity
                                  ? t.index_write_units(old_item ? &*old_item : nullptr, &*item)
                                  : std::vector<std::pair<const secondary_index*, double>>{};
-    t.commit(k, old, old_item ? &*old_item : nullptr, &*item, {observer.load(), now(), false});
+    t.commit(k, old, old_item ? &*old_item : nullptr, &*item,
+             {observer.load(), now(), false, sink});
     if (json c = write_capacity(r, t, write_units(std::max(size, old_size)), index_units);
         !c.is_null()) {
         out["ConsumedCapacity"] = std::move(c);
@@ -202,7 +203,8 @@ aws_result dynamo_engine::impl::delete_item(const json& r) {
     const auto index_units = wants_capacity(r)
                                  ? t.index_write_units(old_item ? &*old_item : nullptr, nullptr)
                                  : std::vector<std::pair<const secondary_index*, double>>{};
-    t.commit(k, old, old_item ? &*old_item : nullptr, nullptr, {observer.load(), now(), false});
+    t.commit(k, old, old_item ? &*old_item : nullptr, nullptr,
+             {observer.load(), now(), false, sink});
     if (json c = write_capacity(r, t, write_units(old_size), index_units); !c.is_null())
         out["ConsumedCapacity"] = std::move(c);
     return out;
@@ -270,7 +272,8 @@ aws_result dynamo_engine::impl::update_item(const json& r) {
     const auto index_units = wants_capacity(r)
                                  ? t.index_write_units(old_item ? &*old_item : nullptr, &*new_item)
                                  : std::vector<std::pair<const secondary_index*, double>>{};
-    t.commit(k, old, old_item ? &*old_item : nullptr, &*new_item, {observer.load(), now(), false});
+    t.commit(k, old, old_item ? &*old_item : nullptr, &*new_item,
+             {observer.load(), now(), false, sink});
     if (json c = write_capacity(r, t, write_units(std::max(size, old_size)), index_units);
         !c.is_null()) {
         out["ConsumedCapacity"] = std::move(c);

@@ -379,7 +379,9 @@ aws_result dynamo_engine::impl::create_table(const json& r) {
         tables.emplace(name, t);
     }
     std::lock_guard lock(t->mu);
+    durability_group durable(sink);
     announce_stream(*t);
+    t->save_definition(sink);
     json d = t->describe(now(), "CREATING");
     if (d.contains("GlobalSecondaryIndexes")) {
         for (auto& g : d["GlobalSecondaryIndexes"]) g["IndexStatus"] = "CREATING";
@@ -468,8 +470,11 @@ aws_result dynamo_engine::impl::delete_table(const json& r) {
         }
     }
     t->deleted = true;
+    durability_group durable(sink);
     if (table_observer* o = observer.load(); o && t->stream_enabled)
         o->stream_disabled(t->name, now());
+    if (sink != nullptr)
+        record_durable(*sink, table_dropped{t->id});
     t->items.clear();
     for (auto& ix : t->indexes) ix->entries.clear();
     return json{{"TableDescription", std::move(d)}};
@@ -617,7 +622,8 @@ aws_result dynamo_engine::impl::update_table(const json& r) {
         }
     }
 
-    // Apply.
+    // Apply (the definition and the stream change it makes: one durable unit).
+    durability_group durable(sink);
     if (billing) {
         if (target_ppr && !table_ppr) {
             t->billing = billing_mode::pay_per_request;
@@ -672,6 +678,7 @@ aws_result dynamo_engine::impl::update_table(const json& r) {
         }
     }
     t->updating_until = now() + opts.status_transition_delay;
+    t->save_definition(sink);
     return json{{"TableDescription", t->describe(now(), "UPDATING")}};
 }
 
@@ -709,6 +716,7 @@ aws_result dynamo_engine::impl::update_time_to_live(const json& r) {
         return fail(aws_error::validation("TimeToLive is already disabled"));
     t->ttl_enabled = enabled;
     t->ttl_attribute = enabled ? attribute : std::string();
+    t->save_definition(sink);
     return json{{"TimeToLiveSpecification", {{"Enabled", enabled}, {"AttributeName", attribute}}}};
 }
 

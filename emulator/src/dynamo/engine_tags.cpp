@@ -88,6 +88,7 @@ aws_result dynamo_engine::impl::tag_resource(const json& r) {
     }
     std::lock_guard lock(t->mu);
     for (const auto& tag : tags) t->tags[str(tag, "Key")] = str(tag, "Value");
+    t->save_definition(sink);
     return json::object();
 }
 
@@ -105,6 +106,7 @@ aws_result dynamo_engine::impl::untag_resource(const json& r) {
         if (k.is_string())
             t->tags.erase(k.get<std::string>());
     }
+    t->save_definition(sink);
     return json::object();
 }
 

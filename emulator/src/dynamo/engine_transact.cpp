@@ -300,6 +300,8 @@ aws_result dynamo_engine::impl::transact_write_items(const json& r) {
     index_units_by_table index_units;
     const bool want_capacity = wants_capacity(r);
     const auto at = now();
+    // Every write of the transaction and their stream records: one durable unit.
+    durability_group durable(sink);
     for (std::size_t i = 0; i < actions.size(); ++i) {
         action& a = actions[i];
         outcome& o = outcomes[i];
@@ -321,7 +323,7 @@ aws_result dynamo_engine::impl::transact_write_items(const json& r) {
         const char* old = a.t->find(a.k);
         a.t->commit(a.k, old, o.old_item ? &*o.old_item : nullptr,
                     a.kind == action_kind::del ? nullptr : &*o.new_item,
-                    {observer.load(), at, false});
+                    {observer.load(), at, false, sink});
     }
     if (!token.empty()) {
         std::lock_guard lock(tokens_mu);

@@ -45,7 +45,7 @@ std::size_t dynamo_engine::impl::sweep_expired_items() {
         table_observer* o = observer.load();
         for (const auto& k : expired) {
             const char* old = t->find(k);
-            if (old && t->commit(k, old, nullptr, nullptr, {o, at, true}))
+            if (old && t->commit(k, old, nullptr, nullptr, {o, at, true, sink}))
                 ++deleted;
         }
     }

@@ -348,6 +348,17 @@ bool table::commit(const item_key& k, const char* old_block, const attribute_map
         return false;  // deleting nothing
     }
     const bool streaming = ctx.observer != nullptr && stream_enabled;
+    // The item change and its stream record form one durable unit.
+    durability_group durable(ctx.sink);
+    if (ctx.sink != nullptr) {
+        std::string key;
+        append_tuple_component(k.partition, key);
+        key += k.sort;
+        if (new_item)
+            record_durable(*ctx.sink, item_saved{id, std::move(key), encoded});
+        else
+            record_durable(*ctx.sink, item_removed{id, std::move(key)});
+    }
     attribute_map old_local;
     if (old_block && !old_item && (streaming || !indexes.empty())) {
         old_local = item_codec::decode(stored_item::item_of(old_block));

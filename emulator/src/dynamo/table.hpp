@@ -25,7 +25,9 @@
 #include <nlohmann/json.hpp>
 
 #include "esser/core/clock.hpp"
+#include "esser/core/error.hpp"
 #include "esser/emulator/dynamo/attribute_value.hpp"
+#include "esser/emulator/dynamo/durability_sink.hpp"
 #include "esser/emulator/dynamo/key_schema.hpp"
 #include "esser/emulator/dynamo/table_observer.hpp"
 
@@ -133,6 +135,9 @@ public:
         table_observer* observer = nullptr;
         core::time_point at;
         bool by_ttl = false;
+        // --data-dir: the item change (and, through the observer, its stream record) is
+        // recorded here as one unit. Null: in memory only.
+        durability_sink* sink = nullptr;
     };
 
     // Replaces the item at `k` with `new_item` (null: deletes it). `old_block` is what find(k)
@@ -140,6 +145,15 @@ public:
     // Returns whether anything changed.
     bool commit(const item_key& k, const char* old_block, const attribute_map* old_item,
                 const attribute_map* new_item, const commit_context& ctx);
+
+    // ---- durability (table_definition.cpp) ----
+    // Everything about the table but its items, as JSON (what --data-dir stores).
+    nlohmann::json definition() const;
+    // A table from definition(); the error names what is wrong with a damaged definition.
+    static core::expected<std::shared_ptr<table>, std::string> from_definition(
+        const nlohmann::json& d);
+    // Records the current definition (caller holds mu; no-op without a sink).
+    void save_definition(durability_sink* sink) const;
 
     // DescribeTable's TableDescription at `now`; `status` overrides the computed one
     // (CreateTable says CREATING, DeleteTable DELETING).

@@ -1,5 +1,8 @@
 #include "esser/emulator/streams/stream_record.hpp"
 
+#include <algorithm>
+#include <chrono>
+
 #include "item_codec.hpp"  // the engine's compact item encoding (emulator/src/dynamo)
 
 #include "esser/emulator/dynamo/json_text.hpp"
@@ -241,6 +244,91 @@ void append_lambda_json(const stream_record& r, std::string_view region,
         out +=
             ",\"userIdentity\":{\"principalId\":\"dynamodb.amazonaws.com\",\"type\":\"Service\"}";
     out.push_back('}');
+}
+
+namespace {
+
+// Little-endian fixed-width integers of the stored record layout.
+template <class T>
+void put_le(std::string& out, T v) {
+    for (std::size_t i = 0; i < sizeof(T); ++i)
+        out.push_back(static_cast<char>((static_cast<std::uint64_t>(v) >> (8 * i)) & 0xff));
+}
+
+template <class T>
+bool get_le(std::string_view& in, T& v) {
+    if (in.size() < sizeof(T))
+        return false;
+    std::uint64_t x = 0;
+    for (std::size_t i = 0; i < sizeof(T); ++i)
+        x |= static_cast<std::uint64_t>(static_cast<unsigned char>(in[i])) << (8 * i);
+    v = static_cast<T>(x);
+    in.remove_prefix(sizeof(T));
+    return true;
+}
+
+constexpr std::uint8_t record_layout_version = 1;
+
+}  // namespace
+
+// version u8 | event_name u8 | view u8 | by_ttl u8 | size_bytes u32 | at (ns since epoch) i64 |
+// event_id 32 bytes | sequence text: len u8, digits | old_at u32 | new_at u32 |
+// has_old u8 | has_new u8 | images
+void stream_record::encode(std::string& out) const {
+    const std::string seq = sequence.to_string();
+    out.reserve(out.size() + 64 + seq.size() + images_.size());
+    put_le<std::uint8_t>(out, record_layout_version);
+    put_le<std::uint8_t>(out, static_cast<std::uint8_t>(event_name));
+    put_le<std::uint8_t>(out, static_cast<std::uint8_t>(view_type));
+    put_le<std::uint8_t>(out, by_ttl ? 1 : 0);
+    put_le<std::uint32_t>(out, size_bytes);
+    put_le<std::int64_t>(
+        out, std::chrono::duration_cast<std::chrono::nanoseconds>(at.time_since_epoch()).count());
+    out.append(event_id.data(), event_id.size());
+    put_le<std::uint8_t>(out, static_cast<std::uint8_t>(seq.size()));
+    out += seq;
+    put_le<std::uint32_t>(out, old_at_);
+    put_le<std::uint32_t>(out, new_at_);
+    put_le<std::uint8_t>(out, has_old_ ? 1 : 0);
+    put_le<std::uint8_t>(out, has_new_ ? 1 : 0);
+    out += images_;
+}
+
+std::optional<stream_record> stream_record::decode(std::string_view in) {
+    stream_record r;
+    std::uint8_t version = 0, name = 0, view = 0, ttl = 0, seq_len = 0, has_old = 0, has_new = 0;
+    std::int64_t at_ns = 0;
+    if (!get_le(in, version) || version != record_layout_version || !get_le(in, name) ||
+        !get_le(in, view) || !get_le(in, ttl) || !get_le(in, r.size_bytes) || !get_le(in, at_ns))
+        return std::nullopt;
+    if (name > static_cast<std::uint8_t>(stream_event_name::REMOVE) ||
+        view > static_cast<std::uint8_t>(stream_view_type::NEW_AND_OLD_IMAGES) || ttl > 1)
+        return std::nullopt;
+    r.event_name = static_cast<stream_event_name>(name);
+    r.view_type = static_cast<stream_view_type>(view);
+    r.by_ttl = ttl == 1;
+    r.at = core::time_point(
+        std::chrono::duration_cast<core::duration>(std::chrono::nanoseconds(at_ns)));
+    if (in.size() < r.event_id.size())
+        return std::nullopt;
+    std::copy_n(in.data(), r.event_id.size(), r.event_id.data());
+    in.remove_prefix(r.event_id.size());
+    if (!get_le(in, seq_len) || in.size() < seq_len)
+        return std::nullopt;
+    auto seq = sequence_number::parse(in.substr(0, seq_len));
+    if (!seq)
+        return std::nullopt;
+    r.sequence = *seq;
+    in.remove_prefix(seq_len);
+    if (!get_le(in, r.old_at_) || !get_le(in, r.new_at_) || !get_le(in, has_old) ||
+        !get_le(in, has_new) || has_old > 1 || has_new > 1)
+        return std::nullopt;
+    if (r.old_at_ > r.new_at_ || r.new_at_ > in.size())
+        return std::nullopt;
+    r.has_old_ = has_old == 1;
+    r.has_new_ = has_new == 1;
+    r.images_.assign(in.data(), in.size());
+    return r;
 }
 
 }  // namespace esser::emulator

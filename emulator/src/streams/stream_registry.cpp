@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstring>
 #include <deque>
 #include <limits>
 #include <mutex>
@@ -196,6 +197,8 @@ struct stream_registry::stream_state {
     std::vector<shard_state*> open;                           // sorted by hash_lo
     std::vector<std::pair<watch_id, std::function<void()>>> watchers;
     core::time_point next_housekeeping = never;
+    bool durable = true;              // recorded to the sink (imported streams are not)
+    std::uint64_t saved_version = 0;  // of the last state recorded
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -386,6 +389,11 @@ void stream_registry::housekeep(stream_state& s, core::time_point now) {
             next = std::min(next, slot->closed_at + options_.retention);
     }
     s.next_housekeeping = next;
+    if (s.removed.load() && sink_ != nullptr && s.durable) {
+        record_durable(*sink_, stream_dropped{s.serial});
+    } else if (s.by_id.size() != shards_before || s.open.size() != open_before) {
+        save_state(s);
+    }
     if (s.by_id.size() != shards_before || s.open.size() != open_before)
         wake(s);
 }
@@ -411,6 +419,7 @@ stream_identity stream_registry::stream_enabled(std::string_view table,
         old->disabled_at = at;
         for (shard_state* sh : old->open) close_shard(*old, *sh, at);
         old->open.clear();
+        save_state(*old);
         wake(*old);
     }
 
@@ -457,6 +466,7 @@ stream_identity stream_registry::stream_enabled(std::string_view table,
             new_shard(*s, nullptr, lo, hi, s->created);
         }
         rebuild_open_index(*s);
+        save_state(*s);
     }
     by_arn_.emplace(s->arn, s);
     by_serial_.emplace(s->serial, s);
@@ -480,6 +490,7 @@ void stream_registry::stream_disabled(std::string_view table, core::time_point a
     s->disabled_at = at;
     for (shard_state* sh : s->open) close_shard(*s, *sh, at);
     s->open.clear();
+    save_state(*s);
     wake(*s);
 }
 
@@ -529,6 +540,13 @@ void stream_registry::item_changed(const item_change& change) {
     if (sh.records.empty()) {
         s->next_housekeeping = std::min(s->next_housekeeping, rec->at + options_.retention);
     }
+    if (sink_ != nullptr) {
+        // Joins the unit of the write that made the change (table::commit's group).
+        std::string bytes(sizeof(n), '\0');
+        std::memcpy(bytes.data(), &n, sizeof(n));
+        rec->encode(bytes);
+        record_durable(*sink_, record_saved{s->serial, sh.serial, sh.end(), std::move(bytes)});
+    }
     sh.records.push_back(std::move(rec));
     wake(*s);
 }
@@ -558,6 +576,7 @@ streams_result<void> stream_registry::import_stream(std::string_view stream_arn,
     s->created = created;
     s->enabled = false;
     s->disabled_at = created;
+    s->durable = false;
     imported_[s->serial] = true;
     by_serial_.emplace(s->serial, s);
     by_arn_.emplace(s->arn, std::move(s));
@@ -962,6 +981,7 @@ core::result<std::vector<std::string>> stream_registry::rotate(std::string_view 
         ids.insert(ids.end(), child.begin(), child.end());
     }
     rebuild_open_index(*s);
+    save_state(*s);
     wake(*s);
     return ids;
 }
@@ -991,6 +1011,7 @@ core::result<std::vector<std::string>> stream_registry::split(std::string_view t
         ids.insert(ids.end(), kids.begin(), kids.end());
     }
     rebuild_open_index(*s);
+    save_state(*s);
     wake(*s);
     return ids;
 }
@@ -1022,6 +1043,7 @@ core::result<std::vector<std::string>> stream_registry::split_shard(std::string_
     }
     auto ids = split_locked(*s, sh, children, now);
     rebuild_open_index(*s);
+    save_state(*s);
     wake(*s);
     return ids;
 }
@@ -1037,6 +1059,8 @@ core::result<void> stream_registry::set_partitions(std::string_view table, std::
 }
 
 void stream_registry::reset() {
+    if (sink_ != nullptr)
+        record_durable(*sink_, streams_cleared{});
     std::unique_lock lock(mu_);
     for (auto& [arn, s] : by_arn_) s->removed.store(true);  // holders of a stream_ptr see it gone
     by_arn_.clear();
@@ -1074,6 +1098,191 @@ void stream_registry::purge_removed_streams() {
         } else {
             ++it;
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Durability (--data-dir, issue 9). A stream's state is stored whole (it changes only when its
+// shards do); its records are stored one by one, each framed as its counter (8 bytes, the
+// machine's byte order: the file never moves between machines) then stream_record::encode().
+
+namespace {
+
+using nlohmann::json;
+
+json time_ms(core::time_point t) {
+    return t == never ? json(nullptr) : json(core::to_epoch_ms(t));
+}
+
+core::time_point time_from(const json& j) {
+    return j.is_null() ? never : core::from_epoch_ms(j.get<std::int64_t>());
+}
+
+sequence_number sequence_from(const json& j) {
+    auto n = sequence_number::parse(j.get<std::string>());
+    if (!n)
+        throw std::invalid_argument("a sequence number is malformed");
+    return *n;
+}
+
+core::error damaged(std::string_view what, std::string_view why) {
+    return core::error::parse_error(fmt::format("cannot restore {}: {}", what, why));
+}
+
+}  // namespace
+
+void stream_registry::set_durability(durability_sink* sink) {
+    sink_ = sink;
+}
+
+void stream_registry::save_state(stream_state& s) {
+    if (sink_ == nullptr || !s.durable)
+        return;
+    json shards = json::array();
+    for (const auto& slot : s.shards) {
+        if (!slot) {
+            shards.push_back(nullptr);
+            continue;
+        }
+        const shard_state& sh = *slot;
+        shards.push_back({{"id", sh.id},
+                          {"parent", sh.parent_id},
+                          {"generation", sh.generation},
+                          {"prefix", sh.prefix},
+                          {"lo", sh.hash_lo},
+                          {"hi", sh.hash_hi},
+                          {"created_ms", sh.created_ms},
+                          {"rollover_ms", time_ms(sh.rollover_at)},
+                          {"open", sh.open},
+                          {"closed_ms", core::to_epoch_ms(sh.closed_at)},
+                          {"starting", sh.starting.to_string()},
+                          {"last", sh.last.to_string()},
+                          {"trimmed", sh.trimmed},
+                          {"last_trimmed", sh.last_trimmed.to_string()}});
+    }
+    json state = {{"serial", s.serial},
+                  {"arn", s.arn},
+                  {"label", s.label},
+                  {"table", s.table},
+                  {"region", s.region},
+                  {"keys", key_schema_state(s.keys)},
+                  {"view", std::string(stream_view_type_text(s.view))},
+                  {"created_ms", core::to_epoch_ms(s.created)},
+                  {"event_id_seed", s.event_id_seed},
+                  {"enabled", s.enabled},
+                  {"disabled_ms", core::to_epoch_ms(s.disabled_at)},
+                  {"counter", s.counter},
+                  {"shards", std::move(shards)}};
+    record_durable(*sink_, stream_saved{s.serial, ++s.saved_version, state.dump()});
+}
+
+core::result<void> stream_registry::restore_stream(std::string_view text) {
+    const json j = json::parse(text, nullptr, false);
+    if (!j.is_object())
+        return core::fail(damaged("a stream", "its state is not a JSON object"));
+    auto s = std::make_shared<stream_state>();
+    try {
+        s->serial = j.at("serial").get<std::uint64_t>();
+        s->arn = j.at("arn").get<std::string>();
+        s->label = j.at("label").get<std::string>();
+        s->table = j.at("table").get<std::string>();
+        s->region = j.at("region").get<std::string>();
+        auto keys = key_schema_from_state(j.at("keys"));
+        auto view = parse_stream_view_type(j.at("view").get<std::string>());
+        if (!keys || !view || s->serial == 0 || !streams_detail::parse_stream_arn(s->arn))
+            return core::fail(
+                damaged("stream " + s->arn, "its key schema, view or ARN is damaged"));
+        s->keys = *keys;
+        s->view = *view;
+        s->created = core::from_epoch_ms(j.at("created_ms").get<std::int64_t>());
+        s->event_id_seed = j.at("event_id_seed").get<std::uint64_t>();
+        s->enabled = j.at("enabled").get<bool>();
+        s->disabled_at = core::from_epoch_ms(j.at("disabled_ms").get<std::int64_t>());
+        s->counter = j.at("counter").get<std::uint64_t>();
+        for (const auto& js : j.at("shards")) {
+            if (js.is_null()) {
+                s->shards.push_back(nullptr);
+                continue;
+            }
+            auto sh = std::make_unique<shard_state>();
+            sh->serial = static_cast<std::uint32_t>(s->shards.size());
+            sh->id = js.at("id").get<std::string>();
+            sh->parent_id = js.at("parent").get<std::string>();
+            sh->generation = js.at("generation").get<std::uint32_t>();
+            sh->prefix = js.at("prefix").get<std::uint64_t>();
+            sh->hash_lo = js.at("lo").get<std::uint64_t>();
+            sh->hash_hi = js.at("hi").get<std::uint64_t>();
+            sh->created_ms = js.at("created_ms").get<std::int64_t>();
+            sh->rollover_at = time_from(js.at("rollover_ms"));
+            sh->open = js.at("open").get<bool>();
+            sh->closed_at = core::from_epoch_ms(js.at("closed_ms").get<std::int64_t>());
+            sh->starting = sequence_from(js.at("starting"));
+            sh->last = sequence_from(js.at("last"));
+            sh->trimmed = js.at("trimmed").get<std::uint64_t>();
+            sh->last_trimmed = sequence_from(js.at("last_trimmed"));
+            if (sh->hash_lo > sh->hash_hi || !s->by_id.emplace(sh->id, sh->serial).second)
+                return core::fail(damaged("stream " + s->arn, "a shard is damaged"));
+            s->shards.push_back(std::move(sh));
+        }
+    } catch (const std::exception& e) {
+        return core::fail(damaged("a stream", e.what()));
+    }
+    s->saved_version = 1;
+    s->next_housekeeping = core::time_point::min();  // recomputed by the first housekeep
+    std::unique_lock lock(mu_);
+    if (by_serial_.contains(s->serial) || by_arn_.contains(s->arn))
+        return core::fail(damaged("stream " + s->arn, "it was restored already"));
+    by_serial_.emplace(s->serial, s);
+    by_arn_.emplace(s->arn, std::move(s));
+    return {};
+}
+
+core::result<void> stream_registry::restore_record(std::uint64_t stream, std::uint32_t shard,
+                                                   std::uint64_t position, std::string_view bytes) {
+    stream_ptr s = find_by_serial(stream);
+    if (!s || shard >= s->shards.size() || !s->shards[shard])
+        return {};  // its stream or shard is gone (trimmed before the last save)
+    std::uint64_t counter = 0;
+    std::optional<stream_record> rec;
+    if (bytes.size() > sizeof(counter)) {
+        std::memcpy(&counter, bytes.data(), sizeof(counter));
+        rec = stream_record::decode(bytes.substr(sizeof(counter)));
+    }
+    std::lock_guard lock(s->mu);
+    shard_state& sh = *s->shards[shard];
+    if (!rec) {
+        return core::fail(damaged(fmt::format("a record of shard {}", sh.id),
+                                  "it is not a stream record this esser-local wrote"));
+    }
+    if (position < sh.trimmed) {
+        sh.last_trimmed = std::max(sh.last_trimmed, rec->sequence);
+    } else {
+        if (sh.records.empty())
+            sh.trimmed = position;  // what came before is gone
+        else if (position != sh.end())
+            return core::fail(damaged(fmt::format("shard {}", sh.id), "its records have a gap"));
+        if (!sh.records.empty() && !(sh.records.back()->sequence < rec->sequence)) {
+            return core::fail(
+                damaged(fmt::format("shard {}", sh.id), "its sequence numbers do not rise"));
+        }
+        sh.records.push_back(std::make_shared<const stream_record>(std::move(*rec)));
+    }
+    sh.last = std::max(sh.last, sh.records.empty() ? sh.last : sh.records.back()->sequence);
+    s->counter = std::max(s->counter, counter);
+    return {};
+}
+
+void stream_registry::finish_restore() {
+    std::unique_lock lock(mu_);
+    for (auto& [arn, s] : by_arn_) {
+        next_stream_serial_ = std::max(next_stream_serial_, s->serial + 1);
+        std::lock_guard stream_lock(s->mu);
+        rebuild_open_index(*s);
+        if (!s->enabled)
+            continue;
+        auto& slot = enabled_by_table_[s->table];
+        if (!slot || slot->serial < s->serial)
+            slot = s;
     }
 }
 

@@ -643,14 +643,46 @@ TEST_CASE("local_server keeps projections in a SQLite read store in --data-dir",
         check_projection_reads(*s);
     }
     CHECK(std::filesystem::exists(dir / "data" / "read_store.sqlite"));
+    CHECK(std::filesystem::exists(dir / "data" / "emulator.sqlite"));
     {
-        // --read-store wins over the data dir's default; the real clock projects by itself.
+        // A restart on the same data dir keeps the events (issue 9): item-0 and item-1 exist.
+        // --read-store wins over the data dir's default; the projector reads the restored
+        // events and the new one into the new store.
         const std::string url = "sqlite:" + (dir / "other.sqlite").string();
-        auto s = start({"--read-store", url, "--data-dir", (dir / "data").string()});
+        auto s = start(
+            {"--clock", "manual", "--read-store", url, "--data-dir", (dir / "data").string()});
         CHECK(s->environment().read_store_url() == url);
+        CHECK(s->banner().find("restored 2 tables, 2 items, 2 stream records") !=
+              std::string::npos);
+        const json again = {{"entity", "Item"},
+                            {"command", "CreateItem"},
+                            {"id", "item-0"},
+                            {"data", {{"name", "Item 0"}, {"price", 0}}}};
+        CHECK(call(*s, "POST", "/esser/v1/commands", again.dump()).status == 409);
+        create_items(*s, 1, 2);
+        drained(*s);
+        CHECK(all_ids(*s, "/esser/v1/projections/item") ==
+              std::vector<std::string>{"item-0", "item-1", "item-2"});
+    }
+    {
+        // The default store again, manual clock: the read model of the first run was kept
+        // (its events were restored, so it is not dropped at start), and a drain adds item-2.
+        auto s = start({"--clock", "manual", "--data-dir", (dir / "data").string()});
+        CHECK(all_ids(*s, "/esser/v1/projections/item") ==
+              std::vector<std::string>{"item-0", "item-1"});
+        drained(*s);
+        CHECK(all_ids(*s, "/esser/v1/projections/item") ==
+              std::vector<std::string>{"item-0", "item-1", "item-2"});
+        auto health = json::parse(call(*s, "GET", "/esser/v1/health").body);
+        CHECK(health["durability"] == "normal");
+    }
+    {
+        // The real clock projects by itself (the poller wakes on append).
+        const std::string url = "sqlite:" + (dir / "real.sqlite").string();
+        auto s = start({"--read-store", url, "--data-dir", (dir / "real").string()});
         create_items(*s, 3);
         std::vector<std::string> ids;
-        for (int i = 0; i < 500 && ids.size() < 3; ++i) {  // bounded: the poller wakes on append
+        for (int i = 0; i < 500 && ids.size() < 3; ++i) {  // bounded
             ids = all_ids(*s, "/esser/v1/projections/item");
             if (ids.size() < 3)
                 std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -658,6 +690,48 @@ TEST_CASE("local_server keeps projections in a SQLite read store in --data-dir",
         CHECK(ids == std::vector<std::string>{"item-0", "item-1", "item-2"});
     }
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("esser-local serve refuses a damaged emulator state and bad --durability values",
+          "[emulator][app][local_server][persist]") {
+    // Issue 9 "Bad input": a data dir whose emulator.sqlite is not a database is refused with
+    // the file named (exit 1) and left as it was.
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("esser-damaged-state-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    { auto s = start({"--clock", "manual", "--data-dir", dir.string()}); }
+    const std::string garbage(4096, 'g');
+    {
+        std::ofstream out(dir / "emulator.sqlite", std::ios::binary | std::ios::trunc);
+        out << garbage;
+    }
+    std::filesystem::remove(dir / "emulator.sqlite-wal");
+    std::filesystem::remove(dir / "emulator.sqlite-shm");
+    cli::command_spec spec = serve_command().spec;
+    const std::vector<std::string> flags = {"--data-dir", dir.string(), "--durability", "full"};
+    auto parsed = cli::parse(spec, flags);
+    REQUIRE(parsed);
+    auto settings = serve_settings_from(*parsed);
+    REQUIRE(settings);
+    settings->http.port = 0;
+    auto s =
+        local_server::start(std::move(*settings), std::make_shared<esser::core::null_log_sink>());
+    REQUIRE(!s);
+    CHECK(s.error().exit_code == exit_failure);
+    CHECK(s.error().message.find("emulator.sqlite") != std::string::npos);
+    std::ifstream in(dir / "emulator.sqlite", std::ios::binary);
+    std::ostringstream now;
+    now << in.rdbuf();
+    CHECK(now.str() == garbage);
+    std::filesystem::remove_all(dir);
+
+    for (const std::vector<std::string>& bad :
+         {std::vector<std::string>{"--data-dir", dir.string(), "--durability", "fast"},
+          std::vector<std::string>{"--durability", "full"}}) {
+        auto p = cli::parse(spec, bad);
+        REQUIRE(p);
+        CHECK(!serve_settings_from(*p));
+    }
 }
 
 TEST_CASE("esser-local serve refuses a read store it cannot open, with the reason",

@@ -15,7 +15,8 @@
 //                        permissions), or it is locked by another process (type "locked");
 //   errc::invalid_argument  not a directory, another format or version, foreign content.
 //
-// What lives in it today: the read store (read_store.sqlite) when --read-store is not given.
+// What lives in it today: the emulator's tables, items and streams (emulator.sqlite,
+// sqlite_state_store) and the read store (read_store.sqlite) when --read-store is not given.
 //
 // Thread safety: immutable after open().
 

@@ -52,6 +52,7 @@
 #include "esser/emulator/http/aws_json_front.hpp"
 #include "esser/emulator/http/http_metrics.hpp"
 #include "esser/emulator/http/router.hpp"
+#include "esser/emulator/persist/sqlite_state_store.hpp"
 
 namespace esser::adapters {
 class dynamodb_event_store;
@@ -82,8 +83,12 @@ struct local_environment_options {
     // data_dir is set, else "memory:".
     std::string read_store_url;
     // --data-dir: the directory of esser-local's files (data_dir.hpp: created when missing,
-    // locked, its format version checked).
+    // locked, its format version checked). Tables, items and streams live in
+    // DIR/emulator.sqlite (sqlite_state_store) and are restored at start.
     std::string data_dir;
+    // --durability: with data_dir, whether each acknowledged write is fsynced (full) or only
+    // written to the database's WAL (normal: survives a crash of esser-local, not of the OS).
+    durability_mode durability = durability_mode::normal;
     // --credentials: when non-empty, every AWS API request must carry a valid SigV4 signature
     // by one of these keys (sigv4_guard.hpp): DynamoDB and Streams (auth becomes
     // verify_signature), Lambda's REST API and SQS (both protocols, sqs_front.hpp). The esser
@@ -161,6 +166,9 @@ public:
 
     const std::string& read_store_url() const { return read_store_url_; }
 
+    // With --data-dir: what was restored from it at start (tables, items, streams, records).
+    const std::optional<sqlite_state_store::restored>& restored_state() const { return restored_; }
+
     // The domain's projections run as the in-process function projector_function (the core
     // stream_handler with the built-in aggregate_state_projection into read_store()), fed by an
     // event source mapping on the events table's stream (TRIM_HORIZON, batches of up to 1000,
@@ -223,6 +231,11 @@ private:
     std::shared_ptr<http_metrics> metrics_ = std::make_shared<http_metrics>();
     // --data-dir, locked while this environment lives; outlives everything stored in it.
     std::unique_ptr<data_dir> data_dir_;
+    // The emulator's state in the data dir (null without one). Declared after data_dir_ (it
+    // lives in it) and before the engine and the streams, which the destructor detaches from it
+    // first.
+    std::unique_ptr<sqlite_state_store> state_;
+    std::optional<sqlite_state_store::restored> restored_;
     // Declared before the engine: the engine holds a pointer to it (its observer), so the
     // engine is destroyed first.
     std::shared_ptr<stream_registry> streams_;

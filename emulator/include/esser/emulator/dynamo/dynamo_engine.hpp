@@ -39,7 +39,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -54,6 +56,7 @@
 
 namespace esser::emulator {
 
+class durability_sink;
 class table_observer;
 
 class dynamo_engine {
@@ -125,6 +128,22 @@ public:
     // Tables whose stream was enabled before attaching are announced to the new observer
     // (stream_enabled) so that it can serve them.
     void set_observer(table_observer* observer);
+
+    // ---- Durability (--data-dir, issue 9; durability_sink.hpp) ----
+    // Attaches the sink that every table definition change and item change is recorded to
+    // (nullptr detaches). Attach before traffic starts, after restoring; the sink must outlive
+    // the engine or be detached first. Every operation then answers only once its changes are
+    // durable (an I/O failure answers InternalServerError).
+    void set_durability(durability_sink* sink);
+
+    // Restores a table saved through the sink (table_saved::definition) with its items (each
+    // an item_saved::item; `next_item` returns them one by one, nullopt at the end). Nothing
+    // reaches the observer or the sink: the table's stream identity is part of its definition
+    // and the streams restore their own state. Errors (a damaged definition or item, a name
+    // already in use) name the table and leave the engine without it.
+    core::result<void> restore_table(
+        std::string_view definition,
+        const std::function<std::optional<std::string_view>()>& next_item);
 
     // Deletes expired items on every table with TTL enabled (spec: UpdateTimeToLive; the
     // attribute must be a Number of epoch seconds <= now; values more than five years in the

@@ -82,6 +82,12 @@ struct stream_record {
     bool append_old_image_json(std::string& out) const;
     bool append_new_image_json(std::string& out) const;
 
+    // The record as bytes for --data-dir (esser's own layout, version byte first), and back.
+    // decode() checks the layout (lengths, enum values, image offsets) and returns nullopt for
+    // anything it did not write; the images themselves are trusted as the engine's encoding.
+    void encode(std::string& out) const;
+    static std::optional<stream_record> decode(std::string_view bytes);
+
 private:
     std::string images_;  // encoded keys | old image | new image
     std::uint32_t old_at_ = 0, new_at_ = 0;

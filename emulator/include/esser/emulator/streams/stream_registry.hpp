@@ -54,6 +54,7 @@
 #include "esser/core/clock.hpp"
 #include "esser/core/error.hpp"
 #include "esser/core/id_source.hpp"
+#include "esser/emulator/dynamo/durability_sink.hpp"
 #include "esser/emulator/dynamo/table_observer.hpp"
 #include "esser/emulator/streams/sequence_number.hpp"
 #include "esser/emulator/streams/stream_options.hpp"
@@ -256,6 +257,23 @@ public:
     // after the engine's reset(), which disables the tables' streams first; per-table partition
     // settings are kept. Cursors and iterators of dropped streams become unknown streams.
     void reset();
+    // --- Durability (--data-dir, issue 9; durability_sink.hpp) -------------------------------
+    // Attaches the sink (nullptr detaches; before traffic, after restoring; the sink outlives the
+    // registry or is detached first). From then on every record is recorded with its position
+    // in the unit of the write that produced it, and every change to a stream's shards (enable,
+    // disable, rollover, split, rotate, a shard or stream trimmed away) as the stream's whole
+    // state. Imported (replayed) streams are not recorded.
+    void set_durability(durability_sink* sink);
+    // Restoring, before traffic and before set_durability: every stream_saved::state, then every
+    // record_saved in (stream, shard, position) order, then finish_restore(), which makes the
+    // enabled streams the tables' streams again and resumes rollover and trimming from the
+    // clock's now. Sequence numbers carry on after the highest one restored. Errors name what
+    // is damaged; records of streams or shards that are gone are skipped.
+    core::result<void> restore_stream(std::string_view state);
+    core::result<void> restore_record(std::uint64_t stream, std::uint32_t shard,
+                                      std::uint64_t position, std::string_view record);
+    void finish_restore();
+
     // Applies rollovers and trimming up to clock.now() on every stream and removes streams
     // whose data is all gone. Every operation above does this lazily for the streams it
     // touches; tick() is for schedulers and for the manual-clock listener.
@@ -290,6 +308,10 @@ private:
                               core::time_point issued) const;
     void purge_removed_streams();
     void on_clock(core::time_point t);
+    // Records the stream's state to the sink (stream mutex held; no-op without a sink).
+    void save_state(stream_state& s);
+
+    durability_sink* sink_ = nullptr;
 
     core::clock& clock_;
     core::id_source& ids_;

@@ -1,0 +1,403 @@
+#include "esser/emulator/persist/sqlite_state_store.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include "esser/emulator/dynamo/dynamo_engine.hpp"
+#include "esser/emulator/streams/stream_registry.hpp"
+
+namespace esser::emulator {
+
+namespace {
+
+// A prepared statement, finalized with its owner. Bind positions start at 1, as in SQLite.
+class statement {
+public:
+    statement() = default;
+    statement(const statement&) = delete;
+    statement& operator=(const statement&) = delete;
+
+    ~statement() { sqlite3_finalize(s_); }
+
+    int prepare(sqlite3* db, const char* sql) {
+        return sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s_, nullptr);
+    }
+
+    statement& text(int i, std::string_view v) {
+        sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+        return *this;
+    }
+
+    statement& blob(int i, std::string_view v) {
+        sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+        return *this;
+    }
+
+    statement& integer(int i, std::uint64_t v) {
+        sqlite3_bind_int64(s_, i, static_cast<sqlite3_int64>(v));
+        return *this;
+    }
+
+    // Runs a statement that returns no rows; SQLITE_DONE on success.
+    int run() {
+        const int rc = sqlite3_step(s_);
+        sqlite3_reset(s_);
+        return rc;
+    }
+
+    // Row by row: SQLITE_ROW while there is one; reset() when done.
+    int step() { return sqlite3_step(s_); }
+
+    void reset() { sqlite3_reset(s_); }
+
+    std::string_view column(int i) const {
+        const void* p = sqlite3_column_blob(s_, i);
+        const int n = sqlite3_column_bytes(s_, i);
+        return p ? std::string_view(static_cast<const char*>(p), static_cast<std::size_t>(n))
+                 : std::string_view();
+    }
+
+    std::uint64_t column_int(int i) const {
+        return static_cast<std::uint64_t>(sqlite3_column_int64(s_, i));
+    }
+
+private:
+    sqlite3_stmt* s_ = nullptr;
+};
+
+constexpr const char* schema_sql = R"sql(
+CREATE TABLE IF NOT EXISTS tables(id TEXT PRIMARY KEY, definition TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS items(table_id TEXT NOT NULL, key BLOB NOT NULL, item BLOB NOT NULL,
+                                 PRIMARY KEY(table_id, key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS streams(serial INTEGER PRIMARY KEY, version INTEGER NOT NULL,
+                                   state TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS stream_records(stream INTEGER NOT NULL, shard INTEGER NOT NULL,
+                                          position INTEGER NOT NULL, record BLOB NOT NULL,
+                                          PRIMARY KEY(stream, shard, position)) WITHOUT ROWID;
+)sql";
+
+template <class... F>
+struct overloaded : F... {
+    using F::operator()...;
+};
+template <class... F>
+overloaded(F...) -> overloaded<F...>;
+
+}  // namespace
+
+struct sqlite_state_store::statements {
+    statement begin, commit, rollback;
+    statement save_table, drop_table_items, drop_table;
+    statement save_item, remove_item;
+    statement save_stream, drop_stream_records, drop_stream, clear_records, clear_streams;
+    statement save_record;
+};
+
+sqlite_state_store::sqlite_state_store(options o) : opts_(std::move(o)) {}
+
+sqlite_state_store::~sqlite_state_store() {
+    try {
+        std::uint64_t last = 0;
+        {
+            std::lock_guard lock(mu_);
+            last = submitted_;
+        }
+        wait_durable(last);
+    } catch (const std::exception&) {
+        // The failure was reported to every waiter; nothing more to do while closing.
+    }
+    stmts_.reset();
+    if (db_ != nullptr)
+        sqlite3_close_v2(db_);
+}
+
+core::error sqlite_state_store::failure(int rc, std::string_view doing) const {
+    const int primary = rc & 0xff;
+    const bool not_ours =
+        primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT || primary == SQLITE_FORMAT;
+    std::string message = fmt::format("emulator state {}: {}: {}", opts_.path.string(), doing,
+                                      db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
+    core::error e = not_ours ? core::error::parse_error(std::move(message))
+                             : core::error::unavailable(std::move(message));
+    e.source = opts_.path.string();
+    return e;
+}
+
+core::result<std::unique_ptr<sqlite_state_store>> sqlite_state_store::open(options o) {
+    std::unique_ptr<sqlite_state_store> store(new sqlite_state_store(std::move(o)));
+    if (auto r = store->init(); !r)
+        return core::fail(std::move(r).error());
+    return store;
+}
+
+core::result<void> sqlite_state_store::init() {
+    int rc =
+        sqlite3_open_v2(opts_.path.c_str(), &db_,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK)
+        return core::fail(failure(rc, "cannot open"));
+    sqlite3_extended_result_codes(db_, 1);
+    sqlite3_busy_timeout(db_, 5000);
+    // The schema version first: it reads the header, so a file that is not a database (or is
+    // damaged) is refused here, before anything is written to it.
+    int version = -1;
+    {
+        statement v;
+        if ((rc = v.prepare(db_, "PRAGMA user_version")) != SQLITE_OK)
+            return core::fail(failure(rc, "cannot read the schema version"));
+        if ((rc = v.step()) != SQLITE_ROW)
+            return core::fail(failure(rc, "cannot read the schema version"));
+        version = static_cast<int>(v.column_int(0));
+    }
+    if (version != 0 && version != schema_version) {
+        core::error e = core::error::parse_error(fmt::format(
+            "emulator state {} has schema version {}; this esser-local reads version {} (use "
+            "another --data-dir, or the esser-local that wrote it)",
+            opts_.path.string(), version, schema_version));
+        e.source = opts_.path.string();
+        return core::fail(std::move(e));
+    }
+    if (version == 0) {
+        // New (or empty) database: refuse one that already holds tables of someone else's.
+        statement any;
+        if ((rc = any.prepare(db_, "SELECT count(*) FROM sqlite_schema")) != SQLITE_OK ||
+            (rc = any.step()) != SQLITE_ROW)
+            return core::fail(failure(rc, "cannot read the schema"));
+        if (any.column_int(0) != 0) {
+            core::error e = core::error::parse_error(
+                fmt::format("emulator state {} is an SQLite database esser-local did not write "
+                            "(it has tables but no schema version)",
+                            opts_.path.string()));
+            e.source = opts_.path.string();
+            return core::fail(std::move(e));
+        }
+    }
+    const std::string setup =
+        fmt::format("PRAGMA journal_mode=WAL; PRAGMA synchronous={};",
+                    opts_.durability == durability_mode::full ? "FULL" : "NORMAL");
+    if ((rc = sqlite3_exec(db_, setup.c_str(), nullptr, nullptr, nullptr)) != SQLITE_OK)
+        return core::fail(failure(rc, "cannot set up WAL mode"));
+    if (version == 0) {
+        const std::string create =
+            fmt::format("BEGIN; {} PRAGMA user_version={}; COMMIT;", schema_sql, schema_version);
+        if ((rc = sqlite3_exec(db_, create.c_str(), nullptr, nullptr, nullptr)) != SQLITE_OK) {
+            sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+            return core::fail(failure(rc, "cannot create the schema"));
+        }
+    }
+    stmts_ = std::make_unique<statements>();
+    auto& s = *stmts_;
+    const std::pair<statement*, const char*> all[] = {
+        {&s.begin, "BEGIN IMMEDIATE"},
+        {&s.commit, "COMMIT"},
+        {&s.rollback, "ROLLBACK"},
+        {&s.save_table,
+         "INSERT INTO tables(id, definition) VALUES(?1, ?2) "
+         "ON CONFLICT(id) DO UPDATE SET definition = excluded.definition"},
+        {&s.drop_table_items, "DELETE FROM items WHERE table_id = ?1"},
+        {&s.drop_table, "DELETE FROM tables WHERE id = ?1"},
+        {&s.save_item,
+         "INSERT INTO items(table_id, key, item) VALUES(?1, ?2, ?3) "
+         "ON CONFLICT(table_id, key) DO UPDATE SET item = excluded.item"},
+        {&s.remove_item, "DELETE FROM items WHERE table_id = ?1 AND key = ?2"},
+        {&s.save_stream,
+         "INSERT INTO streams(serial, version, state) VALUES(?1, ?2, ?3) "
+         "ON CONFLICT(serial) DO UPDATE SET version = excluded.version, state = excluded.state "
+         "WHERE excluded.version > streams.version"},
+        {&s.drop_stream_records, "DELETE FROM stream_records WHERE stream = ?1"},
+        {&s.drop_stream, "DELETE FROM streams WHERE serial = ?1"},
+        {&s.clear_records, "DELETE FROM stream_records"},
+        {&s.clear_streams, "DELETE FROM streams"},
+        {&s.save_record,
+         "INSERT OR REPLACE INTO stream_records(stream, shard, position, record) "
+         "VALUES(?1, ?2, ?3, ?4)"},
+    };
+    for (const auto& [st, sql] : all) {
+        if ((rc = st->prepare(db_, sql)) != SQLITE_OK)
+            return core::fail(failure(rc, "cannot prepare a statement"));
+    }
+    return {};
+}
+
+core::result<sqlite_state_store::restored> sqlite_state_store::restore(dynamo_engine& engine,
+                                                                       stream_registry& streams) {
+    restored out;
+    int rc = SQLITE_OK;
+    // Tables with their items, one table at a time (items stream from a cursor).
+    {
+        statement tables, items;
+        if ((rc = tables.prepare(db_, "SELECT id, definition FROM tables ORDER BY id")) !=
+                SQLITE_OK ||
+            (rc = items.prepare(db_, "SELECT item FROM items WHERE table_id = ?1")) != SQLITE_OK)
+            return core::fail(failure(rc, "cannot read the tables"));
+        while ((rc = tables.step()) == SQLITE_ROW) {
+            const std::string id(tables.column(0));
+            items.text(1, id);
+            int item_rc = SQLITE_OK;
+            auto next = [&]() -> std::optional<std::string_view> {
+                if ((item_rc = items.step()) != SQLITE_ROW)
+                    return std::nullopt;
+                ++out.items;
+                return items.column(0);
+            };
+            auto made = engine.restore_table(tables.column(1), next);
+            items.reset();
+            if (!made) {
+                core::error e = made.error();
+                e.message = fmt::format("emulator state {}: {}", opts_.path.string(), e.message);
+                e.source = opts_.path.string();
+                return core::fail(std::move(e));
+            }
+            if (item_rc != SQLITE_DONE)
+                return core::fail(failure(item_rc, "cannot read the items"));
+            ++out.tables;
+            auto def = nlohmann::json::parse(tables.column(1), nullptr, false);
+            out.table_names.push_back(def.value("name", ""));
+        }
+        if (rc != SQLITE_DONE)
+            return core::fail(failure(rc, "cannot read the tables"));
+    }
+    // Streams, then their records in position order, then the registry links them up.
+    {
+        statement st, records;
+        if ((rc = st.prepare(db_, "SELECT state FROM streams ORDER BY serial")) != SQLITE_OK ||
+            (rc = records.prepare(db_,
+                                  "SELECT stream, shard, position, record FROM stream_records "
+                                  "ORDER BY stream, shard, position")) != SQLITE_OK)
+            return core::fail(failure(rc, "cannot read the streams"));
+        auto damaged = [&](core::error e) {
+            e.message = fmt::format("emulator state {}: {}", opts_.path.string(), e.message);
+            e.source = opts_.path.string();
+            return core::fail(std::move(e));
+        };
+        while ((rc = st.step()) == SQLITE_ROW) {
+            if (auto r = streams.restore_stream(st.column(0)); !r)
+                return damaged(r.error());
+            ++out.streams;
+        }
+        if (rc != SQLITE_DONE)
+            return core::fail(failure(rc, "cannot read the streams"));
+        while ((rc = records.step()) == SQLITE_ROW) {
+            const auto shard = records.column_int(1);
+            if (shard > UINT32_MAX)
+                return damaged(core::error::parse_error("a stream record has a bad shard"));
+            if (auto r =
+                    streams.restore_record(records.column_int(0), static_cast<std::uint32_t>(shard),
+                                           records.column_int(2), records.column(3));
+                !r)
+                return damaged(r.error());
+            ++out.records;
+        }
+        if (rc != SQLITE_DONE)
+            return core::fail(failure(rc, "cannot read the stream records"));
+        streams.finish_restore();
+    }
+    return out;
+}
+
+std::uint64_t sqlite_state_store::submit(std::vector<durable_change> unit) {
+    std::lock_guard lock(mu_);
+    queue_.push_back(std::move(unit));
+    return ++submitted_;
+}
+
+void sqlite_state_store::wait_durable(std::uint64_t ticket) {
+    std::unique_lock lock(mu_);
+    // A ticket never issued here (a thread's pending ticket of an earlier store that lived at
+    // the same address) waits for what was submitted, not forever.
+    ticket = std::min(ticket, submitted_);
+    while (durable_ < ticket) {
+        if (!failed_.empty())
+            break;
+        if (writing_) {
+            written_.wait(lock);
+            continue;
+        }
+        // Group commit: this waiter writes everything queued so far in one transaction.
+        writing_ = true;
+        std::vector<std::vector<durable_change>> batch;
+        batch.swap(queue_);
+        const std::uint64_t upto = submitted_;
+        lock.unlock();
+        std::string error = write(batch);
+        lock.lock();
+        writing_ = false;
+        if (error.empty())
+            durable_ = upto;
+        else
+            failed_ = std::move(error);
+        written_.notify_all();
+    }
+    if (!failed_.empty() && durable_ < ticket)
+        throw std::runtime_error(failed_);
+}
+
+std::string sqlite_state_store::write(const std::vector<std::vector<durable_change>>& units) {
+    auto& s = *stmts_;
+    int rc = s.begin.run();
+    bool ok = rc == SQLITE_DONE;
+    auto check = [&](int r) {
+        if (ok && r != SQLITE_DONE) {
+            ok = false;
+            rc = r;
+        }
+    };
+    for (const auto& unit : units) {
+        for (const auto& change : unit) {
+            if (!ok)
+                break;
+            std::visit(
+                overloaded{
+                    [&](const table_saved& c) {
+                        check(s.save_table.text(1, c.table_id).text(2, c.definition).run());
+                    },
+                    [&](const table_dropped& c) {
+                        check(s.drop_table_items.text(1, c.table_id).run());
+                        check(s.drop_table.text(1, c.table_id).run());
+                    },
+                    [&](const item_saved& c) {
+                        check(s.save_item.text(1, c.table_id).blob(2, c.key).blob(3, c.item).run());
+                    },
+                    [&](const item_removed& c) {
+                        check(s.remove_item.text(1, c.table_id).blob(2, c.key).run());
+                    },
+                    [&](const stream_saved& c) {
+                        check(s.save_stream.integer(1, c.stream)
+                                  .integer(2, c.version)
+                                  .text(3, c.state)
+                                  .run());
+                    },
+                    [&](const stream_dropped& c) {
+                        check(s.drop_stream_records.integer(1, c.stream).run());
+                        check(s.drop_stream.integer(1, c.stream).run());
+                    },
+                    [&](const streams_cleared&) {
+                        check(s.clear_records.run());
+                        check(s.clear_streams.run());
+                    },
+                    [&](const record_saved& c) {
+                        check(s.save_record.integer(1, c.stream)
+                                  .integer(2, c.shard)
+                                  .integer(3, c.position)
+                                  .blob(4, c.record)
+                                  .run());
+                    },
+                },
+                change);
+        }
+    }
+    if (ok)
+        check(s.commit.run());
+    if (ok)
+        return {};
+    std::string message = fmt::format("emulator state {}: cannot write: {}", opts_.path.string(),
+                                      sqlite3_errmsg(db_));
+    if (!sqlite3_get_autocommit(db_))
+        s.rollback.run();
+    return message;
+}
+
+}  // namespace esser::emulator
