@@ -281,6 +281,30 @@ public:
             }
             progress = step_shard(s) || progress;
         }
+        // Shards that left the stream: a closed shard is dropped `retention` after it closed
+        // (§6.5), so whatever it still held is past retention. Batches already read still get
+        // their outcome (process_front discards them as RecordAgeExceeded); then the shard
+        // counts as finished, which lets its children start (§4.2), and is forgotten. Without
+        // this a clock moved past the retention left the children waiting for a parent that
+        // no longer existed.
+        for (auto it = m_.shards.begin(); it != m_.shards.end();) {
+            shard_state& s = it->second;
+            const bool listed =
+                std::any_of(d->shards.begin(), d->shards.end(),
+                            [&](const auto& sh) { return sh.shard_id == it->first; });
+            if (listed) {
+                ++it;
+                continue;
+            }
+            s.end_seen = true;
+            if (s.opened && !s.finished && !s.idle_lanes()) {
+                progress = step_shard(s) || progress;
+                ++it;
+                continue;
+            }
+            it = m_.shards.erase(it);
+            progress = true;
+        }
         return progress;
     }
 
