@@ -1,6 +1,7 @@
 #include "esser/emulator/http/http_server.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <exception>
@@ -140,6 +141,26 @@ net::awaitable<void> write_error(std::shared_ptr<connection> c, server_ptr s, in
     co_await http::async_write(c->stream, msg, use_nothrow);
 }
 
+// Closes a connection whose client may still be sending a body we refused: our side is shut
+// down first, then what the client sends is read and dropped until it closes, for at most
+// body_timeout (and 10 s) and 256 MiB. Closing at once would make the kernel reset the
+// connection over the unread bytes, and a client still writing its body (urllib3, the SDKs)
+// would see that reset instead of our answer.
+net::awaitable<void> linger_close(std::shared_ptr<connection> c, server_ptr s) {
+    boost::system::error_code ignored;
+    c->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    c->stream.expires_after(
+        std::min<clock_type::duration>(s->opts.body_timeout, std::chrono::seconds(10)));
+    std::array<char, 64 * 1024> sink;
+    std::uint64_t dropped = 0;
+    while (dropped < 256u * 1024 * 1024 && !s->stopping && !c->forced) {
+        auto [ec, n] = co_await c->stream.async_read_some(net::buffer(sink), use_nothrow);
+        if (ec)
+            break;
+        dropped += n;
+    }
+}
+
 // Watches a waiting connection for the client going away: readable with nothing to read
 // means EOF (or a reset), and the pending request is cancelled. Bytes of a pipelined request
 // leave it alone.
@@ -256,11 +277,26 @@ net::awaitable<void> serve_connection(std::shared_ptr<connection> c, server_ptr 
         // 2. The header, within header_timeout of its first byte (slow-loris guard).
         http::request_parser<http::string_body> parser;
         parser.header_limit(o.max_header_bytes);
-        parser.body_limit(o.max_body_bytes);
+        // The body limit depends on the route (router::body_limit): set once the header is in,
+        // before any body byte is parsed. Beast sizes nothing by Content-Length before then.
+        parser.body_limit(boost::none);
         c->stream.expires_after(o.header_timeout);
         auto [hec, hn] = co_await http::async_read_header(c->stream, buffer, parser, use_nothrow);
         std::string_view failed_phase = "header";
         beast::error_code ec = hec;
+        const route_body_limit* route_limit = nullptr;
+        if (!ec && !parser.is_done()) {
+            const auto& head = parser.get();
+            const std::string_view target(head.target().data(), head.target().size());
+            route_limit = s->routes->body_limit_for(
+                std::string_view(head.method_string().data(), head.method_string().size()),
+                target.substr(0, target.find('?')));
+            const std::uint64_t limit = route_limit ? route_limit->max_bytes : o.max_body_bytes;
+            parser.body_limit(limit);
+            const auto declared = parser.content_length();
+            if (declared && *declared > limit)
+                ec = http::error::body_limit;  // refused before any body byte is read
+        }
         if (!ec && !parser.is_done()) {
             // 3. The body, within body_timeout. A client that waits for "100 Continue" gets it.
             if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
@@ -283,11 +319,14 @@ net::awaitable<void> serve_connection(std::shared_ptr<connection> c, server_ptr 
                 note_timeout(s, failed_phase);
             } else if (ec == http::error::body_limit) {
                 note_protocol_error(s, "body_too_large");
-                // Spec §1.1: 413 with no body.
-                http_response r = http_response::empty(413);
+                // The route's answer (Lambda: RequestEntityTooLargeException), else spec §1.1's
+                // 413 with no body.
+                http_response r = route_limit ? route_limit->too_large : http_response::empty(413);
                 auto msg = detail::to_beast(std::move(r), version, false);
                 c->stream.expires_after(std::chrono::seconds(2));
-                co_await http::async_write(c->stream, msg, use_nothrow);
+                auto [wec, wn] = co_await http::async_write(c->stream, msg, use_nothrow);
+                if (!wec)
+                    co_await linger_close(c, s);
             } else if (ec == http::error::header_limit) {
                 note_protocol_error(s, "header_too_large");
                 co_await write_error(c, s, 431, version, "request header too large\n");

@@ -68,6 +68,7 @@ struct router::route {
     std::string name;
     std::vector<segment> segments;
     http_handler handler;
+    std::optional<route_body_limit> limit;
 
     // Specificity of each matched position (higher wins), or false when it does not match.
     bool match(const std::vector<std::string_view>& path, std::vector<int>& rank) const {
@@ -126,27 +127,34 @@ router& router::guard(std::string path_prefix, http_guard check, std::string nam
     return *this;
 }
 
-std::string_view router::dispatch(http_request req, responder res) const {
-    static const std::string not_found_name = "not_found";
-    static const std::string method_not_allowed_name = "method_not_allowed";
-
-    for (const prefix_guard& g : guards_) {
-        if (req.path().substr(0, g.prefix.size()) != g.prefix)
-            continue;
-        if (auto refused = g.check(req)) {
-            res.send(std::move(*refused));
-            return g.name;
+router& router::body_limit(std::string_view method, std::string_view pattern,
+                           std::uint64_t max_bytes, http_response too_large) {
+    for (route& r : routes_) {
+        if (r.method == method && r.pattern == pattern) {
+            r.limit = route_body_limit{max_bytes, std::move(too_large)};
+            return *this;
         }
     }
+    throw std::invalid_argument("body_limit: no route " + std::string(method) + " " +
+                                std::string(pattern));
+}
 
-    const auto path = split_path(req.path());
+const route_body_limit* router::body_limit_for(std::string_view method,
+                                               std::string_view path) const {
+    std::string allow;
+    const route* r = select(method, split_path(path), allow);
+    return r && r->limit ? &*r->limit : nullptr;
+}
+
+const router::route* router::select(std::string_view method,
+                                    const std::vector<std::string_view>& path,
+                                    std::string& allow) const {
     const route* best = nullptr;
     std::vector<int> best_rank, rank, other_rank;
-    std::string allow;  // methods of the most specific routes that refuse this method
     for (const route& r : routes_) {
         if (!r.match(path, rank))
             continue;
-        if (r.method != "*" && r.method != req.method) {
+        if (r.method != "*" && r.method != method) {
             if (allow.empty() || rank > other_rank) {
                 allow = r.method;
                 other_rank = rank;
@@ -163,8 +171,26 @@ std::string_view router::dispatch(http_request req, responder res) const {
     // A more specific route exists for this path, only not for this method: 405, rather than
     // letting a catch-all pattern answer for it.
     if (best && !allow.empty() && other_rank > best_rank)
-        best = nullptr;
+        return nullptr;
+    return best;
+}
 
+std::string_view router::dispatch(http_request req, responder res) const {
+    static const std::string not_found_name = "not_found";
+    static const std::string method_not_allowed_name = "method_not_allowed";
+
+    for (const prefix_guard& g : guards_) {
+        if (req.path().substr(0, g.prefix.size()) != g.prefix)
+            continue;
+        if (auto refused = g.check(req)) {
+            res.send(std::move(*refused));
+            return g.name;
+        }
+    }
+
+    const auto path = split_path(req.path());
+    std::string allow;
+    const route* best = select(req.method, path, allow);
     if (best) {
         for (std::size_t i = 0; i < best->segments.size(); ++i) {
             const segment& s = best->segments[i];

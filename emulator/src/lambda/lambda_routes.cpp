@@ -524,6 +524,19 @@ void register_lambda_routes(router& r, lambda_service& service) {
     r.add_sync(
         "DELETE", "/2015-03-31/functions/{name}",
         [s](const http_request& q) { return delete_function(*s, q); }, "lambda.DeleteFunction");
+    // Code uploads: the base64 of a zip of up to 50 MB in the JSON body. AWS refuses a larger
+    // request with 413 RequestEntityTooLargeException "Request must be smaller than 69905067
+    // bytes for the CreateFunction operation" (the same for UpdateFunctionCode).
+    auto too_large = [](std::string_view operation) {
+        return lambda_error_response(413, "RequestEntityTooLargeException",
+                                     "Request must be smaller than " +
+                                         std::to_string(max_code_request_bytes + 1) +
+                                         " bytes for the " + std::string(operation) + " operation");
+    };
+    for (const char* path : {"/2015-03-31/functions", "/2015-03-31/functions/"})
+        r.body_limit("POST", path, max_code_request_bytes, too_large("CreateFunction"));
+    r.body_limit("PUT", "/2015-03-31/functions/{name}/code", max_code_request_bytes,
+                 too_large("UpdateFunctionCode"));
     r.add(
         "POST", "/2015-03-31/functions/{name}/invocations",
         [s](http_request q, responder res) { invoke(*s, std::move(q), std::move(res)); },

@@ -153,3 +153,32 @@ TEST_CASE("router guards run before routing for their path prefix", "[emulator][
     r.dispatch(std::move(signed_req), responder([&](http_response res) { got = std::move(res); }));
     CHECK(got.body == "get name=f");
 }
+
+// Issue 13: a route's own body limit (Lambda's code uploads) is found for the requests the
+// route takes, and only for those: a more specific route, another method or no route at all
+// leaves the server's limit.
+TEST_CASE("router finds a route's own body limit for the requests dispatched to it",
+          "[emulator][http][router]") {
+    router r;
+    r.add_sync("POST", "/upload/{name}", tag("any"));
+    r.add_sync("POST", "/upload/small", tag("small"));
+    r.add_sync("GET", "/upload/{name}", tag("get"));
+    r.body_limit("POST", "/upload/{name}", 4096, http_response::empty(413));
+
+    const route_body_limit* limit = r.body_limit_for("POST", "/upload/big");
+    REQUIRE(limit != nullptr);
+    CHECK(limit->max_bytes == 4096);
+    CHECK(limit->too_large.status == 413);
+    CHECK(r.body_limit_for("POST", "/upload/small") == nullptr);  // the literal route wins
+    CHECK(r.body_limit_for("GET", "/upload/big") == nullptr);
+    CHECK(r.body_limit_for("PUT", "/upload/big") == nullptr);  // 405
+    CHECK(r.body_limit_for("POST", "/elsewhere") == nullptr);  // 404
+    CHECK(r.body_limit_for("POST", "/upload/") == nullptr);    // {name} needs a segment
+    // The route still dispatches as before.
+    CHECK(route(r, "POST", "/upload/big?x=1").response.body == "any name=big");
+
+    CHECK_THROWS_AS(r.body_limit("PUT", "/upload/{name}", 1, http_response::empty(413)),
+                    std::invalid_argument);
+    CHECK_THROWS_AS(r.body_limit("POST", "/upload/{other}", 1, http_response::empty(413)),
+                    std::invalid_argument);
+}

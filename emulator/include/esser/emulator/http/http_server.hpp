@@ -5,8 +5,10 @@
 // Behaviour (issue 6):
 //  - keep-alive, HTTP/1.0 and 1.1, pipelined requests answered in order, `Expect:
 //    100-continue`;
-//  - a request body larger than max_body_bytes is answered 413 and the connection closed
-//    (a Content-Length over the limit is refused before any body byte is read);
+//  - a request body larger than max_body_bytes, or than its route's own limit
+//    (router::body_limit), is answered 413 (empty, or the route's answer) and the connection
+//    closed (a Content-Length over the limit is refused before any body byte is read; what the
+//    client still sends is read and dropped, bounded, so that it sees the answer);
 //  - slow clients are cut off: idle_timeout while waiting for the next request on a kept-alive
 //    connection, header_timeout from its first byte to the end of its header (slow-loris),
 //    body_timeout for the body, write_timeout for the response; a timed-out connection is
@@ -48,7 +50,8 @@ struct http_server_options {
     // Threads running the server's io_context; 0 means one per hardware thread.
     unsigned threads = 1;
     std::size_t max_connections = 1024;
-    std::uint64_t max_body_bytes = 16u * 1024 * 1024;  // DynamoDB's limit (spec §1.1)
+    // DynamoDB's limit (spec §1.1); a route may set its own (router::body_limit).
+    std::uint64_t max_body_bytes = 16u * 1024 * 1024;
     std::uint32_t max_header_bytes = 64u * 1024;
     std::chrono::milliseconds idle_timeout{60'000};
     std::chrono::milliseconds header_timeout{10'000};

@@ -16,9 +16,13 @@
 // catch-all such as "/esser/v1/*" does not answer for "/esser/v1/clock/advance" registered as
 // POST only). If nothing matches: the fallback handler, or 404.
 //
+// A route may carry a body limit of its own (body_limit()), which the server applies instead of
+// its http_server_options::max_body_bytes to the requests routed there.
+//
 // Thread safety: register every route before the router is shared with a server; dispatch()
-// is const and may run concurrently on many threads.
+// and body_limit_for() are const and may run concurrently on many threads.
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -39,6 +43,12 @@ using http_handler = std::function<void(http_request req, responder res)>;
 using sync_http_handler = std::function<http_response(const http_request& req)>;
 // A check that runs before routing: nullopt lets the request through, an answer refuses it.
 using http_guard = std::function<std::optional<http_response>(const http_request& req)>;
+
+// A route's own request body limit (router::body_limit).
+struct route_body_limit {
+    std::uint64_t max_bytes = 0;
+    http_response too_large;  // the answer to a larger body
+};
 
 class router {
 public:
@@ -61,6 +71,18 @@ public:
     // instead, and `name` labels it. For what concerns a whole API, such as esser-local's
     // signature checks on Lambda's "/2015-03-31/" paths. Guards run in registration order.
     router& guard(std::string path_prefix, http_guard check, std::string name = "guard");
+    // Gives the route registered exactly as `method` + `pattern` (as passed to add()) a body
+    // limit of its own: the server reads bodies of up to `max_bytes` for the requests routed
+    // there instead of up to its max_body_bytes, and answers a larger one with `too_large`
+    // (then closes the connection). For an API whose limit differs from the port's: Lambda's
+    // code uploads take up to 69,905,066 bytes where DynamoDB stops at 16 MiB. Throws
+    // std::invalid_argument when no such route is registered.
+    router& body_limit(std::string_view method, std::string_view pattern, std::uint64_t max_bytes,
+                       http_response too_large);
+    // The body limit of the route a request with `method` and raw `path` (the target up to
+    // '?') is dispatched to; null when that route sets none, when no route takes the request
+    // (405, 404, the fallback), so the server's own limit applies. Guards are not consulted.
+    const route_body_limit* body_limit_for(std::string_view method, std::string_view path) const;
 
     // Routes `req` as described above and returns the chosen route's name (valid as long as
     // the router lives): what the server uses as the metrics label when the response sets none.
@@ -68,6 +90,11 @@ public:
 
 private:
     struct route;
+    // The route that takes `method` on the split `path` (most specific first), or null; `allow`
+    // gets the methods of more specific routes that refuse it (the 405's Allow header).
+    const route* select(std::string_view method, const std::vector<std::string_view>& path,
+                        std::string& allow) const;
+
     std::vector<route> routes_;
     http_handler fallback_;
     std::string fallback_name_;

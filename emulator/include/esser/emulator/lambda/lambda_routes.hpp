@@ -37,13 +37,25 @@
 // TooManyRequestsException 429 (with "Reason" and Retry-After), RequestTooLargeException 413,
 // ServiceException 500 ("Type":"Service"), the validation kinds 400.
 //
+// Request bodies: CreateFunction and UpdateFunctionCode take up to max_code_request_bytes (a
+// 50 MB zip, base64, in the JSON body: AWS's direct-upload quota) through router::body_limit;
+// a larger one is answered 413 RequestEntityTooLargeException "Request must be smaller than
+// 69905067 bytes for the CreateFunction operation", as AWS does. Every other route keeps the
+// server's limit (16 MiB: DynamoDB's, spec/dynamodb-api.md §1.1).
+//
 // Invokes run on the service's request threads, never on a server thread.
+
+#include <cstdint>
 
 #include "esser/emulator/http/router.hpp"
 
 namespace esser::emulator {
 
 class lambda_service;
+
+// The largest CreateFunction / UpdateFunctionCode body accepted: AWS's message says "smaller
+// than 69905067 bytes".
+inline constexpr std::uint64_t max_code_request_bytes = 69'905'066;
 
 // Adds the routes above to `r`. `service` must outlive every request the router dispatches.
 void register_lambda_routes(router& r, lambda_service& service);
