@@ -31,16 +31,20 @@ cli::command_spec record_spec() {
     cli::command_spec s;
     s.name = "record";
     s.summary = "capture a table's stream into a fixture file";
-    s.synopsis = {"record --endpoint URL --table T --out FILE [--from trim-horizon|latest]",
+    s.synopsis = {"record [--endpoint URL] --table T --out FILE [--from trim-horizon|latest]",
                   "       [--duration D | --count N] [--redact POINTER]... [--region R]",
                   "       [--poll-interval D]"};
     s.description =
-        "Reads the DynamoDB stream of table T through the DynamoDB Streams API of URL "
-        "(esser-local, another emulator, or AWS: requests are signed with SigV4 using "
-        "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, or dummy credentials "
-        "when they are not set) and writes every record to FILE in the fixture format "
+        "Reads the DynamoDB stream of table T through the DynamoDB Streams API and writes "
+        "every record to FILE in the fixture format "
         "(fixtures/FORMAT.md): a header line, then one line per record in the shape a Lambda "
         "function receives, with its shard.\n\n"
+        "With --endpoint URL the DynamoDB and Streams calls go to URL (esser-local or another "
+        "emulator), signed with SigV4 using AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / "
+        "AWS_SESSION_TOKEN, or dummy credentials when they are not set. Without --endpoint "
+        "they go to AWS, configured from the environment as the AWS SDKs are: real "
+        "credentials and a region are required, and Streams calls go to the regional Streams "
+        "endpoint.\n\n"
         "Shard lineage is followed as a consumer must: a child shard is read only after its "
         "parent was read to its end (rotations and splits during the recording are fine).\n\n"
         "Without --duration or --count it records what the stream holds now and stops once "
@@ -54,7 +58,11 @@ cli::command_spec record_spec() {
         {"endpoint",
          "URL",
          "",
-         "The DynamoDB (and Streams) endpoint, e.g. http://127.0.0.1:8000.",
+         "The DynamoDB (and Streams) endpoint, e.g. http://127.0.0.1:8000. Without it: AWS, "
+         "found as the SDKs find it (AWS_REGION or --region, credentials from "
+         "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, AWS_ENDPOINT_URL, "
+         "AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_DYNAMODB_STREAMS; Streams calls go to "
+         "streams.dynamodb.<region>.amazonaws.com).",
          {}},
         {"table", "T", "", "The table whose stream is recorded.", {}},
         {"out", "FILE", "", "The fixture file to write.", {}},
@@ -76,11 +84,16 @@ cli::command_spec record_spec() {
          "esser-local record --endpoint http://127.0.0.1:8000 --table events --out shop.jsonl"},
         {"Record the next 100 changes, without e-mail addresses",
          "esser-local record --endpoint http://127.0.0.1:8000 --table events --out f.jsonl "
-         "--from latest --count 100 --duration 5m --redact /dynamodb/NewImage/data/M/email"}};
+         "--from latest --count 100 --duration 5m --redact /dynamodb/NewImage/data/M/email"},
+        {"Record a minute of a production table's stream from AWS (credentials from the "
+         "environment)",
+         "AWS_REGION=eu-west-1 esser-local record --table orders --out orders.jsonl --from latest "
+         "--duration 1m"}};
     s.exit_status =
         "0  the recording ended normally\n"
         "1  the endpoint failed (no such table, no stream, unreachable) or FILE cannot be written\n"
-        "2  a usage error (missing or bad option, malformed redaction pointer)";
+        "2  a usage error (missing or bad option, malformed redaction pointer, no --endpoint "
+        "and no AWS credentials or region)";
     s.see_also = "esser-local replay --help; fixtures/FORMAT.md";
     return s;
 }
@@ -91,16 +104,21 @@ std::string env_or(const char* name, std::string fallback) {
 }
 
 int run_record(const cli::parsed_args& a, command_io io) {
-    for (const char* required : {"endpoint", "table", "out"}) {
+    for (const char* required : {"table", "out"}) {
         if (!a.has(required)) {
             io.err << "esser-local record: --" << required << " is required (see --help)\n";
             return exit_usage;
         }
     }
-    auto endpoint = adapters::url::parse(*a.get("endpoint"));
-    if (!endpoint) {
-        io.err << "esser-local record: --endpoint: " << endpoint.error().message << "\n";
-        return exit_usage;
+    // With --endpoint: DynamoDB and Streams there (esser-local serves both on one port).
+    std::optional<adapters::url> endpoint;
+    if (auto e = a.get("endpoint")) {
+        auto parsed = adapters::url::parse(*e);
+        if (!parsed) {
+            io.err << "esser-local record: --endpoint: " << parsed.error().message << "\n";
+            return exit_usage;
+        }
+        endpoint = *parsed;
     }
     std::optional<std::size_t> count;
     if (auto c = a.get("count")) {
@@ -132,12 +150,32 @@ int run_record(const cli::parsed_args& a, command_io io) {
         return exit_usage;
 
     adapters::http_transport_options t;
-    t.region =
-        a.value_or("region", env_or("AWS_REGION", env_or("AWS_DEFAULT_REGION", "us-east-1")));
-    t.dynamodb_endpoint = *endpoint;
-    t.creds.access_key_id = env_or("AWS_ACCESS_KEY_ID", "esser");
-    t.creds.secret_access_key = env_or("AWS_SECRET_ACCESS_KEY", "esser");
-    t.creds.session_token = env_or("AWS_SESSION_TOKEN", "");
+    std::string source_name;
+    if (endpoint) {
+        t.region =
+            a.value_or("region", env_or("AWS_REGION", env_or("AWS_DEFAULT_REGION", "us-east-1")));
+        t.dynamodb_endpoint = *endpoint;
+        t.creds.access_key_id = env_or("AWS_ACCESS_KEY_ID", "esser");
+        t.creds.secret_access_key = env_or("AWS_SECRET_ACCESS_KEY", "esser");
+        t.creds.session_token = env_or("AWS_SESSION_TOKEN", "");
+        source_name = endpoint->to_string();
+    } else {
+        // AWS, configured as the SDKs configure it; --region stands for AWS_REGION.
+        const auto region = a.get("region");
+        auto env = [&region](std::string_view name) -> std::optional<std::string> {
+            if (region && name == "AWS_REGION")
+                return *region;
+            return adapters::process_environment(name);
+        };
+        auto o = adapters::http_transport_options::from_environment(env);
+        if (!o) {
+            io.err << "esser-local record: " << o.error().describe()
+                   << " (give --endpoint URL to record from an emulator)\n";
+            return exit_usage;
+        }
+        t = std::move(*o);
+        source_name = t.streams_endpoint.to_string();
+    }
     auto transport = adapters::http_transport::create(std::move(t));
     if (!transport) {
         io.err << "esser-local record: " << transport.error().describe() << "\n";
@@ -158,7 +196,7 @@ int run_record(const cli::parsed_args& a, command_io io) {
                                                             : source_start::trim_horizon;
     o.redactions = a.get_all("redact");
     o.clock_origin = core::format_rfc3339_ms(std::chrono::system_clock::now());
-    o.source = endpoint->to_string();
+    o.source = source_name;
     if (count)
         o.max_records = *count;
     auto recorder = stream_recorder::start(source, out, std::move(o));
