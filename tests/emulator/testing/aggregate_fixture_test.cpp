@@ -4,6 +4,7 @@
 
 #include <atomic>
 
+#include "core/shop_fixture.hpp"
 #include <catch2/catch.hpp>
 
 #include "esser/core/domain.hpp"
@@ -20,14 +21,9 @@ using nlohmann::json;
 
 namespace {
 
+// Loaded once per test process (tests/core/shop_fixture.hpp).
 std::shared_ptr<const esser::core::domain> shop() {
-    static auto d = [] {
-        auto r = esser::core::load_domain_file(std::string(ESSER_SOURCE_DIR) +
-                                               "/scenarios/shop/domain.json");
-        if (!r)
-            throw std::runtime_error(r.error().describe());
-        return *r;
-    }();
+    static const auto d = esser::testing::load_shop();
     return d;
 }
 

@@ -2,6 +2,7 @@
 // (the fake table's stream, an event source mapping, the projector function with the core
 // stream_handler and aggregate_state_projection into a read store), drains the mappings on the
 // manual clock (no sleeps) and checks read-model rows; the same as scenario-file steps.
+#include "core/shop_fixture.hpp"
 #include <catch2/catch.hpp>
 
 #include "esser/core/domain.hpp"
@@ -16,14 +17,9 @@ using nlohmann::json;
 
 namespace {
 
+// Loaded once per test process (tests/core/shop_fixture.hpp).
 std::shared_ptr<const esser::core::domain> shop() {
-    static auto d = [] {
-        auto r = esser::core::load_domain_file(std::string(ESSER_SOURCE_DIR) +
-                                               "/scenarios/shop/domain.json");
-        if (!r)
-            throw std::runtime_error(r.error().describe());
-        return *r;
-    }();
+    static const auto d = esser::testing::load_shop();
     return d;
 }
 
