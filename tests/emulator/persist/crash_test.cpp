@@ -29,14 +29,16 @@ std::uint16_t port_of(const std::string& url) {
     return static_cast<std::uint16_t>(std::stoi(url.substr(url.rfind(':') + 1)));
 }
 
-// One DynamoDB JSON call; nullopt when the server is gone (or answers anything but 200).
-std::optional<json> dynamodb(std::uint16_t port, const std::string& op, const json& body) {
+// One AWS JSON 1.0 call to `target_prefix`.`op`; nullopt when the server is gone (or answers
+// anything but 200).
+std::optional<json> aws_json_call(std::uint16_t port, const std::string& target_prefix,
+                                  const std::string& op, const json& body) {
     try {
         raw_client c(port, std::chrono::milliseconds(3000));
         if (!c.send(make_request("POST", "/", body.dump(),
                                  "Content-Type: application/x-amz-json-1.0\r\n"
-                                 "X-Amz-Target: DynamoDB_20120810." +
-                                     op + "\r\n")))
+                                 "X-Amz-Target: " +
+                                     target_prefix + "." + op + "\r\n")))
             return std::nullopt;
         auto r = c.read_response();
         if (!r || r->status != 200)
@@ -47,21 +49,12 @@ std::optional<json> dynamodb(std::uint16_t port, const std::string& op, const js
     }
 }
 
+std::optional<json> dynamodb(std::uint16_t port, const std::string& op, const json& body) {
+    return aws_json_call(port, "DynamoDB_20120810", op, body);
+}
+
 std::optional<json> streams(std::uint16_t port, const std::string& op, const json& body) {
-    try {
-        raw_client c(port, std::chrono::milliseconds(3000));
-        if (!c.send(make_request("POST", "/", body.dump(),
-                                 "Content-Type: application/x-amz-json-1.0\r\n"
-                                 "X-Amz-Target: DynamoDBStreams_20120810." +
-                                     op + "\r\n")))
-            return std::nullopt;
-        auto r = c.read_response();
-        if (!r || r->status != 200)
-            return std::nullopt;
-        return json::parse(r->body);
-    } catch (const std::exception&) {
-        return std::nullopt;
-    }
+    return aws_json_call(port, "DynamoDBStreams_20120810", op, body);
 }
 
 // Every record of the stream, parents before children (shard ids sort that way).
