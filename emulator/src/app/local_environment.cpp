@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <fstream>
 #include <optional>
+#include <random>
 #include <sstream>
 
 #include "esser/adapters/dynamodb/dynamodb_event_store.hpp"
@@ -169,6 +170,9 @@ local_environment::local_environment(local_environment_options o, core::logger l
     stream_options so;
     so.region = options_.region;
     so.partitions = options_.shards;
+    so.empty_page_probability = options_.empty_pages;
+    so.empty_page_seed = options_.seed ? *options_.seed : std::random_device{}();
+    so.max_readers_per_shard = options_.max_shard_readers;
     streams_ = std::make_shared<stream_registry>(*clock_, *ids_, so);
     streams_api_ = std::make_unique<streams_api>(*streams_);
 

@@ -117,6 +117,7 @@ cli::command_spec serve_spec() {
     s.synopsis = {
         "serve [--domain FILE] [--host ADDR] [--port N] [--clock real|manual] [--seed N]",
         "      [--shards N] [--poll-interval D] [--table-status-delay D]",
+        "      [--empty-pages P] [--max-shard-readers N]",
         "      [--log-level LEVEL] [--log-format text|json]",
         "      [--region R] [--threads N] [--max-connections N] [--shutdown-grace D]",
         "      [--require-auth] [--credentials KEY:SECRET[:TOKEN]] [--no-domain]",
@@ -166,6 +167,20 @@ cli::command_spec serve_spec() {
          "How long tables stay CREATING, UPDATING and DELETING, and new GSIs backfilling, as "
          "AWS's take seconds to minutes: test your waiters and retries against it (clock time, "
          "so --clock manual moves it with the clock).",
+         {}},
+        {"empty-pages",
+         "P",
+         "0",
+         "Probability (0 to 0.9) that a GetRecords on an open shard answers Records [] with a "
+         "next iterator although records wait, as AWS does now and then: consumers must keep "
+         "polling. Repeatable with --seed.",
+         {}},
+        {"max-shard-readers",
+         "N",
+         "0 (no limit)",
+         "Readers (a GetShardIterator and the GetRecords chain that follows it) allowed on one "
+         "shard within a second; a further reader gets LimitExceededException \"Rate "
+         "exceeded\". AWS throttles more than 2. Event source mappings do not count.",
          {}},
         {"log-level",
          "LEVEL",
@@ -347,6 +362,21 @@ core::expected<serve_settings, cli::usage_error> serve_settings_from(const cli::
     if (!poll)
         return unexpected(poll.error());
     s.env.poll_interval = *poll;
+    if (auto p = a.get("empty-pages")) {
+        double v = -1;
+        const auto* end = p->data() + p->size();
+        auto [ptr, ec] = std::from_chars(p->data(), end, v);
+        if (ec != std::errc() || ptr != end || !(v >= 0 && v <= 0.9)) {
+            return unexpected(cli::usage_error{
+                "--empty-pages must be a probability from 0 to 0.9, such as 0.25 (got '" + *p +
+                "')"});
+        }
+        s.env.empty_pages = v;
+    }
+    auto readers = number<std::size_t>(a, "max-shard-readers", 0, 0, 1000);
+    if (!readers)
+        return unexpected(readers.error());
+    s.env.max_shard_readers = *readers;
     auto status_delay = duration(a, "table-status-delay", core::duration::zero());
     if (!status_delay)
         return unexpected(status_delay.error());

@@ -7,9 +7,10 @@ namespace esser::emulator::streams_detail {
 namespace {
 constexpr char b64_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr std::string_view separator = "|1|";
-constexpr std::uint8_t payload_version = 1;
-// version + stream serial + shard serial + position + issued + tag
-constexpr std::size_t payload_size = 1 + 8 + 4 + 8 + 8 + 8;
+constexpr std::uint8_t payload_version = 2;
+// version + stream serial + shard serial + position + issued + reader + tag
+constexpr std::size_t tagged_size = 1 + 8 + 4 + 8 + 8 + 4;
+constexpr std::size_t payload_size = tagged_size + 8;
 
 std::uint64_t rotl(std::uint64_t x, int b) {
     return (x << b) | (x >> (64 - b));
@@ -22,6 +23,16 @@ void put_u64(unsigned char* p, std::uint64_t v) {
 std::uint64_t get_u64(const unsigned char* p) {
     std::uint64_t v = 0;
     for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
+    return v;
+}
+
+void put_u32(unsigned char* p, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) p[i] = static_cast<unsigned char>(v >> (8 * i));
+}
+
+std::uint32_t get_u32(const unsigned char* p) {
+    std::uint32_t v = 0;
+    for (int i = 3; i >= 0; --i) v = (v << 8) | p[i];
     return v;
 }
 
@@ -147,12 +158,13 @@ std::string encode_shard_iterator(std::string_view stream_arn, const iterator_pa
     unsigned char raw[payload_size];
     raw[0] = payload_version;
     put_u64(raw + 1, p.stream_serial);
-    for (int i = 0; i < 4; ++i) raw[9 + i] = static_cast<unsigned char>(p.shard_serial >> (8 * i));
+    put_u32(raw + 9, p.shard_serial);
     put_u64(raw + 13, p.position);
     put_u64(raw + 21, static_cast<std::uint64_t>(p.issued_ms));
-    put_u64(raw + 29, tag_of(stream_arn, raw, 29, key));
+    put_u32(raw + 29, p.reader);
+    put_u64(raw + tagged_size, tag_of(stream_arn, raw, tagged_size, key));
     std::string out;
-    out.reserve(stream_arn.size() + separator.size() + 52);
+    out.reserve(stream_arn.size() + separator.size() + (payload_size + 2) / 3 * 4);
     out.append(stream_arn);
     out.append(separator);
     out += base64(raw, payload_size);
@@ -170,16 +182,15 @@ std::optional<decoded_iterator> decode_shard_iterator(std::string_view text,
         return std::nullopt;
     if (raw[0] != payload_version)
         return std::nullopt;
-    if (get_u64(raw + 29) != tag_of(arn, raw, 29, key))
+    if (get_u64(raw + tagged_size) != tag_of(arn, raw, tagged_size, key))
         return std::nullopt;
     decoded_iterator d;
     d.stream_arn = arn;
     d.payload.stream_serial = get_u64(raw + 1);
-    d.payload.shard_serial = 0;
-    for (int i = 3; i >= 0; --i)
-        d.payload.shard_serial = (d.payload.shard_serial << 8) | raw[9 + i];
+    d.payload.shard_serial = get_u32(raw + 9);
     d.payload.position = get_u64(raw + 13);
     d.payload.issued_ms = static_cast<std::int64_t>(get_u64(raw + 21));
+    d.payload.reader = get_u32(raw + 29);
     return d;
 }
 

@@ -3,7 +3,8 @@
 // §2.3; spec/dynamodb-api.md §3.9).
 //
 // Shape, as AWS's look: "<stream ARN>|1|<base64 payload>". The payload holds the stream and
-// shard (internal serials), the absolute record position and the issue time, followed by a
+// shard (internal serials), the absolute record position, the issue time and the reader (the
+// GetShardIterator call the chain of NextShardIterators descends from), followed by a
 // SipHash-2-4 tag over the ARN and those fields, keyed by a secret drawn from the id source
 // when the registry starts. A garbage, truncated or edited iterator fails the tag check and is
 // rejected (ValidationException at the API), so iterators need no server-side table.
@@ -21,6 +22,7 @@ struct iterator_payload {
     std::uint32_t shard_serial = 0;
     std::uint64_t position = 0;  // absolute record index within the shard
     std::int64_t issued_ms = 0;  // epoch ms, for expiry
+    std::uint32_t reader = 0;    // issued by GetShardIterator, kept by GetRecords (§6.18)
 };
 
 using iterator_key = std::array<std::uint64_t, 2>;

@@ -175,6 +175,9 @@ struct stream_registry::shard_state {
     std::deque<std::shared_ptr<const stream_record>> records;
     std::uint64_t trimmed = 0;     // absolute index of records.front()
     sequence_number last_trimmed;  // valid when trimmed > 0
+    // Readers seen by GetRecords within the last second, with when (§6.18; only kept while
+    // options.max_readers_per_shard is set).
+    std::vector<std::pair<std::uint32_t, core::time_point>> readers;
 
     std::uint64_t end() const { return trimmed + records.size(); }
 };
@@ -666,12 +669,14 @@ streams_result<std::uint64_t> stream_registry::position_for(
 }
 
 std::string stream_registry::make_iterator(const stream_state& s, const shard_state& sh,
-                                           std::uint64_t position, core::time_point issued) const {
+                                           std::uint64_t position, core::time_point issued,
+                                           std::uint32_t reader) const {
     iterator_payload p;
     p.stream_serial = s.serial;
     p.shard_serial = sh.serial;
     p.position = position;
     p.issued_ms = core::to_epoch_ms(issued);
+    p.reader = reader;
     return streams_detail::encode_shard_iterator(s.arn, p, {iterator_key_[0], iterator_key_[1]});
 }
 
@@ -789,7 +794,39 @@ streams_result<std::string> stream_registry::get_shard_iterator(
     const shard_state* sh = s->shards[cursor->shard_serial_].get();
     if (sh == nullptr)
         return core::unexpected(trimmed(shard_id));
-    return make_iterator(*s, *sh, cursor->position_, clock_.now());
+    return make_iterator(*s, *sh, cursor->position_, clock_.now(),
+                         next_reader_.fetch_add(1, std::memory_order_relaxed));
+}
+
+bool stream_registry::admit_reader(shard_state& sh, std::uint32_t reader,
+                                   core::time_point now) const {
+    if (options_.max_readers_per_shard == 0)
+        return true;
+    const auto window = std::chrono::seconds(1);
+    std::erase_if(sh.readers, [&](const auto& r) { return r.second + window <= now; });
+    for (auto& r : sh.readers) {
+        if (r.first == reader) {
+            r.second = now;
+            return true;
+        }
+    }
+    if (sh.readers.size() >= options_.max_readers_per_shard)
+        return false;
+    sh.readers.emplace_back(reader, now);
+    return true;
+}
+
+bool stream_registry::draw_empty_page() {
+    if (options_.empty_page_probability <= 0)
+        return false;
+    // splitmix64 over (seed, draw number): a repeatable sequence without shared generator
+    // state, so concurrent readers need no lock.
+    const std::uint64_t z =
+        splitmix64(options_.empty_page_seed +
+                   page_draws_.fetch_add(1, std::memory_order_relaxed) * 0x9e3779b97f4a7c15ULL);
+    // The top 53 bits as a double in [0, 1).
+    const double u = static_cast<double>(z >> 11) * 0x1.0p-53;
+    return u < options_.empty_page_probability;
 }
 
 streams_result<get_records_page> stream_registry::get_records(std::string_view shard_iterator,
@@ -827,11 +864,19 @@ streams_result<get_records_page> stream_registry::get_records(std::string_view s
         return core::unexpected(trimmed(sh->id));
     if (pos > sh->end())
         return core::unexpected(aws_error::validation("Invalid ShardIterator"));
+    const std::uint32_t reader = decoded->payload.reader;
+    if (!admit_reader(*sh, reader, now)) {
+        // AWS answers just "Rate exceeded" (aws/aws-sdk-java-v2#470); SDKs retry it.
+        return core::unexpected(aws_error::limit_exceeded("Rate exceeded"));
+    }
 
     get_records_page page;
     page.region = s->region;
+    // §6.3: an open shard may answer an empty page although records wait (closed shards
+    // always answer what they hold).
+    const bool empty_page = sh->open && draw_empty_page();
     std::size_t bytes = 0;
-    while (pos < sh->end() && page.records.size() < limit) {
+    while (!empty_page && pos < sh->end() && page.records.size() < limit) {
         const auto& rec = sh->records[pos - sh->trimmed];
         const std::size_t size = rec->size_bytes + record_overhead_bytes;
         if (!page.records.empty() && bytes + size > options_.max_response_bytes)
@@ -841,7 +886,7 @@ streams_result<get_records_page> stream_registry::get_records(std::string_view s
         ++pos;
     }
     if (sh->open || pos < sh->end())
-        page.next_shard_iterator = make_iterator(*s, *sh, pos, now);
+        page.next_shard_iterator = make_iterator(*s, *sh, pos, now, reader);
     return page;
 }
 

@@ -282,6 +282,28 @@ TEST_CASE("local_server serves DynamoDB Streams of the engine's tables on its po
     CHECK(streams(*s, "DescribeStream", {{"StreamArn", arn}}).status == 400);
 }
 
+// Spec §6.18 as a switch: --max-shard-readers reaches the Streams API on the wire.
+TEST_CASE("local_server throttles a shard's extra reader with --max-shard-readers",
+          "[emulator][app][local_server]") {
+    auto s =
+        start({"--seed", "5", "--no-domain", "--max-shard-readers", "1", "--empty-pages", "0"});
+    auto created = dynamodb(*s, "CreateTable", events_table(true));
+    REQUIRE(created.status == 200);
+    const std::string arn = json::parse(created.body)["TableDescription"]["LatestStreamArn"];
+    auto desc = json::parse(streams(*s, "DescribeStream", {{"StreamArn", arn}}).body);
+    const json shard_req{{"StreamArn", arn},
+                         {"ShardId", desc["StreamDescription"]["Shards"][0]["ShardId"]},
+                         {"ShardIteratorType", "TRIM_HORIZON"}};
+    auto first = json::parse(streams(*s, "GetShardIterator", shard_req).body)["ShardIterator"];
+    auto second = json::parse(streams(*s, "GetShardIterator", shard_req).body)["ShardIterator"];
+    CHECK(streams(*s, "GetRecords", {{"ShardIterator", first}}).status == 200);
+    auto refused = streams(*s, "GetRecords", {{"ShardIterator", second}});
+    CHECK(refused.status == 400);
+    const auto body = json::parse(refused.body);
+    CHECK(body["__type"].get<std::string>().ends_with("#LimitExceededException"));
+    CHECK(body["message"] == "Rate exceeded");
+}
+
 TEST_CASE("local_server rotates and splits shards through the esser API and refuses bad input",
           "[emulator][app][local_server]") {
     auto s = start({"--seed", "6", "--no-domain"});

@@ -1,5 +1,7 @@
-// Covers issue 4, one test per tricky behaviour of spec/streams-and-lambda.md §6 items 1-7, 16
-// and 17: each asserts what AWS does, driven through the JSON API with the manual clock.
+// Covers issue 4, one test per tricky behaviour of spec/streams-and-lambda.md §6 items 1-7, 16,
+// 17 and 18: each asserts what AWS does, driven through the JSON API with the manual clock. Items
+// 3 (empty pages although records wait) and 18 (the readers-per-shard throttle) are switches
+// (stream_options), off by default.
 #include "stream_test_support.hpp"
 #include <catch2/catch.hpp>
 
@@ -133,6 +135,133 @@ TEST_CASE("§6.3 an open shard with nothing new returns Records [] and a next it
     auto next = f.records(again["NextShardIterator"]);
     REQUIRE(next["Records"].size() == 1);
     CHECK(next["Records"][0]["eventName"] == "MODIFY");
+}
+
+namespace {
+// Reads `want` records from the shard through one iterator chain with Limit 1; returns the
+// number of records of each page (0 for an empty page). Bounded.
+std::vector<std::size_t> page_sizes(table_with_stream& f, const std::string& shard,
+                                    std::size_t want, std::vector<json>* out = nullptr) {
+    std::vector<std::size_t> sizes;
+    std::string it = f.iterator(f.id.arn, shard, "TRIM_HORIZON");
+    std::size_t got = 0;
+    for (int i = 0; i < 1000 && got < want; ++i) {
+        auto page = f.records(it, 1);
+        sizes.push_back(page["Records"].size());
+        got += page["Records"].size();
+        if (out != nullptr) {
+            for (auto& r : page["Records"]) out->push_back(r);
+        }
+        if (!page.contains("NextShardIterator"))
+            break;
+        it = page["NextShardIterator"];
+    }
+    return sizes;
+}
+
+stream_options empty_pages(double probability, std::uint64_t seed) {
+    stream_options o;
+    o.empty_page_probability = probability;
+    o.empty_page_seed = seed;
+    return o;
+}
+}  // namespace
+
+TEST_CASE(
+    "§6.3 switched on, open shards answer empty pages although records wait; same seed, "
+    "same pages",
+    "[emulator][streams][tricky]") {
+    auto run = [](std::uint64_t seed, std::vector<json>* records) {
+        table_with_stream f(empty_pages(0.5, seed));
+        for (int v = 1; v <= 20; ++v) f.table.put(row("a", v));
+        const std::string shard = f.shards(f.id.arn)[0]["ShardId"];
+        return page_sizes(f, shard, 20, records);
+    };
+    std::vector<json> records;
+    const auto sizes = run(7, &records);
+    // Every record arrives once and in order to a consumer that keeps polling...
+    REQUIRE(records.size() == 20);
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        CHECK(records[i]["dynamodb"]["NewImage"]["v"]["N"] == std::to_string(i + 1));
+    }
+    // ...but some polls came back empty, each with a next iterator at the same place.
+    const auto empties = std::count(sizes.begin(), sizes.end(), std::size_t{0});
+    CHECK(empties >= 5);
+    CHECK(empties <= 40);
+    CHECK(run(7, nullptr) == sizes);  // repeatable
+    CHECK(run(8, nullptr) != sizes);  // another seed, other pages
+}
+
+TEST_CASE("§6.3 empty pages are off by default and never hide a closed shard's records",
+          "[emulator][streams][tricky]") {
+    {
+        table_with_stream f;
+        for (int v = 1; v <= 10; ++v) f.table.put(row("a", v));
+        const std::string shard = f.shards(f.id.arn)[0]["ShardId"];
+        CHECK(page_sizes(f, shard, 10) == std::vector<std::size_t>(10, 1));
+    }
+    table_with_stream f(empty_pages(0.99, 1));
+    for (int v = 1; v <= 10; ++v) f.table.put(row("a", v));
+    const std::string shard = f.shards(f.id.arn)[0]["ShardId"];
+    f.table.disable();  // the shard closes with its 10 records
+    const auto sizes = page_sizes(f, shard, 10);
+    CHECK(sizes == std::vector<std::size_t>(10, 1));
+}
+
+TEST_CASE(
+    "§6.18 switched on, a third reader of a shard gets LimitExceededException until a "
+    "reader has been idle a second",
+    "[emulator][streams][tricky]") {
+    stream_options o;
+    o.max_readers_per_shard = 2;
+    table_with_stream f(o);
+    f.table.put(row("a", 1));
+    const auto shards = f.shards(f.id.arn);
+    const std::string shard = shards[0]["ShardId"];
+    const std::string r1 = f.iterator(f.id.arn, shard, "TRIM_HORIZON");
+    const std::string r2 = f.iterator(f.id.arn, shard, "TRIM_HORIZON");
+    const std::string r3 = f.iterator(f.id.arn, shard, "TRIM_HORIZON");
+    auto p1 = f.records(r1);
+    auto p2 = f.records(r2);
+    CHECK(p1["Records"].size() == 1);
+    CHECK(p2["Records"].size() == 1);
+    auto refused = f.call_error("GetRecords", {{"ShardIterator", r3}});
+    CHECK(refused.type == "LimitExceededException");
+    CHECK(refused.message == "Rate exceeded");
+    CHECK(esser::adapters::is_retryable(refused));
+
+    // The two readers go on along their chains (a NextShardIterator is the same reader).
+    f.clock.advance(600ms);
+    auto n1 = f.records(p1["NextShardIterator"]);
+    CHECK(n1["Records"].empty());
+    // Reader 2 has been idle for a second now: reader 3 takes its place, reader 2 is refused.
+    f.clock.advance(400ms);
+    CHECK(f.records(r3)["Records"].size() == 1);
+    CHECK(f.call_error("GetRecords", {{"ShardIterator", p2["NextShardIterator"]}}).type ==
+          "LimitExceededException");
+    // Readers of other shards do not count: after a rotation the child has room.
+    f.clock.advance(1s);
+    REQUIRE(f.registry.rotate("Tbl"));
+    f.table.put(row("b", 1));
+    std::string child;
+    for (const auto& s : f.shards(f.id.arn)) {
+        if (s.contains("ParentShardId") && s["ParentShardId"] == shard)
+            child = s["ShardId"];
+    }
+    REQUIRE_FALSE(child.empty());
+    CHECK(f.records(f.iterator(f.id.arn, child, "TRIM_HORIZON"))["Records"].size() == 1);
+    CHECK(f.records(f.iterator(f.id.arn, child, "TRIM_HORIZON"))["Records"].size() == 1);
+    CHECK(f.records(f.iterator(f.id.arn, shard, "TRIM_HORIZON"))["Records"].size() == 1);
+}
+
+TEST_CASE("§6.18 without the switch any number of readers read a shard",
+          "[emulator][streams][tricky]") {
+    table_with_stream f;
+    f.table.put(row("a", 1));
+    const std::string shard = f.shards(f.id.arn)[0]["ShardId"];
+    for (int i = 0; i < 10; ++i) {
+        CHECK(f.records(f.iterator(f.id.arn, shard, "TRIM_HORIZON"))["Records"].size() == 1);
+    }
 }
 
 TEST_CASE("§1.5 a GetRecords response stops at 1 MB; the rest follows on the next page",

@@ -76,7 +76,11 @@ struct local_environment_options {
     unsigned shards = 1;                // --shards: initial shards per table stream
     core::duration poll_interval = std::chrono::milliseconds(250);  // event source mappings
     core::duration table_status_delay{0};  // --table-status-delay: CREATING/UPDATING/DELETING
-    std::string region = "us-east-1";      // for ARNs and the health text
+    // Streams consumer-hardening switches (stream_options; spec §6.3, §6.18): --empty-pages P
+    // (seeded by --seed when given) and --max-shard-readers N (0: no limit).
+    double empty_pages = 0;
+    std::size_t max_shard_readers = 0;
+    std::string region = "us-east-1";  // for ARNs and the health text
     aws_auth_mode auth = aws_auth_mode::accept_any;
     // --read-store: where projections live (adapters::open_read_store's URL forms: "memory:",
     // "sqlite:PATH", "postgres://..."). Empty: "sqlite:<data_dir>/read_store.sqlite" when

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "esser/core/clock.hpp"
@@ -40,6 +41,24 @@ struct stream_options {
     // GetRecords response cap (§1.5: 1 MB), measured as the records' SizeBytes plus a per-record
     // overhead for the JSON around the images. At least one record is always returned.
     std::size_t max_response_bytes = 1024 * 1024;
+
+    // Consumer-hardening switches (§6.3 and §6.18); both off by default. They apply to the
+    // Streams API (GetRecords), not to the emulator's own in-process readers (event source
+    // mappings, recordings), which AWS does not throttle in the same way.
+    //
+    // The probability (0..1) that GetRecords on an OPEN shard answers an empty page (Records []
+    // and a NextShardIterator at the same position) although records are waiting, as AWS does
+    // now and then (§6.3). Drawn from a generator seeded by empty_page_seed and advanced once per
+    // GetRecords call on an open shard, so the same calls give the same pages run after run.
+    double empty_page_probability = 0;
+    std::uint64_t empty_page_seed = 0;
+
+    // At most this many readers read one shard within any second of clock time; a GetRecords
+    // of a further reader is refused with LimitExceededException "Rate exceeded" (§1.5, §6.18:
+    // AWS throttles more than two). A reader is one GetShardIterator call and the GetRecords
+    // chain that follows its NextShardIterators; it stops counting one second after its last
+    // GetRecords. Zero: no limit.
+    std::size_t max_readers_per_shard = 0;
 
     // When the clock is a core::manual_clock, subscribe to it so rollovers and trimming happen
     // (and watchers are woken) the moment the clock moves, not only at the next call.

@@ -39,6 +39,7 @@
 //   - closed shards never receive records; EndingSequenceNumber = their last record's number
 //     (their StartingSequenceNumber when empty).
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -305,7 +306,11 @@ private:
                                                const std::optional<sequence_number>& seq);
     stream_description describe_locked(const stream_state& s, core::time_point now) const;
     std::string make_iterator(const stream_state& s, const shard_state& sh, std::uint64_t position,
-                              core::time_point issued) const;
+                              core::time_point issued, std::uint32_t reader) const;
+    // §6.18: whether `reader` may read the shard now (options.max_readers_per_shard).
+    bool admit_reader(shard_state& sh, std::uint32_t reader, core::time_point now) const;
+    // §6.3: whether this GetRecords on an open shard answers an empty page.
+    bool draw_empty_page();
     void purge_removed_streams();
     void on_clock(core::time_point t);
     // Records the stream's state to the sink (stream mutex held; no-op without a sink).
@@ -316,7 +321,9 @@ private:
     core::clock& clock_;
     core::id_source& ids_;
     stream_options options_;
-    std::uint64_t iterator_key_[2] = {0, 0};  // SipHash key signing shard iterators
+    std::uint64_t iterator_key_[2] = {0, 0};     // SipHash key signing shard iterators
+    std::atomic<std::uint32_t> next_reader_{1};  // GetShardIterator calls so far, plus one
+    std::atomic<std::uint64_t> page_draws_{0};   // empty-page draws so far
     std::uint64_t clock_subscription_ = 0;
     core::manual_clock* manual_clock_ = nullptr;
 
