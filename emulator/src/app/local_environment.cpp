@@ -1,6 +1,7 @@
 #include "esser/emulator/app/local_environment.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <random>
@@ -195,6 +196,8 @@ local_environment::local_environment(local_environment_options o, core::logger l
     // Lambda and the event source mappings (issue 5) on the same port.
     lambda_service_options lo;
     lo.region = options_.region;
+    if (!options_.data_dir.empty())
+        lo.package_store = (std::filesystem::path(options_.data_dir) / "functions").string();
     lo.ca_bundle = options_.function_ca_bundle;
     if (!options_.credentials.empty()) {
         // Functions call esser-local back (AWS_ENDPOINT_URL) signed with the first key.
@@ -292,8 +295,13 @@ core::result<void> local_environment::open_storage() {
             return core::fail(restored.error());
         restored_ = std::move(*restored);
         state_ = std::move(*state);
+        if (auto services = state_->restore_services(*lambda_, *sqs_, *esm_, *restored_); !services)
+            return services;
         dynamodb_->set_durability(state_.get());
         streams_->set_durability(state_.get());
+        lambda_->set_durability(state_.get());
+        sqs_->set_durability(state_.get());
+        esm_->set_durability(state_.get());
         if (read_store_url_.empty())
             read_store_url_ = "sqlite:" + data_dir_->file("read_store.sqlite").string();
     }
@@ -341,6 +349,13 @@ local_environment::~local_environment() {
     }
     if (streams_)
         streams_->set_durability(nullptr);
+    // Destroying the services is not a user's delete: nothing of it is recorded.
+    if (esm_)
+        esm_->set_durability(nullptr);
+    if (sqs_)
+        sqs_->set_durability(nullptr);
+    if (lambda_)
+        lambda_->set_durability(nullptr);
 }
 
 void local_environment::add_routes(std::string service, std::function<void(router&)> install) {

@@ -592,10 +592,12 @@ std::string local_server::banner() const {
     row("read store", store);
     if (const auto& r = env.restored_state()) {
         row("data dir",
-            fmt::format("{} ({} durability; restored {} tables, {} items, {} stream records)",
+            fmt::format("{} ({} durability; restored {} tables, {} items, {} stream records, "
+                        "{} functions, {} event source mappings, {} queues, {} messages)",
                         env.options().data_dir,
                         env.options().durability == durability_mode::full ? "full" : "normal",
-                        r->tables, r->items, r->records));
+                        r->tables, r->items, r->records, r->functions, r->mappings, r->queues,
+                        r->messages));
     }
     row("ids", env.options().seed ? "seeded with " + std::to_string(*env.options().seed)
                                   : std::string("random (pass --seed N to fix them)"));

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "esser/emulator/dynamo/durability_sink.hpp"
 #include "esser/emulator/esm/batch_response.hpp"
 #include "esser/emulator/esm/esm_request.hpp"
 #include "esser/emulator/esm/event_filter.hpp"
@@ -188,6 +189,9 @@ struct esm_service::mapping {
     esm_info info;
     std::uint64_t config_gen = 1;
     std::string function_name;  // as resolved for invokes
+    // Set once, at creation or restore.
+    bool durable = false;     // recorded under --data-dir (its function is not in-process)
+    std::uint64_t order = 0;  // creation order
 
     // Guarded by run_mu: delivery state.
     std::mutex run_mu;
@@ -199,6 +203,8 @@ struct esm_service::mapping {
     std::map<std::string, shard_state, std::less<>> shards;
     counters total;
     bool reset_to_checkpoint = false;
+    std::string saved_shards;  // the checkpoints document recorded last
+    bool removed = false;      // deleted: nothing more is recorded for it
 
     // Real-time poller.
     std::thread thread;
@@ -234,15 +240,41 @@ struct step_context {
     core::id_source& ids;
     const esm_service_options& options;
     const core::logger& log;
+    durability_sink* sink = nullptr;
     std::uint64_t drain_gen = 0;  // 0: real time
 };
+
+// The "esm_shards" document of a mapping (run_mu held): per shard read so far, the position
+// after the last record whose batches are all finished (never ahead of an acknowledgement).
+std::string shards_state(const esm_service::mapping& m);
+
+// The "esm" document of a mapping (info_mu held).
+std::string mapping_state(const esm_service::mapping& m) {
+    json j = esm_info_state(m.info);
+    j["order"] = m.order;
+    return j.dump();
+}
 
 class delivery {
 public:
     delivery(esm_service::mapping& m, step_context& c) : m_(m), c_(c) {}
 
-    // One pass over the mapping's shards; true when anything changed. Caller holds run_mu.
+    // One pass over the mapping's shards, then its checkpoints recorded when they moved; true
+    // when anything changed. Caller holds run_mu.
     bool step() {
+        const bool progress = advance();
+        if (c_.sink != nullptr && m_.durable && !m_.removed) {
+            std::string doc = shards_state(m_);
+            if (doc != m_.saved_shards) {
+                record_durable(*c_.sink, document_saved{"esm_shards", m_.info.uuid, doc});
+                m_.saved_shards = std::move(doc);
+            }
+        }
+        return progress;
+    }
+
+private:
+    bool advance() {
         refresh_config();
         if (!m_.cfg.enabled)
             return false;
@@ -308,7 +340,6 @@ public:
         return progress;
     }
 
-private:
     void refresh_config() {
         std::lock_guard l(m_.info_mu);
         if (m_.cfg_gen == m_.config_gen)
@@ -801,6 +832,19 @@ private:
     std::string region_;
 };
 
+std::string shards_state(const esm_service::mapping& m) {
+    json shards = json::array();
+    for (const auto& [id, s] : m.shards) {
+        if (!s.opened && !s.finished)
+            continue;  // not read yet: starts where a new shard starts
+        shards.push_back({{"id", id},
+                          {"parent", s.parent},
+                          {"position", s.opened ? s.done.position() : 0},
+                          {"finished", s.finished}});
+    }
+    return json{{"shards", std::move(shards)}}.dump();
+}
+
 esm_drain_mapping delta(const std::string& uuid, const counters& before, const counters& after) {
     esm_drain_mapping d;
     d.uuid = uuid;
@@ -903,7 +947,9 @@ core::result<esm_info> esm_service::create(esm_config config) {
     }
     if (auto q = check_destination(config); !q)
         return core::fail(q.error());
+    auto fn = lambda_.get_function(config.function_name);
     auto m = std::make_shared<mapping>();
+    m->durable = fn && fn->config.kind != function_kind::in_process;
     m->info.uuid = ids_.uuid();
     m->info.arn = fmt::format("arn:aws:lambda:{}:{}:event-source-mapping:{}", options_.region,
                               options_.account, m->info.uuid);
@@ -932,16 +978,26 @@ core::result<esm_info> esm_service::create(esm_config config) {
         }
     }
     esm_info answer;
+    durability_sink* const sink = sink_.load();
     {
         std::unique_lock lock(mu_);
         if (auto dup = check_duplicate(m->info.config, *fn_arn, {}); !dup)
             return core::fail(dup.error());
+        m->order = next_order_++;
         by_uuid_.emplace(m->info.uuid, m);
         order_.push_back(m->info.uuid);
         answer = m->info;
+        if (sink != nullptr && m->durable) {
+            // One unit: the mapping and, for LATEST, where its shards start.
+            durability_group group(sink);
+            record_durable(*sink, document_saved{"esm", m->info.uuid, mapping_state(*m)});
+            m->saved_shards = shards_state(*m);
+            record_durable(*sink, document_saved{"esm_shards", m->info.uuid, m->saved_shards});
+        }
         if (running_)
             start_poller(m);
     }
+    await_durable(sink);
     answer.state = esm_state::Creating;
     return answer;
 }
@@ -1018,6 +1074,7 @@ core::result<esm_info> esm_service::update(std::string_view uuid, const json& bo
             return core::fail(q.error());
     }
     esm_info answer;
+    durability_sink* const sink = sink_.load();
     {
         std::lock_guard l(m->info_mu);
         const bool was = m->info.config.enabled;
@@ -1030,8 +1087,11 @@ core::result<esm_info> esm_service::update(std::string_view uuid, const json& bo
         answer.state = was == next->enabled ? esm_state::Updating
                        : next->enabled      ? esm_state::Enabling
                                             : esm_state::Disabling;
+        if (sink != nullptr && m->durable)
+            record_durable(*sink, document_saved{"esm", m->info.uuid, mapping_state(*m)});
     }
     m->poke();
+    await_durable(sink);
     return answer;
 }
 
@@ -1055,9 +1115,20 @@ core::result<esm_info> esm_service::remove(std::string_view uuid) {
     m->cv.notify_all();
     if (m->thread.joinable())
         m->thread.join();
-    std::lock_guard run(m->run_mu);  // let a drain() in progress finish with it
-    std::lock_guard l(m->info_mu);
-    esm_info answer = m->info;
+    esm_info answer;
+    durability_sink* const sink = sink_.load();
+    {
+        std::lock_guard run(m->run_mu);  // let a drain() in progress finish with it
+        std::lock_guard l(m->info_mu);
+        answer = m->info;
+        m->removed = true;
+        if (sink != nullptr && m->durable) {
+            durability_group group(sink);
+            record_durable(*sink, documents_removed{"esm", m->info.uuid, true});
+            record_durable(*sink, documents_removed{"esm_shards", m->info.uuid, true});
+        }
+    }
+    await_durable(sink);
     answer.state = esm_state::Deleting;
     return answer;
 }
@@ -1113,7 +1184,8 @@ core::result<json> esm_service::status(std::string_view uuid) const {
 
 esm_drain_report esm_service::drain() {
     static std::atomic<std::uint64_t> generations{0};
-    step_context ctx{lambda_, streams_, queues_, clock_, ids_, options_, log_, ++generations};
+    step_context ctx{lambda_,  streams_, queues_,      clock_,       ids_,
+                     options_, log_,     sink_.load(), ++generations};
     std::vector<std::shared_ptr<mapping>> maps;
     {
         std::shared_lock lock(mu_);
@@ -1152,7 +1224,72 @@ esm_drain_report esm_service::drain() {
             report.idle = false;
         report.mappings.push_back(std::move(d));
     }
+    await_durable(ctx.sink);  // the checkpoints this drain moved
     return report;
+}
+
+void esm_service::set_durability(durability_sink* sink) {
+    sink_.store(sink);
+}
+
+core::result<void> esm_service::restore_mapping(std::string_view state, std::string_view shards) {
+    auto fail = [](std::string what) {
+        return core::fail(core::error::parse_error("event source mapping state: " + what));
+    };
+    const json j = json::parse(state, nullptr, false);
+    auto info = esm_info_from_state(j);
+    if (!info)
+        return core::fail(info.error());
+    auto filters = filter_criteria::compile(info->config.filter_patterns);
+    if (!filters)
+        return fail("invalid FilterCriteria: " + filters.error().message);
+    auto m = std::make_shared<mapping>();
+    m->durable = true;
+    const json order = j.value("order", json());
+    if (!order.is_number_unsigned())
+        return fail("member 'order' is missing or invalid");
+    m->order = order.get<std::uint64_t>();
+    if (!shards.empty()) {
+        const json doc = json::parse(shards, nullptr, false);
+        const json* list = doc.is_object() && doc.contains("shards") ? &doc["shards"] : nullptr;
+        if (list == nullptr || !list->is_array())
+            return fail("the checkpoints are not a {\"shards\": [...]} document");
+        for (const json& e : *list) {
+            if (!e.is_object() || !e.value("id", json()).is_string() ||
+                !e.value("parent", json()).is_string() ||
+                !e.value("position", json()).is_number_unsigned() ||
+                !e.value("finished", json()).is_boolean())
+                return fail("a shard checkpoint is malformed: " + e.dump());
+            shard_state s;
+            s.id = e["id"].get<std::string>();
+            s.parent = e["parent"].get<std::string>();
+            s.finished = e["finished"].get<bool>();
+            if (!s.finished) {
+                // At the checkpoint; a shard gone meanwhile is dropped by the first step, one
+                // trimmed past it falls back to TRIM_HORIZON there (§6.5), as while running.
+                auto cur = streams_.open_cursor(info->config.event_source_arn, s.id,
+                                                shard_iterator_type::TRIM_HORIZON);
+                if (cur) {
+                    s.read = s.done = cur->at(e["position"].get<std::uint64_t>());
+                    s.opened = true;
+                }
+            }
+            m->shards.emplace(s.id, std::move(s));
+        }
+    }
+    m->info = std::move(*info);
+    m->saved_shards = shards_state(*m);
+    std::unique_lock lock(mu_);
+    if (by_uuid_.count(m->info.uuid) != 0)
+        return fail("mapping " + m->info.uuid + " is there twice");
+    next_order_ = std::max(next_order_, m->order + 1);
+    by_uuid_.emplace(m->info.uuid, m);
+    auto at = std::find_if(order_.begin(), order_.end(),
+                           [&](const std::string& u) { return by_uuid_.at(u)->order > m->order; });
+    order_.insert(at, m->info.uuid);
+    if (running_)
+        start_poller(m);
+    return {};
 }
 
 void esm_service::start_poller(const std::shared_ptr<mapping>& m) {
@@ -1163,7 +1300,7 @@ void esm_service::start_poller(const std::shared_ptr<mapping>& m) {
         m->watching = true;
     }
     m->thread = std::thread([this, raw] {
-        step_context ctx{lambda_, streams_, queues_, clock_, ids_, options_, log_, 0};
+        step_context ctx{lambda_, streams_, queues_, clock_, ids_, options_, log_, nullptr, 0};
         for (;;) {
             {
                 std::lock_guard l(raw->wake_mu);
@@ -1172,10 +1309,17 @@ void esm_service::start_poller(const std::shared_ptr<mapping>& m) {
                 raw->wake = false;
             }
             bool progress = false;
+            ctx.sink = sink_.load();  // attached after a restored mapping's poller started
             {
                 std::lock_guard run(raw->run_mu);
                 delivery d(*raw, ctx);
                 progress = d.step();
+            }
+            try {
+                // Bounds what a crash makes it deliver again to what it did since this step.
+                await_durable(ctx.sink);
+            } catch (const std::exception& e) {
+                raw->set_result(std::string("PROBLEM: checkpoint not stored: ") + e.what());
             }
             if (!progress) {
                 std::unique_lock l(raw->wake_mu);

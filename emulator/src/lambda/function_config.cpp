@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "esser/emulator/dynamo/document_reader.hpp"
+
 namespace esser::emulator {
 
 namespace {
@@ -145,6 +147,50 @@ bool is_reserved_environment_variable(std::string_view name) noexcept {
         "AWS_LAMBDA_MAX_CONCURRENCY",
     };
     return std::find(std::begin(reserved), std::end(reserved), name) != std::end(reserved);
+}
+
+nlohmann::json function_config_state(const function_config& c) {
+    return {{"name", c.name},
+            {"kind", to_string(c.kind)},
+            {"description", c.description},
+            {"runtime", c.runtime},
+            {"handler", c.handler},
+            {"command", c.command},
+            {"working_directory", c.working_directory},
+            {"url", c.url},
+            {"environment", c.environment},
+            {"timeout_ms", c.timeout.count()},
+            {"memory_size_mb", c.memory_size_mb},
+            {"max_concurrency", c.max_concurrency},
+            {"init_timeout_ms", c.init_timeout.count()}};
+}
+
+core::result<function_config> function_config_from_state(const nlohmann::json& j) {
+    document_reader r(j, "function state");
+    function_config c;
+    r.text("name", c.name);
+    std::string kind;
+    r.text("kind", kind);
+    if (kind == to_string(function_kind::executable))
+        c.kind = function_kind::executable;
+    else if (kind == to_string(function_kind::url))
+        c.kind = function_kind::url;
+    else if (kind != to_string(function_kind::in_process))
+        r.note("kind");
+    r.text("description", c.description);
+    r.text("runtime", c.runtime);
+    r.text("handler", c.handler);
+    r.strings("command", c.command);
+    r.text("working_directory", c.working_directory);
+    r.text("url", c.url);
+    r.string_map("environment", c.environment);
+    c.timeout = std::chrono::milliseconds(r.unsigned_number<std::uint32_t>("timeout_ms"));
+    c.memory_size_mb = r.unsigned_number<std::uint32_t>("memory_size_mb");
+    c.max_concurrency = r.unsigned_number<std::uint32_t>("max_concurrency");
+    c.init_timeout = std::chrono::milliseconds(r.unsigned_number<std::uint32_t>("init_timeout_ms"));
+    if (auto ok = r.result(); !ok)
+        return core::fail(ok.error());
+    return c;
 }
 
 core::result<void> validate_function_config(const function_config& c) {

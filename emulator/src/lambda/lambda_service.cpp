@@ -2,7 +2,9 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
+#include <sstream>
 
 #include "event_queue.hpp"
 #include "invoke_outcome.hpp"
@@ -12,6 +14,7 @@
 #include <stdlib.h>
 
 #include "esser/emulator/dynamo/base64.hpp"
+#include "esser/emulator/dynamo/durability_sink.hpp"
 #include "esser/emulator/lambda/runtime_function.hpp"
 #include "esser/emulator/lambda/url_function.hpp"
 #include "esser/emulator/lambda/zip_runtime.hpp"
@@ -135,7 +138,9 @@ struct lambda_service::impl : std::enable_shared_from_this<impl> {
     std::atomic<bool> shut_down{false};
     std::mutex endpoint_mu;  // guards opts.endpoint_url (set_endpoint_url)
     std::atomic<std::uint64_t> next_identity{1};
-    std::mutex code_mu;  // guards code_root_ and packages_made
+    std::atomic<durability_sink*> sink{nullptr};
+    std::mutex durable_mu;  // orders the records of function documents
+    std::mutex code_mu;     // guards code_root_ and packages_made
     std::shared_ptr<code_root> code_root_;
     std::uint64_t packages_made = 0;
 
@@ -337,6 +342,73 @@ struct lambda_service::impl : std::enable_shared_from_this<impl> {
         return rec;
     }
 
+    // The file name of a kept package: CodeSha256 made safe for file names.
+    static std::string package_file(const std::string& name, std::string_view sha256) {
+        std::string f = name + ".";
+        for (char c : sha256) {
+            if (c == '=')
+                continue;
+            f += c == '/' ? '_' : c == '+' ? '-' : c;
+        }
+        return f + ".zip";
+    }
+
+    // Keeps `zip` (the package of a new version of `name`) under options.package_store.
+    core::result<void> keep_package(const std::string& name, std::string_view zip) {
+        if (opts.package_store.empty() || sink.load() == nullptr)
+            return {};
+        const fs::path path = fs::path(opts.package_store) / package_file(name, sha256_base64(zip));
+        std::error_code ec;
+        if (fs::exists(path, ec))
+            return {};
+        fs::create_directories(opts.package_store, ec);
+        const fs::path tmp = path.string() + ".tmp";
+        {
+            std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+            out.write(zip.data(), static_cast<std::streamsize>(zip.size()));
+            out.close();
+            if (!out)
+                return core::fail(service_exception("cannot keep the package in " + tmp.string()));
+        }
+        fs::rename(tmp, path, ec);
+        if (ec)
+            return core::fail(service_exception("cannot keep the package in " + path.string()));
+        return {};
+    }
+
+    // Records the current version of `name` (or that it is gone) and waits until it is durable;
+    // then removes the package files no recorded version uses. Throws what await_durable throws.
+    void persist(const std::string& name) {
+        durability_sink* s = sink.load();
+        if (s == nullptr)
+            return;
+        std::string keep;
+        {
+            std::lock_guard l(durable_mu);
+            auto rec = registry.find(name);
+            if (rec && rec->info.config.kind != function_kind::in_process) {
+                json doc = {{"config", function_config_state(rec->info.config)}};
+                if (rec->package) {
+                    keep = package_file(name, rec->info.code_sha256);
+                    doc["package"] = keep;
+                }
+                record_durable(*s, document_saved{"function", name, doc.dump()});
+            } else {
+                record_durable(*s, documents_removed{"function", name, true});
+            }
+        }
+        await_durable(s);
+        if (opts.package_store.empty())
+            return;
+        std::error_code ec;
+        for (fs::directory_iterator it(opts.package_store, ec), end; !ec && it != end;
+             it.increment(ec)) {
+            const std::string f = it->path().filename().string();
+            if (f.starts_with(name + ".") && f != keep)
+                fs::remove(it->path(), ec);
+        }
+    }
+
     // A new version of `current` from `config` and `pkg`, swapped in atomically.
     core::result<function_info> replace(const std::shared_ptr<const function_record>& current,
                                         function_config config,
@@ -475,7 +547,11 @@ void lambda_service::set_endpoint_url(std::string url) {
 core::result<function_info> lambda_service::create_function(function_config config) {
     if (auto ok = validate_function_config(config); !ok)
         return core::fail(ok.error());
-    return impl_->add(impl_->build(std::move(config), nullptr, nullptr));
+    const std::string name = config.name;
+    auto made = impl_->add(impl_->build(std::move(config), nullptr, nullptr));
+    if (made)
+        impl_->persist(name);
+    return made;
 }
 
 core::result<function_info> lambda_service::create_zip_function(function_config config,
@@ -494,7 +570,13 @@ core::result<function_info> lambda_service::create_zip_function(function_config 
     auto pkg = impl_->unpack(config.name, zip);
     if (!pkg)
         return core::fail(pkg.error());
-    return impl_->add(impl_->build(std::move(config), *pkg, nullptr), *pkg);
+    if (auto kept = impl_->keep_package(config.name, zip); !kept)
+        return core::fail(kept.error());
+    const std::string name = config.name;
+    auto made = impl_->add(impl_->build(std::move(config), *pkg, nullptr), *pkg);
+    if (made)
+        impl_->persist(name);
+    return made;
 }
 
 core::result<function_info> lambda_service::update_function_code(std::string_view name_or_arn,
@@ -513,7 +595,12 @@ core::result<function_info> lambda_service::update_function_code(std::string_vie
     auto pkg = impl_->unpack(current->info.config.name, zip);
     if (!pkg)
         return core::fail(pkg.error());
-    return impl_->replace(current, current->info.config, *pkg);
+    if (auto kept = impl_->keep_package(current->info.config.name, zip); !kept)
+        return core::fail(kept.error());
+    auto made = impl_->replace(current, current->info.config, *pkg);
+    if (made)
+        impl_->persist(made->config.name);
+    return made;
 }
 
 core::result<function_info> lambda_service::update_function_configuration(
@@ -531,7 +618,10 @@ core::result<function_info> lambda_service::update_function_configuration(
     if (auto ok = edit(config); !ok)
         return core::fail(ok.error());
     config.name = current->info.config.name;  // the name is not a configuration
-    return impl_->replace(current, std::move(config), current->package);
+    auto made = impl_->replace(current, std::move(config), current->package);
+    if (made)
+        impl_->persist(made->config.name);
+    return made;
 }
 
 core::result<function_info> lambda_service::create_function(function_config config,
@@ -590,6 +680,42 @@ core::result<void> lambda_service::delete_function(std::string_view name_or_arn)
     if (removed->shutdown)
         removed->shutdown();
     impl_->log.info("deleted function {}", removed->info.config.name);
+    impl_->persist(removed->info.config.name);
+    return {};
+}
+
+void lambda_service::set_durability(durability_sink* sink) {
+    impl_->sink.store(sink);
+}
+
+core::result<void> lambda_service::restore_function(std::string_view state) {
+    const json doc = json::parse(state, nullptr, false);
+    if (!doc.is_object() || !doc.contains("config"))
+        return core::fail(
+            core::error::parse_error("function state: not a {\"config\": ...} document"));
+    auto config = function_config_from_state(doc["config"]);
+    if (!config)
+        return core::fail(config.error());
+    const std::string name = config->name;
+    auto failed = [&](core::error e) {
+        e.message = "cannot restore function " + name + ": " + e.message;
+        return core::fail(std::move(e));
+    };
+    if (const auto pkg = doc.find("package"); pkg != doc.end()) {
+        if (!pkg->is_string() || impl_->opts.package_store.empty())
+            return failed(core::error::parse_error("member 'package' is invalid"));
+        const fs::path path = fs::path(impl_->opts.package_store) / pkg->get<std::string>();
+        std::ifstream in(path, std::ios::binary);
+        std::ostringstream bytes;
+        bytes << in.rdbuf();
+        if (!in)
+            return failed(core::error::unavailable("cannot read its package " + path.string()));
+        if (auto made = create_zip_function(std::move(*config), bytes.str()); !made)
+            return failed(made.error());
+        return {};
+    }
+    if (auto made = create_function(std::move(*config)); !made)
+        return failed(made.error());
     return {};
 }
 

@@ -1,12 +1,16 @@
 #include "esser/emulator/persist/sqlite_state_store.hpp"
 
 #include <algorithm>
+#include <map>
 #include <stdexcept>
 
 #include <fmt/format.h>
 #include <sqlite3.h>
 
 #include "esser/emulator/dynamo/dynamo_engine.hpp"
+#include "esser/emulator/esm/esm_service.hpp"
+#include "esser/emulator/lambda/lambda_service.hpp"
+#include "esser/emulator/sqs/sqs_service.hpp"
 #include "esser/emulator/streams/stream_registry.hpp"
 
 namespace esser::emulator {
@@ -79,6 +83,13 @@ CREATE TABLE IF NOT EXISTS stream_records(stream INTEGER NOT NULL, shard INTEGER
                                           PRIMARY KEY(stream, shard, position)) WITHOUT ROWID;
 )sql";
 
+// Version 2 added the other services' documents (mappings, checkpoints, functions, queues,
+// messages); a version-1 database is upgraded in place by adding the table.
+constexpr const char* documents_sql = R"sql(
+CREATE TABLE IF NOT EXISTS documents(kind TEXT NOT NULL, id BLOB NOT NULL, body BLOB NOT NULL,
+                                     PRIMARY KEY(kind, id)) WITHOUT ROWID;
+)sql";
+
 template <class... F>
 struct overloaded : F... {
     using F::operator()...;
@@ -94,6 +105,7 @@ struct sqlite_state_store::statements {
     statement save_item, remove_item;
     statement save_stream, drop_stream_records, drop_stream, clear_records, clear_streams;
     statement save_record;
+    statement save_document, remove_document, remove_documents;
 };
 
 sqlite_state_store::sqlite_state_store(options o) : opts_(std::move(o)) {}
@@ -152,7 +164,7 @@ core::result<void> sqlite_state_store::init() {
             return core::fail(failure(rc, "cannot read the schema version"));
         version = static_cast<int>(v.column_int(0));
     }
-    if (version != 0 && version != schema_version) {
+    if (version != 0 && version != 1 && version != schema_version) {
         core::error e = core::error::parse_error(fmt::format(
             "emulator state {} has schema version {}; this esser-local reads version {} (use "
             "another --data-dir, or the esser-local that wrote it)",
@@ -180,9 +192,11 @@ core::result<void> sqlite_state_store::init() {
                     opts_.durability == durability_mode::full ? "FULL" : "NORMAL");
     if ((rc = sqlite3_exec(db_, setup.c_str(), nullptr, nullptr, nullptr)) != SQLITE_OK)
         return core::fail(failure(rc, "cannot set up WAL mode"));
-    if (version == 0) {
+    if (version != schema_version) {
+        // A new database gets the whole schema; a version-1 one the documents table.
         const std::string create =
-            fmt::format("BEGIN; {} PRAGMA user_version={}; COMMIT;", schema_sql, schema_version);
+            fmt::format("BEGIN; {} {} PRAGMA user_version={}; COMMIT;",
+                        version == 0 ? schema_sql : "", documents_sql, schema_version);
         if ((rc = sqlite3_exec(db_, create.c_str(), nullptr, nullptr, nullptr)) != SQLITE_OK) {
             sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
             return core::fail(failure(rc, "cannot create the schema"));
@@ -214,6 +228,12 @@ core::result<void> sqlite_state_store::init() {
         {&s.save_record,
          "INSERT OR REPLACE INTO stream_records(stream, shard, position, record) "
          "VALUES(?1, ?2, ?3, ?4)"},
+        {&s.save_document,
+         "INSERT INTO documents(kind, id, body) VALUES(?1, ?2, ?3) "
+         "ON CONFLICT(kind, id) DO UPDATE SET body = excluded.body"},
+        {&s.remove_document, "DELETE FROM documents WHERE kind = ?1 AND id = ?2"},
+        {&s.remove_documents,
+         "DELETE FROM documents WHERE kind = ?1 AND substr(id, 1, length(?2)) = ?2"},
     };
     for (const auto& [st, sql] : all) {
         if ((rc = st->prepare(db_, sql)) != SQLITE_OK)
@@ -296,6 +316,70 @@ core::result<sqlite_state_store::restored> sqlite_state_store::restore(dynamo_en
         streams.finish_restore();
     }
     return out;
+}
+
+core::result<void> sqlite_state_store::restore_services(lambda_service& functions,
+                                                        sqs_service& queues, esm_service& mappings,
+                                                        restored& counts) {
+    auto fns = for_each_document("function", [&](std::string_view, std::string_view body) {
+        return functions.restore_function(body);
+    });
+    if (!fns)
+        return core::fail(fns.error());
+    counts.functions += *fns;
+    auto qs = for_each_document("queue", [&](std::string_view, std::string_view body) {
+        return queues.restore_queue(body);
+    });
+    if (!qs)
+        return core::fail(qs.error());
+    counts.queues += *qs;
+    auto msgs = for_each_document("message", [&](std::string_view id, std::string_view body) {
+        return queues.restore_message(id, body);
+    });
+    if (!msgs)
+        return core::fail(msgs.error());
+    counts.messages += *msgs;
+    std::map<std::string, std::string, std::less<>> checkpoints;
+    auto read = for_each_document(
+        "esm_shards", [&](std::string_view id, std::string_view body) -> core::result<void> {
+            checkpoints.emplace(id, body);
+            return {};
+        });
+    if (!read)
+        return core::fail(read.error());
+    auto maps = for_each_document("esm", [&](std::string_view id, std::string_view body) {
+        const auto c = checkpoints.find(id);
+        return mappings.restore_mapping(body,
+                                        c == checkpoints.end() ? std::string_view() : c->second);
+    });
+    if (!maps)
+        return core::fail(maps.error());
+    counts.mappings += *maps;
+    return {};
+}
+
+core::result<std::size_t> sqlite_state_store::for_each_document(
+    std::string_view kind,
+    const std::function<core::result<void>(std::string_view id, std::string_view body)>& fn) {
+    statement docs;
+    int rc = docs.prepare(db_, "SELECT id, body FROM documents WHERE kind = ?1 ORDER BY id");
+    if (rc != SQLITE_OK)
+        return core::fail(failure(rc, "cannot read the documents"));
+    docs.text(1, kind);
+    std::size_t n = 0;
+    while ((rc = docs.step()) == SQLITE_ROW) {
+        if (auto r = fn(docs.column(0), docs.column(1)); !r) {
+            core::error e = r.error();
+            e.message = fmt::format("emulator state {}: {} {}: {}", opts_.path.string(), kind,
+                                    docs.column(0), e.message);
+            e.source = opts_.path.string();
+            return core::fail(std::move(e));
+        }
+        ++n;
+    }
+    if (rc != SQLITE_DONE)
+        return core::fail(failure(rc, "cannot read the documents"));
+    return n;
 }
 
 std::uint64_t sqlite_state_store::submit(std::vector<durable_change> unit) {
@@ -384,6 +468,15 @@ std::string sqlite_state_store::write(const std::vector<std::vector<durable_chan
                                   .integer(3, c.position)
                                   .blob(4, c.record)
                                   .run());
+                    },
+                    [&](const document_saved& c) {
+                        check(s.save_document.text(1, c.kind).blob(2, c.id).blob(3, c.body).run());
+                    },
+                    [&](const documents_removed& c) {
+                        if (c.exact)
+                            check(s.remove_document.text(1, c.kind).blob(2, c.id_prefix).run());
+                        else
+                            check(s.remove_documents.text(1, c.kind).blob(2, c.id_prefix).run());
                     },
                 },
                 change);

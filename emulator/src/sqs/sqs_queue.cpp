@@ -4,6 +4,7 @@
 #include <array>
 #include <charconv>
 
+#include "esser/emulator/dynamo/document_reader.hpp"
 #include "esser/emulator/sqs/sqs_error.hpp"
 
 namespace esser::emulator {
@@ -279,6 +280,8 @@ core::result<void> sqs_queue::delete_message(std::string_view receipt_handle) {
         return core::fail(invalid_receipt_handle(receipt_handle));
     auto it = by_id_.find(std::string(h->message_id));
     if (it != by_id_.end()) {
+        if (track_removals_)
+            removed_.push_back(it->second);
         messages_.erase(it->second);
         by_id_.erase(it);
     }
@@ -311,6 +314,8 @@ std::size_t sqs_queue::purge() {
     const std::size_t n = messages_.size();
     messages_.clear();
     by_id_.clear();
+    if (track_removals_)
+        removed_.push_back(0);
     return n;
 }
 
@@ -334,12 +339,96 @@ void sqs_queue::expire(core::time_point now) {
     const auto retention = std::chrono::seconds(message_retention_s_);
     for (auto it = messages_.begin(); it != messages_.end();) {
         if (it->second.sent_at + retention <= now) {
+            if (track_removals_)
+                removed_.push_back(it->first);
             by_id_.erase(it->second.message_id);
             it = messages_.erase(it);
         } else {
             ++it;
         }
     }
+}
+
+sqs_attribute_map sqs_queue::settable_attributes() const {
+    sqs_attribute_map out = stored_;
+    out["VisibilityTimeout"] = std::to_string(visibility_timeout_s_);
+    out["MessageRetentionPeriod"] = std::to_string(message_retention_s_);
+    out["DelaySeconds"] = std::to_string(delay_s_);
+    out["MaximumMessageSize"] = std::to_string(maximum_message_size_);
+    out["ReceiveMessageWaitTimeSeconds"] = std::to_string(receive_wait_time_s_);
+    return out;
+}
+
+std::vector<std::uint64_t> sqs_queue::take_removed() {
+    std::vector<std::uint64_t> out;
+    out.swap(removed_);
+    return out;
+}
+
+void sqs_queue::restore_message(sqs_message m, core::time_point now) {
+    if (m.receive_count > 0)
+        m.visible_at = std::min(m.visible_at, now);
+    sequence_ = std::max(sequence_, m.sequence);
+    by_id_[m.message_id] = m.sequence;
+    const std::uint64_t seq = m.sequence;
+    messages_.insert_or_assign(seq, std::move(m));
+}
+
+nlohmann::json sqs_message_state(const sqs_message& m) {
+    nlohmann::json attrs = nlohmann::json::object();
+    for (const auto& [name, a] : m.attributes)
+        attrs[name] = {
+            {"type", a.data_type}, {"string", a.string_value}, {"binary", a.binary_value}};
+    nlohmann::json j = {{"id", m.message_id},
+                        {"body", m.body},
+                        {"md5", m.md5_of_body},
+                        {"attributes", std::move(attrs)},
+                        {"md5_attributes", m.md5_of_attributes},
+                        {"sent_ms", core::to_epoch_ms(m.sent_at)},
+                        {"visible_ms", core::to_epoch_ms(m.visible_at)},
+                        {"receive_count", m.receive_count},
+                        {"receipt_handle", m.receipt_handle},
+                        {"sequence", m.sequence}};
+    if (m.first_received_at)
+        j["first_received_ms"] = core::to_epoch_ms(*m.first_received_at);
+    return j;
+}
+
+core::result<sqs_message> sqs_message_from_state(const nlohmann::json& j) {
+    document_reader r(j, "SQS message state");
+    sqs_message m;
+    r.text("id", m.message_id);
+    m.sequence = r.unsigned_number<std::uint64_t>("sequence");
+    r.text("body", m.body);
+    r.text("md5", m.md5_of_body);
+    m.sent_at = r.time("sent_ms");
+    m.visible_at = r.time("visible_ms");
+    m.receive_count = r.unsigned_number<std::uint32_t>("receive_count");
+    if (r.has("first_received_ms"))
+        m.first_received_at = r.time("first_received_ms");
+    r.text("receipt_handle", m.receipt_handle);
+    r.text("md5_attributes", m.md5_of_attributes);
+    if (m.sequence == 0)
+        r.note("sequence");
+    if (m.message_id.empty())
+        r.note("id");
+    const auto attrs = j.is_object() ? j.find("attributes") : j.end();
+    if (!j.is_object() || attrs == j.end() || !attrs->is_object()) {
+        r.note("attributes");
+    } else {
+        for (const auto& [name, a] : attrs->items()) {
+            document_reader one(a, "SQS message attribute");
+            auto& out = m.attributes[name];
+            one.text("type", out.data_type);
+            one.text("string", out.string_value);
+            one.text("binary", out.binary_value);
+            if (!one.result())
+                r.note("attributes");
+        }
+    }
+    if (auto ok = r.result(); !ok)
+        return core::fail(ok.error());
+    return m;
 }
 
 }  // namespace esser::emulator

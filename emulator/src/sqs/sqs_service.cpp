@@ -1,7 +1,11 @@
 #include "esser/emulator/sqs/sqs_service.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
+#include <fmt/format.h>
+
+#include "esser/emulator/dynamo/durability_sink.hpp"
 #include "esser/emulator/sqs/sqs_error.hpp"
 
 namespace esser::emulator {
@@ -175,7 +179,7 @@ core::result<std::string> sqs_service::create_queue(std::string_view name,
     auto fresh = sqs_queue::make(std::string(name), arn_of(name), attributes, now);
     if (!fresh)
         return core::fail(fresh.error());
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     if (const auto* q = find_locked(std::string(name))) {
         if (!q->has_attributes(attributes)) {
             return core::fail(sqs_error(sqs_errors::queue_name_exists,
@@ -183,9 +187,15 @@ core::result<std::string> sqs_service::create_queue(std::string_view name,
                                         "different value for attribute(s)."));
         }
     } else {
-        queues_.emplace(std::string(name), std::move(*fresh));
+        auto& made = queues_.emplace(std::string(name), std::move(*fresh)).first->second;
+        made.track_removals(sink_.load() != nullptr);
+        record_queue_locked(made);
     }
-    return url_locked(name);
+    std::string url = url_locked(name);
+    lock.unlock();
+    if (core::error e; !durable(&e))
+        return core::fail(std::move(e));
+    return url;
 }
 
 core::result<std::string> sqs_service::get_queue_url(std::string_view name) const {
@@ -199,15 +209,22 @@ core::result<sqs_attribute_map> sqs_service::get_queue_attributes(
     return with_queue(*this, queue, [&](sqs_queue& q, const std::string&) {
         const auto now = clock_.now();
         q.expire(now);
+        record_locked(q, {});
         return q.attributes(names, now);
     });
 }
 
 core::result<void> sqs_service::set_queue_attributes(std::string_view queue,
                                                      const sqs_attribute_map& attributes) {
-    return with_queue(*this, queue, [&](sqs_queue& q, const std::string&) {
-        return q.set_attributes(attributes, clock_.now());
+    auto out = with_queue(*this, queue, [&](sqs_queue& q, const std::string&) {
+        auto set = q.set_attributes(attributes, clock_.now());
+        if (set)
+            record_queue_locked(q);
+        return set;
     });
+    if (core::error e; out && !durable(&e))
+        return core::fail(std::move(e));
+    return out;
 }
 
 core::result<sqs_message> sqs_service::send_message(std::string_view queue, std::string body,
@@ -245,11 +262,16 @@ core::result<sqs_message> sqs_service::send_message(std::string_view queue, std:
                     std::to_string(q.maximum_message_size()) + " bytes.")));
         }
         core::result<sqs_message> sent = q.send(std::move(m), delay_s, clock_.now());
+        record_locked(q, {*sent});
         serve_waiters_locked(n, false, ready);
         return sent;
     });
     changed_.notify_all();
+    core::error e;
+    const bool ok = durable(&e);
     run(ready);
+    if (!ok)
+        return core::fail(std::move(e));
     return stored;
 }
 
@@ -258,6 +280,7 @@ std::uint64_t sqs_service::receive(sqs_receive_request request, receive_callback
     auto got = with_queue(*this, request.queue, [&](sqs_queue& q, const std::string& n) {
         core::result<std::vector<sqs_message>> msgs =
             q.receive(request.max_messages, request.visibility_timeout_s, clock_.now(), ids_);
+        record_locked(q, *msgs);
         const std::uint32_t wait = request.wait_time_s.value_or(q.receive_wait_time_s());
         if (msgs->empty() && wait > 0 && !stopping_) {
             ticket = next_ticket_++;
@@ -268,8 +291,13 @@ std::uint64_t sqs_service::receive(sqs_receive_request request, receive_callback
         }
         return msgs;
     });
-    if (ticket == 0)
+    if (ticket == 0) {
+        if (core::error e; !durable(&e))
+            got = core::fail(std::move(e));
         done(std::move(got));  // outside the lock
+    } else {
+        (void)durable();  // what expired meanwhile; the receive itself is parked
+    }
     return ticket;
 }
 
@@ -287,8 +315,10 @@ void sqs_service::serve_waiters_locked(std::string_view name, bool flush, ready_
         }
         std::vector<sqs_message> got;
         auto* q = find_locked(it->queue);
-        if (q && !flush)
+        if (q && !flush) {
             got = q->receive(it->max_messages, it->visibility_timeout_s, clock_.now(), ids_);
+            record_locked(*q, got);
+        }
         if (got.empty() && !flush && q && steady_now < it->deadline) {
             ++it;
             continue;
@@ -320,6 +350,9 @@ void sqs_service::timer_loop() {
         for (const auto& n : names) serve_waiters_locked(n, false, ready);
         if (!ready.empty()) {
             lock.unlock();
+            // The receive counts recorded; a storage failure leaves them in memory only (the
+            // messages themselves were stored when sent), so the answers still go out.
+            (void)durable();
             run(ready);
             lock.lock();
         }
@@ -334,9 +367,13 @@ void sqs_service::run(ready_list& ready) {
 core::result<void> sqs_service::delete_message(std::string_view queue,
                                                std::string_view receipt_handle) {
     auto out = with_queue(*this, queue, [&](sqs_queue& q, const std::string&) {
-        return q.delete_message(receipt_handle);
+        auto deleted = q.delete_message(receipt_handle);
+        record_locked(q, {});
+        return deleted;
     });
     changed_.notify_all();
+    if (core::error e; out && !durable(&e))
+        return core::fail(std::move(e));
     return out;
 }
 
@@ -356,6 +393,7 @@ core::result<void> sqs_service::change_message_visibility(std::string_view queue
             serve_waiters_locked(n, false, ready);
         return changed;
     });
+    (void)durable();  // receives of parked requests (see timer_loop)
     run(ready);
     return out;
 }
@@ -370,9 +408,12 @@ core::result<void> sqs_service::purge_queue(std::string_view queue) {
         }
         q.last_purge = now;
         q.purge();
+        record_locked(q, {});
         return core::result<void>();
     });
     changed_.notify_all();
+    if (core::error e; out && !durable(&e))
+        return core::fail(std::move(e));
     return out;
 }
 
@@ -441,11 +482,16 @@ core::result<sqs_message> sqs_service::send(std::string_view queue, std::string 
     ready_list ready;
     auto stored = with_queue(*this, queue, [&](sqs_queue& q, const std::string& n) {
         core::result<sqs_message> sent = q.send(std::move(m), std::nullopt, clock_.now());
+        record_locked(q, {*sent});
         serve_waiters_locked(n, false, ready);
         return sent;
     });
     changed_.notify_all();
+    core::error e;
+    const bool ok = durable(&e);
     run(ready);
+    if (!ok)
+        return core::fail(std::move(e));
     return stored;
 }
 
@@ -457,18 +503,27 @@ core::result<std::vector<sqs_message>> sqs_service::peek(std::string_view queue,
 }
 
 core::result<std::vector<sqs_message>> sqs_service::take(std::string_view queue, std::size_t max) {
-    return with_queue(*this, queue, [&](sqs_queue& q, const std::string&) {
+    auto got = with_queue(*this, queue, [&](sqs_queue& q, const std::string&) {
         core::result<std::vector<sqs_message>> got =
             q.receive(max, std::nullopt, clock_.now(), ids_);
         for (const auto& m : *got) (void)q.delete_message(m.receipt_handle);
+        record_locked(q, {});
         return got;
     });
+    if (core::error e; got && !durable(&e))
+        return core::fail(std::move(e));
+    return got;
 }
 
 core::result<std::size_t> sqs_service::purge(std::string_view queue) {
-    return with_queue(*this, queue, [&](sqs_queue& q, const std::string&) {
-        return core::result<std::size_t>(q.purge());
+    auto n = with_queue(*this, queue, [&](sqs_queue& q, const std::string&) {
+        core::result<std::size_t> purged = q.purge();
+        record_locked(q, {});
+        return purged;
     });
+    if (core::error e; n && !durable(&e))
+        return core::fail(std::move(e));
+    return n;
 }
 
 core::result<void> sqs_service::remove(std::string_view queue) {
@@ -476,11 +531,20 @@ core::result<void> sqs_service::remove(std::string_view queue) {
     auto out = with_queue(*this, queue, [&](sqs_queue&, const std::string& n) {
         const std::string name = n;  // `n` lives in the map entry erased here
         queues_.erase(name);
+        if (auto* sink = sink_.load()) {
+            durability_group group(sink);
+            record_durable(*sink, documents_removed{"queue", name, true});
+            record_durable(*sink, documents_removed{"message", name + "/"});
+        }
         serve_waiters_locked(name, true, ready);
         return core::result<void>();
     });
     changed_.notify_all();
+    core::error e;
+    const bool ok = durable(&e);
     run(ready);
+    if (out && !ok)
+        return core::fail(std::move(e));
     return out;
 }
 
@@ -489,10 +553,16 @@ void sqs_service::clear() {
     {
         std::lock_guard lock(mu_);
         queues_.clear();
+        if (auto* sink = sink_.load()) {
+            durability_group group(sink);
+            record_durable(*sink, documents_removed{"queue", ""});
+            record_durable(*sink, documents_removed{"message", ""});
+        }
         for (auto& w : waiters_) ready.emplace_back(std::move(w.done), std::vector<sqs_message>{});
         waiters_.clear();
     }
     changed_.notify_all();
+    (void)durable();
     run(ready);
 }
 
@@ -506,6 +576,112 @@ bool sqs_service::wait_for(std::string_view queue, std::size_t count,
         const auto* q = find_locked(*n);
         return q && q->counts(clock_.now()).total() >= count;
     });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Durability
+
+namespace {
+
+std::string message_document_id(std::string_view queue, std::uint64_t sequence) {
+    return fmt::format("{}/{:020}", queue, sequence);
+}
+
+core::error damaged(std::string what) {
+    return core::error::parse_error("SQS state: " + std::move(what));
+}
+
+}  // namespace
+
+void sqs_service::record_queue_locked(const sqs_queue& q) {
+    durability_sink* const sink = sink_.load();
+    if (sink == nullptr)
+        return;
+    const nlohmann::json doc = {{"name", q.name()},
+                                {"created_ms", core::to_epoch_ms(q.created())},
+                                {"attributes", q.settable_attributes()}};
+    record_durable(*sink, document_saved{"queue", q.name(), doc.dump()});
+}
+
+void sqs_service::record_locked(sqs_queue& q, const std::vector<sqs_message>& saved) {
+    durability_sink* const sink = sink_.load();
+    if (sink == nullptr)
+        return;
+    const auto removed = q.take_removed();
+    if (saved.empty() && removed.empty())
+        return;
+    durability_group group(sink);
+    for (const std::uint64_t seq : removed) {
+        if (seq == 0)
+            record_durable(*sink, documents_removed{"message", q.name() + "/"});
+        else
+            record_durable(*sink,
+                           documents_removed{"message", message_document_id(q.name(), seq), true});
+    }
+    for (const auto& m : saved) {
+        record_durable(*sink, document_saved{"message", message_document_id(q.name(), m.sequence),
+                                             sqs_message_state(m).dump()});
+    }
+}
+
+bool sqs_service::durable(core::error* error) {
+    try {
+        await_durable(sink_.load());
+        return true;
+    } catch (const std::exception& e) {
+        if (error != nullptr)
+            *error = sqs_error(sqs_errors::internal, e.what());
+        return false;
+    }
+}
+
+void sqs_service::set_durability(durability_sink* sink) {
+    std::lock_guard lock(mu_);
+    sink_.store(sink);
+    for (auto& [name, q] : queues_) q.track_removals(sink != nullptr);
+}
+
+core::result<void> sqs_service::restore_queue(std::string_view state) {
+    const auto doc = nlohmann::json::parse(state, nullptr, false);
+    if (!doc.is_object() || !doc.value("name", nlohmann::json()).is_string() ||
+        !doc.value("created_ms", nlohmann::json()).is_number_integer() ||
+        !doc.value("attributes", nlohmann::json()).is_object())
+        return core::fail(damaged("a queue is not a {name, created_ms, attributes} document"));
+    const std::string name = doc["name"].get<std::string>();
+    if (!valid_queue_name(name))
+        return core::fail(damaged("a queue has an invalid name"));
+    sqs_attribute_map attributes;
+    for (const auto& [k, v] : doc["attributes"].items()) {
+        if (!v.is_string())
+            return core::fail(damaged("queue " + name + ": attribute " + k + " is not a string"));
+        attributes[k] = v.get<std::string>();
+    }
+    const auto created = core::from_epoch_ms(doc["created_ms"].get<std::int64_t>());
+    auto q = sqs_queue::make(name, arn_of(name), attributes, created);
+    if (!q)
+        return core::fail(damaged("queue " + name + ": " + q.error().message));
+    q->restore_created(created);
+    std::lock_guard lock(mu_);
+    if (!queues_.emplace(name, std::move(*q)).second)
+        return core::fail(damaged("queue " + name + " is there twice"));
+    return {};
+}
+
+core::result<void> sqs_service::restore_message(std::string_view id, std::string_view state) {
+    const auto slash = id.find('/');
+    if (slash == std::string_view::npos)
+        return core::fail(damaged("a message id has no queue"));
+    auto m = sqs_message_from_state(nlohmann::json::parse(state, nullptr, false));
+    if (!m)
+        return core::fail(m.error());
+    if (message_document_id(id.substr(0, slash), m->sequence) != id)
+        return core::fail(damaged("message " + std::string(id) + " has another sequence"));
+    std::lock_guard lock(mu_);
+    auto* q = find_locked(std::string(id.substr(0, slash)));
+    if (q == nullptr)
+        return core::fail(damaged("message " + std::string(id) + " belongs to no queue"));
+    q->restore_message(std::move(*m), clock_.now());
+    return {};
 }
 
 }  // namespace esser::emulator

@@ -75,8 +75,27 @@ struct record_saved {
     std::string record;
 };
 
-using durable_change = std::variant<table_saved, table_dropped, item_saved, item_removed,
-                                    stream_saved, stream_dropped, streams_cleared, record_saved>;
+// The state of the other services esser-local keeps with --data-dir (event source mappings and
+// their checkpoints, Lambda functions, SQS queues and messages) as documents: `kind` names the
+// owner's collection ("esm", "esm_shards", "function", "queue", "message"), `id` is unique
+// within it (ordered as bytes), `body` is the owner's encoding. Only the owner reads it back.
+struct document_saved {
+    std::string kind;
+    std::string id;
+    std::string body;
+};
+
+// Removes the documents of `kind` whose id starts with `id_prefix` (exactly `id_prefix` when
+// `exact`; an empty prefix without `exact` removes the whole kind).
+struct documents_removed {
+    std::string kind;
+    std::string id_prefix;
+    bool exact = false;
+};
+
+using durable_change =
+    std::variant<table_saved, table_dropped, item_saved, item_removed, stream_saved, stream_dropped,
+                 streams_cleared, record_saved, document_saved, documents_removed>;
 
 class durability_sink {
 public:

@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "esser/core/clock.hpp"
 #include "esser/core/error.hpp"
 
@@ -72,6 +74,14 @@ struct esm_info {
     std::string last_processing_result = "No records processed";
     core::time_point last_modified;
 };
+
+// A mapping as esser-local keeps it under --data-dir (issue 9; esm_service::restore_mapping):
+// every field of esm_info except the transient state, which follows `enabled`. The member
+// names are esser's own (not AWS's response shape); esm_info_from_state refuses a document it
+// did not write (wrong types, values outside CreateEventSourceMapping's ranges) with
+// errc::parse_error naming the member.
+nlohmann::json esm_info_state(const esm_info& info);
+core::result<esm_info> esm_info_from_state(const nlohmann::json& state);
 
 // An AWS-shaped error: `type` is the exception name, `message` AWS's text.
 core::error esm_error(std::string_view type, std::string message);

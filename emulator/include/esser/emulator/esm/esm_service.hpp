@@ -73,11 +73,23 @@
 //     250 ms); failed batches wait options.retry_delay before their retry; batching windows
 //     wait (clock time) for a full batch.
 //
+// Durability (--data-dir, issue 9; set_durability): every mapping of a function that is not
+// in-process is recorded as a document (esm_info_state) when it is created, updated or
+// deleted, and its per-shard checkpoints (shard, parent, the position after the last record
+// whose batches are all finished, finished) whenever they move. A checkpoint moves only after
+// the function acknowledged the batches before it (success, or a discard whose OnFailure
+// message was recorded first), so the stored one is never ahead of what was delivered:
+// restore_mapping resumes each shard there (at-least-once: batches in flight at a crash are
+// delivered again, nothing is skipped). Mappings of in-process functions (esser-local's
+// projector, registered again at every start) are not recorded. Lifetime counters and open
+// tumbling windows are not kept: a window open at a restart is read again from its start.
+//
 // Thread-safe: every member may be called from any thread. Each mapping's delivery runs under
 // its own mutex, so drain() and a poller never process one mapping at the same time.
 // The lambda_service, stream_registry, sqs_service, clock and id source must outlive the
 // service; the destructor stops the pollers.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -98,6 +110,7 @@
 
 namespace esser::emulator {
 
+class durability_sink;
 class lambda_service;
 class stream_registry;
 class sqs_service;
@@ -176,6 +189,18 @@ public:
     // head, whether the shard is finished; lifetime counters.
     core::result<nlohmann::json> status(std::string_view uuid) const;
 
+    // --- Durability (see the header comment) -----------------------------------------------
+    // Attaches the sink (nullptr detaches; after restoring, before traffic; the sink outlives
+    // the service or is detached first). Control-plane calls answer once their change is
+    // durable; delivery records checkpoints as it goes (drain() returns once they are durable).
+    void set_durability(durability_sink* sink);
+    // Restores one recorded mapping (`state`: its "esm" document) with its checkpoints
+    // (`shards`: its "esm_shards" document, empty when none was recorded), before
+    // set_durability. Its function and OnFailure queue are not checked (a function restored
+    // later, or never, is looked up at each delivery as after a DeleteFunction). In real-time
+    // mode its poller starts at once. Errors (errc::parse_error) name what is damaged.
+    core::result<void> restore_mapping(std::string_view state, std::string_view shards);
+
     struct mapping;
 
 private:
@@ -199,6 +224,8 @@ private:
     std::map<std::string, std::shared_ptr<mapping>, std::less<>> by_uuid_;
     std::vector<std::string> order_;  // creation order
     bool running_ = false;
+    std::uint64_t next_order_ = 1;  // creation order of the next mapping (kept when restored)
+    std::atomic<durability_sink*> sink_{nullptr};
 };
 
 }  // namespace esser::emulator

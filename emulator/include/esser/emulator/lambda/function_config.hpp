@@ -18,6 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "esser/core/error.hpp"
 
 namespace esser::emulator {
@@ -76,6 +78,14 @@ struct function_ref {
 // Parses the forms above. Errors: errc::validation with type "ValidationException" (AWS's
 // FunctionName pattern/length constraint).
 core::result<function_ref> parse_function_ref(std::string_view text);
+
+// A configuration as esser-local keeps it under --data-dir (issue 9; lambda_service::
+// restore_function): every member, in esser's own member names. function_config_from_state
+// refuses a document it did not write (a member missing or of the wrong type, an unknown kind)
+// with errc::parse_error naming the member; the values are then checked by
+// validate_function_config when the function is created again.
+nlohmann::json function_config_state(const function_config& c);
+core::result<function_config> function_config_from_state(const nlohmann::json& state);
 
 // The environment variable names a user may not set (spec §5.2, AWS configuration-envvars).
 bool is_reserved_environment_variable(std::string_view name) noexcept;

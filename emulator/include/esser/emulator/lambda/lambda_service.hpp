@@ -48,6 +48,8 @@
 
 namespace esser::emulator {
 
+class durability_sink;
+
 struct lambda_service_options {
     std::string region = "us-east-1";
     std::string account = "000000000000";
@@ -84,6 +86,10 @@ struct lambda_service_options {
     // `code_directory`, removed when no version of the function uses it any more. Empty: a
     // private directory under $TMPDIR, removed with the service.
     std::string code_directory;
+    // Under --data-dir (issue 9): where the zip package of every function version is kept as
+    // <name>.<CodeSha256, URL-safe>.zip, so that restore_function can unzip it again (the
+    // unzipped directories under code_directory are removed with the service). Empty: not kept.
+    std::string package_store;
     // The python/nodejs runtime shims (zip_runtime.hpp); empty: default_runtime_directory().
     std::string runtime_directory;
     // Where python3/node are looked for (a PATH value); empty: default_interpreter_path().
@@ -207,6 +213,21 @@ public:
     // learns its URL only once its server listens). Call it before serving: options() is not
     // synchronised with it.
     void set_endpoint_url(std::string url);
+
+    // ----- Durability (--data-dir, issue 9) ----------------------------------------------------
+    // Attaches the sink (nullptr detaches; after restoring, before traffic). From then on every
+    // function created, updated or deleted through create_function(config),
+    // create_zip_function, update_function_code and update_function_configuration (the Lambda
+    // REST API's calls) or delete_function is recorded as a "function" document (its
+    // configuration, and the package file under options.package_store for zip functions), and
+    // those calls return once it is durable. In-process functions and add_function's are the
+    // host's: never recorded.
+    void set_durability(durability_sink* sink);
+    // Creates a recorded function again (before set_durability): a zip function from its
+    // package file, the others from their configuration, with CreateFunction's checks. Errors
+    // name the function: a damaged document (errc::parse_error), a missing package file, or
+    // what CreateFunction answers now (e.g. a program that no longer exists).
+    core::result<void> restore_function(std::string_view state);
 
     // Kills every runtime process, stops the event queue and the request threads. Idempotent;
     // later invokes answer ServiceException.

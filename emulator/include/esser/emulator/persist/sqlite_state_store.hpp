@@ -10,8 +10,12 @@
 //
 // What it holds: every table's definition (indexes, TTL, tags, stream identity), every item
 // (the engine's encoding), every stream's state (shards with lineage, counters) and every
-// stream record with its position and sequence number. Event source mappings, Lambda functions
-// and SQS queues are not in it (yet).
+// stream record with its position and sequence number; and the other services' state as
+// documents (durability_sink.hpp document_saved): event source mappings with their per-shard
+// checkpoints (esm_service), functions created through the Lambda API (lambda_service; their
+// zip packages are files next to the database), SQS queues and their messages (sqs_service).
+// Each service encodes and restores its own documents (their restore_* members), after
+// restore() and in dependency order: functions and queues before mappings.
 //
 // Durability: the database is in WAL mode. Units submitted by concurrent requests are written
 // together, one SQLite transaction per batch (group commit): the first waiting request becomes
@@ -33,9 +37,11 @@
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "esser/core/error.hpp"
@@ -46,6 +52,9 @@ struct sqlite3;
 namespace esser::emulator {
 
 class dynamo_engine;
+class esm_service;
+class lambda_service;
+class sqs_service;
 class stream_registry;
 
 enum class durability_mode : std::uint8_t { normal, full };
@@ -53,8 +62,8 @@ enum class durability_mode : std::uint8_t { normal, full };
 class sqlite_state_store final : public durability_sink {
 public:
     // The schema this build reads and writes (PRAGMA user_version). A database of another
-    // version is refused.
-    static constexpr int schema_version = 1;
+    // version is refused; version 1 (before documents) is upgraded in place.
+    static constexpr int schema_version = 2;
 
     struct options {
         std::filesystem::path path;
@@ -77,11 +86,30 @@ public:
         std::size_t streams = 0;
         std::size_t records = 0;
         std::vector<std::string> table_names;
+        // Filled by whoever restores the documents (esser-local's local_environment).
+        std::size_t functions = 0;
+        std::size_t queues = 0;
+        std::size_t messages = 0;
+        std::size_t mappings = 0;
     };
 
     // Loads everything into an engine and a registry that are still empty (before traffic,
     // before set_durability). Errors name what is damaged.
     [[nodiscard]] core::result<restored> restore(dynamo_engine& engine, stream_registry& streams);
+
+    // Restores the other services' documents after restore() (before their set_durability):
+    // functions, then queues and their messages, then event source mappings with their
+    // checkpoints (their pollers may start at once, so what they name comes first). Adds the
+    // counts to `counts`. Errors name the store, the document and what is wrong with it.
+    [[nodiscard]] core::result<void> restore_services(lambda_service& functions,
+                                                      sqs_service& queues, esm_service& mappings,
+                                                      restored& counts);
+
+    // Calls fn(id, body) for every document of `kind`, by id; stops at fn's first error, which
+    // is returned naming the store, the kind and the id. Returns how many were read.
+    [[nodiscard]] core::result<std::size_t> for_each_document(
+        std::string_view kind,
+        const std::function<core::result<void>(std::string_view id, std::string_view body)>& fn);
 
     // ---- durability_sink ----
     std::uint64_t submit(std::vector<durable_change> unit) override;

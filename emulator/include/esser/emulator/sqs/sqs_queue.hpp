@@ -25,6 +25,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "esser/core/clock.hpp"
 #include "esser/core/error.hpp"
 #include "esser/core/id_source.hpp"
@@ -112,6 +114,24 @@ public:
     // When the last PurgeQueue ran (SQS allows one per 60 s).
     std::optional<core::time_point> last_purge;
 
+    // --- Durability (--data-dir, issue 9; sqs_service) -----------------------------------------
+    // The attributes a client can set, with this queue's values: what make() needs to build it
+    // again.
+    sqs_attribute_map settable_attributes() const;
+
+    // With tracking on, the queue notes the sequence of every message it drops (deleted,
+    // expired; 0 for "every message": purge) until take_removed() hands them over.
+    void track_removals(bool on) { track_removals_ = on; }
+
+    std::vector<std::uint64_t> take_removed();
+
+    // Restoring: the creation time, then every kept message (any order). A message that had
+    // been received is visible again at `now` (its visibility timeout ended with the process
+    // that set it); one never received keeps its delay. Sequences go on after the highest.
+    void restore_created(core::time_point created) { created_ = created; }
+
+    void restore_message(sqs_message m, core::time_point now);
+
 private:
     sqs_queue() = default;
     std::string render(std::string_view attribute, core::time_point now) const;
@@ -129,7 +149,14 @@ private:
     std::uint64_t sequence_ = 0;
     std::map<std::uint64_t, sqs_message> messages_;
     std::unordered_map<std::string, std::uint64_t> by_id_;
+    bool track_removals_ = false;
+    std::vector<std::uint64_t> removed_;
 };
+
+// A message as esser-local keeps it under --data-dir (sqs_service), and back; the second
+// refuses a document it did not write (errc::parse_error naming the member).
+nlohmann::json sqs_message_state(const sqs_message& m);
+core::result<sqs_message> sqs_message_from_state(const nlohmann::json& state);
 
 // Receipt handles: opaque to clients, parsed only here and in sqs_queue.cpp.
 // "<message id>:<receive count>:<16 hex digits>".

@@ -20,6 +20,7 @@
 // Thread-safe: every member may be called from any thread. Callbacks run outside the lock, on
 // the calling thread or the timer thread. The clock and id source must outlive the service.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -39,6 +40,8 @@
 #include "esser/emulator/sqs/sqs_queue.hpp"
 
 namespace esser::emulator {
+
+class durability_sink;
 
 struct sqs_service_options {
     std::string region = "us-east-1";
@@ -146,6 +149,23 @@ public:
     bool wait_for(std::string_view queue, std::size_t count,
                   std::chrono::milliseconds timeout) const;
 
+    // --- Durability (--data-dir, issue 9) ------------------------------------------------------
+    // Attaches the sink (nullptr detaches; after restoring, before traffic). From then on every
+    // queue (a "queue" document: name, creation time, settable attributes) and every message
+    // ("message" documents, id "<queue>/<20-digit sequence>": body, attributes, times, receive
+    // count) is recorded as it changes -- created, changed, sent, received, deleted, purged,
+    // expired -- and each call returns (or answers its callback) once its changes are durable.
+    // A storage failure answers InternalFailure (receive) or throws from the call.
+    // Not recorded: ChangeMessageVisibility and the in-flight state itself (after a restart
+    // every message that had been received is visible again), PurgeQueue's 60 s rule, and the
+    // "sent" counter (after a restart it counts from the highest message kept).
+    void set_durability(durability_sink* sink);
+    // Restoring, before set_durability: every "queue" document, then every "message" one.
+    // Errors (errc::parse_error) name what is damaged; a message of a queue not restored is
+    // refused too.
+    core::result<void> restore_queue(std::string_view state);
+    core::result<void> restore_message(std::string_view id, std::string_view state);
+
 private:
     struct waiter {
         std::uint64_t ticket;
@@ -170,6 +190,13 @@ private:
     // `flush`); collects the callbacks to run after unlocking.
     void serve_waiters_locked(std::string_view name, bool flush, ready_list& ready);
     void timer_loop();
+    // Records (mu_ held) the queue's definition / the messages `saved` and those it dropped
+    // since its last record. No-op without a sink.
+    void record_queue_locked(const sqs_queue& q);
+    void record_locked(sqs_queue& q, const std::vector<sqs_message>& saved);
+    // Waits until this thread's records are durable; false (and `error` set) when the storage
+    // failed.
+    bool durable(core::error* error = nullptr);
     static void run(ready_list& ready);
 
     core::clock& clock_;
@@ -183,6 +210,7 @@ private:
     std::list<waiter> waiters_;
     std::uint64_t next_ticket_ = 1;
     bool stopping_ = false;
+    std::atomic<durability_sink*> sink_{nullptr};  // set before traffic
     std::thread timer_;
 };
 

@@ -136,6 +136,15 @@ public:
     // Absolute index of the next record to read within the shard.
     std::uint64_t position() const { return position_; }
 
+    // The same shard at absolute index `position` (a checkpoint kept across a restart:
+    // esm_service under --data-dir). read() treats it as any cursor: a position past the end
+    // reads from the end, one behind the trim point answers TrimmedDataAccessException.
+    shard_cursor at(std::uint64_t position) const {
+        shard_cursor c = *this;
+        c.position_ = position;
+        return c;
+    }
+
 private:
     friend class stream_registry;
     std::string stream_arn_;
