@@ -6,11 +6,13 @@
 #include <algorithm>
 #include <exception>
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
 #include <string_view>
 
 #include "json_path.hpp"
+#include "simple_schema.hpp"
 #include <fmt/format.h>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
@@ -603,6 +605,9 @@ struct command_schema::impl {
     json source;
     json effective;
     valijson::Schema schema;
+    // The fast acceptance check for simple schemas (simple_schema.hpp); valijson decides
+    // whenever it is absent or says no, so every error still comes from valijson.
+    std::optional<detail::simple_schema> fast;
     std::vector<schema_keyword> keywords;
 };
 
@@ -641,6 +646,7 @@ result<std::shared_ptr<const command_schema>> command_schema::compile(const json
         valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
         valijson::adapters::NlohmannJsonAdapter adapter(p->effective);
         parser.populateSchema(adapter, p->schema);
+        p->fast = detail::simple_schema::compile(p->effective);
         return std::shared_ptr<const command_schema>(new command_schema(std::move(p)));
     } catch (const std::exception& ex) {
         // valijson's parser: remote $refs, unresolvable references, and what the structural
@@ -650,6 +656,8 @@ result<std::shared_ptr<const command_schema>> command_schema::compile(const json
 }
 
 result<void> command_schema::validate(const json& payload) const {
+    if (impl_->fast && impl_->fast->accepts(payload))
+        return {};
     try {
         valijson::Validator v;  // fresh per document: it caches compiled regexes
         valijson::ValidationResults results;

@@ -1,6 +1,9 @@
 #pragma once
 // SHA-1 (FIPS 180-4), only for name-based UUIDs (RFC 4122 version 5). Not for security: core
 // must not depend on OpenSSL, and UUIDv5 is defined over SHA-1.
+//
+// The compression function runs on the CPU's SHA extensions (x86 SHA-NI) when it has them, and
+// as portable C++ otherwise; both give the same digests (tests/core/sha1_test.cpp).
 
 #include <array>
 #include <cstdint>
@@ -14,6 +17,14 @@ public:
     void update(std::string_view bytes);
     void update(const std::uint8_t* data, std::size_t n);
     std::array<std::uint8_t, 20> finish();
+
+    // Whether this CPU runs the hardware compression function.
+    static bool hardware_available();
+
+    // Both compression functions over one 64-byte block, for tests. block_hardware requires
+    // hardware_available().
+    static void block_portable(std::uint32_t h[5], const std::uint8_t* p);
+    static void block_hardware(std::uint32_t h[5], const std::uint8_t* p);
 
 private:
     void block(const std::uint8_t* p);

@@ -11,17 +11,11 @@
 #include <catch2/catch.hpp>
 
 using namespace esser::core;
+using esser::testing::compile_schema;
 using esser::testing::pointers;
 using nlohmann::json;
 
 namespace {
-std::shared_ptr<const command_schema> compile(const json& schema) {
-    auto r = command_schema::compile(schema, "/s");
-    if (!r)
-        FAIL(r.error().describe());
-    return *r;
-}
-
 const json item_schema = json::parse(R"({
   "type": "object", "required": ["name", "price"],
   "properties": {
@@ -34,7 +28,7 @@ const json item_schema = json::parse(R"({
 }  // namespace
 
 TEST_CASE("a valid payload passes", "[core][command_schema]") {
-    auto s = compile(item_schema);
+    auto s = compile_schema(item_schema);
     CHECK(s->validate({{"name", "Choc"}, {"price", 10.5}}));
     CHECK(s->validate(
         {{"name", "Choc"}, {"price", 10}, {"colors", {"orange"}}, {"dims", {{"w", 3}}}}));
@@ -42,7 +36,7 @@ TEST_CASE("a valid payload passes", "[core][command_schema]") {
 
 TEST_CASE("every failing field is listed by JSON Pointer with a readable reason",
           "[core][command_schema]") {
-    auto s = compile(item_schema);
+    auto s = compile_schema(item_schema);
     auto r = s->validate({{"price", "12"},
                           {"colour", "red"},
                           {"size", 3},
@@ -67,7 +61,7 @@ TEST_CASE("every failing field is listed by JSON Pointer with a readable reason"
 
 TEST_CASE("bounds and patterns are explained with the schema's own values",
           "[core][command_schema]") {
-    auto s = compile(json::parse(R"({"type": "object", "properties": {
+    auto s = compile_schema(json::parse(R"({"type": "object", "properties": {
         "price": {"type": "number", "minimum": 0, "maximum": 100.5},
         "qty": {"type": "integer", "exclusiveMinimum": 0, "multipleOf": 5},
         "name": {"type": "string", "minLength": 2, "maxLength": 4, "pattern": "^[a-z]+$"},
@@ -94,21 +88,22 @@ TEST_CASE("bounds and patterns are explained with the schema's own values",
 }
 
 TEST_CASE("unknown fields are allowed only when the schema says so", "[core][command_schema]") {
-    auto open = compile(json::parse(R"({"type": "object", "properties": {"a": {"type": "string"}},
+    auto open =
+        compile_schema(json::parse(R"({"type": "object", "properties": {"a": {"type": "string"}},
                                         "additionalProperties": true})"));
     CHECK(open->validate({{"a", "x"}, {"b", 1}}));
-    auto typed = compile(json::parse(R"({"type": "object", "properties": {},
+    auto typed = compile_schema(json::parse(R"({"type": "object", "properties": {},
                                          "additionalProperties": {"type": "number"}})"));
     CHECK(typed->validate({{"b", 1}}));
     auto bad = typed->validate({{"b", "x"}});
     REQUIRE_FALSE(bad);
     CHECK(pointers(bad.error()) == std::vector<std::string>{"/b"});
-    auto closed = compile(json::parse(R"({"type": "object", "properties": {}})"));
+    auto closed = compile_schema(json::parse(R"({"type": "object", "properties": {}})"));
     CHECK_FALSE(closed->validate({{"b", 1}}));
     CHECK(closed->effective()["additionalProperties"] == false);
     CHECK_FALSE(closed->source().contains("additionalProperties"));
     // Composition keeps its meaning: no injected additionalProperties next to allOf.
-    auto composed = compile(json::parse(R"({"type": "object", "properties": {"a": {}},
+    auto composed = compile_schema(json::parse(R"({"type": "object", "properties": {"a": {}},
         "allOf": [{"properties": {"b": {"type": "string"}}}]})"));
     CHECK(composed->validate({{"a", 1}, {"b", "x"}}));
 }
@@ -162,7 +157,7 @@ TEST_CASE("several schema problems are reported together", "[core][command_schem
 }
 
 TEST_CASE("esser keywords are found with their payload paths", "[core][command_schema]") {
-    auto s = compile(json::parse(R"({"type": "object", "properties": {
+    auto s = compile_schema(json::parse(R"({"type": "object", "properties": {
         "price": {"type": "number", "x-diff": true},
         "item_id": {"type": "string", "x-aggregate-exists": "Item"},
         "lines": {"type": "array", "items": {"type": "object", "properties": {
@@ -184,7 +179,7 @@ TEST_CASE("esser keywords are found with their payload paths", "[core][command_s
 }
 
 TEST_CASE("validation works from several threads at once", "[core][command_schema]") {
-    auto s = compile(item_schema);
+    auto s = compile_schema(item_schema);
     std::vector<std::thread> threads;
     std::atomic<int> ok{0}, rejected{0};
     for (int t = 0; t < 4; ++t) {

@@ -11,6 +11,7 @@
 
 #include "esser/core/clock.hpp"
 #include "esser/core/command_handler.hpp"
+#include "esser/core/command_schema.hpp"
 #include "esser/core/domain_file.hpp"
 #include "esser/core/id_source.hpp"
 
@@ -62,6 +63,14 @@ inline std::vector<std::string> pointers(const core::error& e) {
     std::vector<std::string> out;
     for (const auto& f : e.fields) out.push_back(f.pointer);
     return out;
+}
+
+// `schema` compiled as a command schema at "/s"; fails the test if it does not compile.
+inline std::shared_ptr<const core::command_schema> compile_schema(const nlohmann::json& schema) {
+    auto r = core::command_schema::compile(schema, "/s");
+    if (!r)
+        FAIL(r.error().describe());
+    return *r;
 }
 
 }  // namespace esser::testing
