@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <limits>
 
 #include <boost/multiprecision/cpp_int.hpp>
@@ -41,18 +42,6 @@ int count_digits(u128 c) {
 
 bool is_digit(char c) {
     return c >= '0' && c <= '9';
-}
-
-std::string coefficient_text(u128 c) {
-    if (c == 0)
-        return "0";
-    char buf[40];
-    int i = 40;
-    while (c != 0) {
-        buf[--i] = static_cast<char>('0' + static_cast<int>(c % 10));
-        c /= 10;
-    }
-    return std::string(buf + i, buf + 40);
 }
 
 }  // namespace
@@ -181,26 +170,58 @@ decimal::parse_result decimal::from_parts(u128 coefficient, int exponent, bool n
     return d;
 }
 
+decimal decimal::from_normalised_parts(u128 coefficient, int exponent, bool negative) {
+    decimal d;
+    d.coefficient_ = coefficient;
+    d.exponent_ = coefficient == 0 ? 0 : exponent;
+    d.negative_ = coefficient != 0 && negative;
+    return d;
+}
+
 std::string decimal::to_string() const {
-    if (is_zero())
-        return "0";
-    std::string digits_text = coefficient_text(coefficient_);
-    std::string out;
+    char buf[max_text_size];
+    return std::string(buf, write_text(buf));
+}
+
+char* decimal::write_text(char* out) const {
+    if (is_zero()) {
+        *out++ = '0';
+        return out;
+    }
+    // The coefficient's digits, last first; 64-bit division while it fits (most numbers).
+    char buf[40];
+    char* const end = buf + sizeof buf;
+    char* d = end;
+    u128 c = coefficient_;
+    while (c > std::numeric_limits<std::uint64_t>::max()) {
+        *--d = static_cast<char>('0' + static_cast<int>(c % 10));
+        c /= 10;
+    }
+    for (auto small = static_cast<std::uint64_t>(c); small != 0; small /= 10)
+        *--d = static_cast<char>('0' + static_cast<int>(small % 10));
+    const auto n = static_cast<int>(end - d);
+    auto copy = [&](const char* from, std::size_t count) {
+        std::memcpy(out, from, count);
+        out += count;
+    };
+    auto zeros = [&](std::size_t count) {
+        std::memset(out, '0', count);
+        out += count;
+    };
     if (negative_)
-        out.push_back('-');
-    const int n = static_cast<int>(digits_text.size());
+        *out++ = '-';
     if (exponent_ >= 0) {
-        out += digits_text;
-        out.append(static_cast<std::size_t>(exponent_), '0');
+        copy(d, static_cast<std::size_t>(n));
+        zeros(static_cast<std::size_t>(exponent_));
     } else if (n + exponent_ > 0) {
         const auto k = static_cast<std::size_t>(n + exponent_);
-        out.append(digits_text, 0, k);
-        out.push_back('.');
-        out.append(digits_text, k);
+        copy(d, k);
+        *out++ = '.';
+        copy(d + k, static_cast<std::size_t>(n) - k);
     } else {
-        out += "0.";
-        out.append(static_cast<std::size_t>(-(n + exponent_)), '0');
-        out += digits_text;
+        copy("0.", 2);
+        zeros(static_cast<std::size_t>(-(n + exponent_)));
+        copy(d, static_cast<std::size_t>(n));
     }
     return out;
 }
@@ -230,7 +251,7 @@ std::size_t decimal::size_bytes() const {
     if (is_zero())
         return 1;
     const int n = digits();
-    const int e = adjusted_exponent();
+    const int e = exponent_ + n - 1;  // adjusted_exponent()
     return static_cast<std::size_t>(1 + (n + 1) / 2 + ((n % 2 == 0 && e % 2 == 0) ? 1 : 0) +
                                     (negative_ ? 1 : 0));
 }

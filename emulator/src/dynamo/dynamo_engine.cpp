@@ -10,34 +10,63 @@ namespace esser::emulator {
 
 namespace {
 
-using handler = aws_result (dynamo_engine::impl::*)(const json&);
+// An operation: the reads also take the form of their items (response_text.hpp).
+struct handler {
+    aws_result (dynamo_engine::impl::*plain)(const json&) = nullptr;
+    aws_result (dynamo_engine::impl::*read)(const json&, item_form) = nullptr;
+};
 
 const std::map<std::string_view, handler>& handlers() {
+    using impl = dynamo_engine::impl;
     static const std::map<std::string_view, handler> h = {
-        {"CreateTable", &dynamo_engine::impl::create_table},
-        {"DescribeTable", &dynamo_engine::impl::describe_table},
-        {"ListTables", &dynamo_engine::impl::list_tables},
-        {"DeleteTable", &dynamo_engine::impl::delete_table},
-        {"UpdateTable", &dynamo_engine::impl::update_table},
-        {"DescribeTimeToLive", &dynamo_engine::impl::describe_time_to_live},
-        {"UpdateTimeToLive", &dynamo_engine::impl::update_time_to_live},
-        {"PutItem", &dynamo_engine::impl::put_item},
-        {"GetItem", &dynamo_engine::impl::get_item},
-        {"DeleteItem", &dynamo_engine::impl::delete_item},
-        {"UpdateItem", &dynamo_engine::impl::update_item},
-        {"Query", &dynamo_engine::impl::query},
-        {"Scan", &dynamo_engine::impl::scan},
-        {"BatchGetItem", &dynamo_engine::impl::batch_get_item},
-        {"BatchWriteItem", &dynamo_engine::impl::batch_write_item},
-        {"TransactWriteItems", &dynamo_engine::impl::transact_write_items},
-        {"TransactGetItems", &dynamo_engine::impl::transact_get_items},
-        {"TagResource", &dynamo_engine::impl::tag_resource},
-        {"UntagResource", &dynamo_engine::impl::untag_resource},
-        {"ListTagsOfResource", &dynamo_engine::impl::list_tags_of_resource},
-        {"DescribeLimits", &dynamo_engine::impl::describe_limits},
-        {"DescribeEndpoints", &dynamo_engine::impl::describe_endpoints},
+        {"CreateTable", {&impl::create_table}},
+        {"DescribeTable", {&impl::describe_table}},
+        {"ListTables", {&impl::list_tables}},
+        {"DeleteTable", {&impl::delete_table}},
+        {"UpdateTable", {&impl::update_table}},
+        {"DescribeTimeToLive", {&impl::describe_time_to_live}},
+        {"UpdateTimeToLive", {&impl::update_time_to_live}},
+        {"PutItem", {&impl::put_item}},
+        {"GetItem", {nullptr, &impl::get_item}},
+        {"DeleteItem", {&impl::delete_item}},
+        {"UpdateItem", {&impl::update_item}},
+        {"Query", {nullptr, &impl::query}},
+        {"Scan", {nullptr, &impl::scan}},
+        {"BatchGetItem", {nullptr, &impl::batch_get_item}},
+        {"BatchWriteItem", {&impl::batch_write_item}},
+        {"TransactWriteItems", {&impl::transact_write_items}},
+        {"TransactGetItems", {nullptr, &impl::transact_get_items}},
+        {"TagResource", {&impl::tag_resource}},
+        {"UntagResource", {&impl::untag_resource}},
+        {"ListTagsOfResource", {&impl::list_tags_of_resource}},
+        {"DescribeLimits", {&impl::describe_limits}},
+        {"DescribeEndpoints", {&impl::describe_endpoints}},
     };
     return h;
+}
+
+// dispatch() and dispatch_text(): the checks every operation shares, then the operation.
+aws_result run(dynamo_engine::impl& engine, std::string_view operation, const json& request,
+               item_form form) {
+    const auto& h = handlers();
+    auto it = h.find(operation);
+    if (it == h.end())
+        return fail(aws_error::unknown_operation());
+    // A body that is not an object cannot be deserialised into any request (spec §1.4 step 2).
+    if (!request.is_object())
+        return fail(aws_error::serialization());
+    const schema::fields* s = schema::for_operation(operation);
+    try {
+        if (auto e = schema::check_request(request, *s))
+            return fail(std::move(*e));
+        aws_result out = it->second.read ? (engine.*(it->second.read))(request, form)
+                                         : (engine.*(it->second.plain))(request);
+        // Answer only once what the operation changed is durable (--data-dir).
+        await_durable(engine.sink);
+        return out;
+    } catch (const std::exception& e) {
+        return fail(aws_error::internal(std::string("internal error: ") + e.what()));
+    }
 }
 
 }  // namespace
@@ -97,24 +126,22 @@ bool dynamo_engine::serves(std::string_view operation) {
 }
 
 adapters::aws_result dynamo_engine::dispatch(std::string_view operation, const json& request) {
-    const auto& h = handlers();
-    auto it = h.find(operation);
-    if (it == h.end())
-        return fail(aws_error::unknown_operation());
-    // A body that is not an object cannot be deserialised into any request (spec §1.4 step 2).
-    if (!request.is_object())
-        return fail(aws_error::serialization());
-    const schema::fields* s = schema::for_operation(operation);
+    return run(*impl_, operation, request, item_form::tree);
+}
+
+core::expected<std::string, adapters::aws_error> dynamo_engine::dispatch_text(
+    std::string_view operation, const json& request) {
+    aws_result out = run(*impl_, operation, request, item_form::deferred);
+    if (!out)
+        return fail(std::move(out.error()));
+    std::string text;
     try {
-        if (auto e = schema::check_request(request, *s))
-            return fail(std::move(*e));
-        aws_result out = ((*impl_).*(it->second))(request);
-        // Answer only once what the operation changed is durable (--data-dir).
-        await_durable(impl_->sink);
-        return out;
+        text.reserve(4096);
+        write_response_text(*out, text);
     } catch (const std::exception& e) {
         return fail(aws_error::internal(std::string("internal error: ") + e.what()));
     }
+    return text;
 }
 
 core::expected<std::optional<encoded_item>, adapters::aws_error> dynamo_engine::get_item(

@@ -35,7 +35,7 @@ json capacity_entry(const json& r, const std::string& table_name, double units) 
 
 }  // namespace
 
-aws_result dynamo_engine::impl::batch_get_item(const json& r) {
+aws_result dynamo_engine::impl::batch_get_item(const json& r, item_form form) {
     struct table_request {
         std::string name;
         std::vector<attribute_map> keys;
@@ -136,7 +136,7 @@ aws_result dynamo_engine::impl::batch_get_item(const json& r) {
                 } else if (!tr.attributes.empty()) {
                     items.push_back(to_json(item_codec::decode_some(bytes, tr.attributes)));
                 } else {
-                    items.push_back(item_codec::to_json(bytes));
+                    items.push_back(response_item(bytes, form));
                 }
             }
         }

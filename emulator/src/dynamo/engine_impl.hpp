@@ -16,6 +16,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "response_text.hpp"
 #include "table.hpp"
 #include <nlohmann/json.hpp>
 
@@ -80,6 +81,7 @@ public:
     std::unordered_map<std::string, token_entry> tokens;
 
     // ---- operations (engine_*.cpp) ----
+    // The reads take the form their plain items take in the response (response_text.hpp).
     aws_result create_table(const json& r);
     aws_result describe_table(const json& r);
     aws_result list_tables(const json& r);
@@ -88,15 +90,15 @@ public:
     aws_result describe_time_to_live(const json& r);
     aws_result update_time_to_live(const json& r);
     aws_result put_item(const json& r);
-    aws_result get_item(const json& r);
+    aws_result get_item(const json& r, item_form form);
     aws_result delete_item(const json& r);
     aws_result update_item(const json& r);
-    aws_result query(const json& r);
-    aws_result scan(const json& r);
-    aws_result batch_get_item(const json& r);
+    aws_result query(const json& r, item_form form);
+    aws_result scan(const json& r, item_form form);
+    aws_result batch_get_item(const json& r, item_form form);
     aws_result batch_write_item(const json& r);
     aws_result transact_write_items(const json& r);
-    aws_result transact_get_items(const json& r);
+    aws_result transact_get_items(const json& r, item_form form);
     aws_result tag_resource(const json& r);
     aws_result untag_resource(const json& r);
     aws_result list_tags_of_resource(const json& r);

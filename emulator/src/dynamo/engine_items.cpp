@@ -91,7 +91,7 @@ aws_result dynamo_engine::impl::put_item(const json& r) {
     return out;
 }
 
-aws_result dynamo_engine::impl::get_item(const json& r) {
+aws_result dynamo_engine::impl::get_item(const json& r, item_form form) {
     if (auto e = check_expression_params(r, {"ProjectionExpression"}, {"AttributesToGet"}))
         return fail(*e);
     auto key = read_map_member(r, "Key");
@@ -133,7 +133,7 @@ aws_result dynamo_engine::impl::get_item(const json& r) {
             } else if (!attrs->empty()) {
                 out["Item"] = to_json(item_codec::decode_some(bytes, *attrs));
             } else {
-                out["Item"] = item_codec::to_json(bytes);
+                out["Item"] = response_item(bytes, form);
             }
         }
     }

@@ -139,13 +139,15 @@ class page_builder {
 public:
     page_builder(const request_expressions& ex, std::optional<std::int64_t> limit,
                  select_mode select, const secondary_index* ix,
-                 std::vector<std::string> attributes_to_get, std::vector<std::string> key_names)
+                 std::vector<std::string> attributes_to_get, std::vector<std::string> key_names,
+                 item_form form)
         : ex_(ex),
           limit_(limit),
           select_(select),
           ix_(ix),
           attributes_to_get_(std::move(attributes_to_get)),
-          key_names_(std::move(key_names)) {}
+          key_names_(std::move(key_names)),
+          form_(form) {}
 
     // Whether evaluation may take another item.
     bool open() const { return !(limit_ && scanned_ >= *limit_) && size_ < page_bytes; }
@@ -157,17 +159,18 @@ public:
                            attributes_to_get_.empty() &&
                            (ix_ == nullptr || ix_->projection == projection_kind::all ||
                             select_ == select_mode::all_attributes);
-        size_ += item_codec::item_size(bytes);
+        const std::size_t size = item_codec::item_size(bytes);
+        size_ += size;
         last_ = block;
         if (plain) {
             ++count_;
-            read_bytes_ += item_codec::item_size(bytes);
+            read_bytes_ += size;
             if (select_ != select_mode::count)
-                items_.push_back(item_codec::to_json(bytes));
+                items_.push_back(response_item(bytes, form_));
             return;
         }
         attribute_map item = item_codec::decode(bytes);
-        read_bytes_ += item_size(item);
+        read_bytes_ += size;
         if (ex_.has_filter() && !ex_.filter_holds(item))
             return;
         ++count_;
@@ -217,6 +220,7 @@ private:
     const secondary_index* ix_;
     std::vector<std::string> attributes_to_get_;
     std::vector<std::string> key_names_;
+    item_form form_;
     json items_ = json::array();
     std::int64_t scanned_ = 0;
     std::int64_t count_ = 0;
@@ -251,7 +255,7 @@ core::expected<select_mode, aws_error> read_select(const json& r, bool has_proje
 
 }  // namespace
 
-aws_result dynamo_engine::impl::query(const json& r) {
+aws_result dynamo_engine::impl::query(const json& r, item_form form) {
     if (auto e = check_expression_params(
             r, {"ProjectionExpression", "FilterExpression", "KeyConditionExpression"},
             {"AttributesToGet", "QueryFilter", "ConditionalOperator", "KeyConditions"})) {
@@ -350,7 +354,7 @@ aws_result dynamo_engine::impl::query(const json& r) {
         limit = schema::json_int(*l);
     const bool forward =
         !schema::member(r, "ScanIndexForward") || schema::json_bool(r["ScanIndexForward"]);
-    page_builder page(*ex, limit, *select, ix, *attrs, names);
+    page_builder page(*ex, limit, *select, ix, *attrs, names, form);
     const range_bounds bounds = range_bounds::of(*pred);
     const std::string hash_bytes = item_codec::key_bytes(pred->hash);
     const std::uint64_t h = partition_hash(hash_bytes);
@@ -375,7 +379,7 @@ aws_result dynamo_engine::impl::query(const json& r) {
     return page.finish(r, t);
 }
 
-aws_result dynamo_engine::impl::scan(const json& r) {
+aws_result dynamo_engine::impl::scan(const json& r, item_form form) {
     if (auto e =
             check_expression_params(r, {"ProjectionExpression", "FilterExpression"},
                                     {"AttributesToGet", "ScanFilter", "ConditionalOperator"})) {
@@ -482,7 +486,7 @@ aws_result dynamo_engine::impl::scan(const json& r) {
     std::optional<std::int64_t> limit;
     if (const json* l = schema::member(r, "Limit"))
         limit = schema::json_int(*l);
-    page_builder page(*ex, limit, *select, ix, *attrs, names);
+    page_builder page(*ex, limit, *select, ix, *attrs, names, form);
 
     std::lock_guard lock(t.mu);
     if (t.deleted)

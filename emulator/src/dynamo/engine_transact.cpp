@@ -335,7 +335,7 @@ aws_result dynamo_engine::impl::transact_write_items(const json& r) {
     return out;
 }
 
-aws_result dynamo_engine::impl::transact_get_items(const json& r) {
+aws_result dynamo_engine::impl::transact_get_items(const json& r, item_form form) {
     struct get {
         std::string table_name;
         attribute_map key;
@@ -397,7 +397,7 @@ aws_result dynamo_engine::impl::transact_get_items(const json& r) {
             size = item_codec::item_size(bytes);
             one["Item"] = g.ex->has_projection() ? to_json(g.ex->project(item_codec::decode_some(
                                                        bytes, g.ex->projection_top_level())))
-                                                 : item_codec::to_json(bytes);
+                                                 : response_item(bytes, form);
         }
         units.emplace_back(g.table_name, 2 * read_units(size, true));
         responses.push_back(std::move(one));

@@ -140,7 +140,7 @@ struct reader {
         for (int i = n - 1; i >= 0; --i) c = (c << 8) | static_cast<unsigned char>(p[i]);
         p += n;
         // Stored parts were normalised and range-checked when the item was written.
-        return *decimal::from_parts(c, static_cast<int>(e), (head & 0x80) != 0);
+        return decimal::from_normalised_parts(c, static_cast<int>(e), (head & 0x80) != 0);
     }
 
     value_type tag() { return static_cast<value_type>(*p++); }
@@ -264,85 +264,91 @@ struct reader {
     }
 
     // The same documents as json_entries / json_value, as text (what their dump() writes).
-    void text_value(value_type t, std::string& out);
+    void text_value(value_type t, json_text& out);
 
-    void text_entries(std::string& out) {
+    void text_entries(json_text& out) {
         const auto n = varint();
-        out.push_back('{');
+        out.raw('{');
         for (std::uint64_t i = 0; i < n; ++i) {
             if (i > 0)
-                out.push_back(',');
-            append_json_string(out, bytes());
-            out.push_back(':');
+                out.raw(',');
+            out.string(bytes());
+            out.raw(':');
             text_value(tag(), out);
         }
-        out.push_back('}');
+        out.raw('}');
+    }
+
+    void text_number(json_text& out) {
+        char* d = out.room(decimal::max_text_size);
+        out.commit(static_cast<std::size_t>(number().write_text(d) - d));
     }
 };
 
-void reader::text_value(value_type t, std::string& out) {
+void reader::text_value(value_type t, json_text& out) {
+    using namespace std::string_view_literals;
     switch (t) {
         case value_type::S:
-            out += "{\"S\":";
-            append_json_string(out, bytes());
+            out.raw("{\"S\":"sv);
+            out.string(bytes());
             break;
         case value_type::B:
-            out += "{\"B\":";
-            append_json_string(out, base64_encode(bytes()));
+            out.raw("{\"B\":"sv);
+            out.string(base64_encode(bytes()));
             break;
         case value_type::N:
-            out += "{\"N\":\"";
-            out += number().to_string();  // digits, '.', 'E', '-': nothing to escape
-            out.push_back('"');
+            out.raw("{\"N\":\""sv);
+            text_number(out);  // digits, '.', '-': nothing to escape
+            out.raw('"');
             break;
         case value_type::BOOL:
-            out += *p++ != 0 ? "{\"BOOL\":true" : "{\"BOOL\":false";
+            out.raw(*p++ != 0 ? "{\"BOOL\":true"sv : "{\"BOOL\":false"sv);
             break;
         case value_type::NUL:
-            out += "{\"NULL\":true";
+            out.raw("{\"NULL\":true"sv);
             break;
         case value_type::M:
             varint();
-            out += "{\"M\":";
+            out.raw("{\"M\":"sv);
             text_entries(out);
             break;
         case value_type::L: {
             varint();
             const auto n = varint();
-            out += "{\"L\":[";
+            out.raw("{\"L\":["sv);
             for (std::uint64_t i = 0; i < n; ++i) {
                 if (i > 0)
-                    out.push_back(',');
+                    out.raw(',');
                 text_value(tag(), out);
             }
-            out.push_back(']');
+            out.raw(']');
             break;
         }
         case value_type::SS:
         case value_type::BS:
         case value_type::NS: {
             const auto n = varint();
-            out += t == value_type::SS   ? "{\"SS\":["
-                   : t == value_type::BS ? "{\"BS\":["
-                                         : "{\"NS\":[";
+            out.raw(t == value_type::SS   ? "{\"SS\":["sv
+                    : t == value_type::BS ? "{\"BS\":["sv
+                                          : "{\"NS\":["sv);
             for (std::uint64_t i = 0; i < n; ++i) {
                 if (i > 0)
-                    out.push_back(',');
+                    out.raw(',');
                 if (t == value_type::SS) {
-                    append_json_string(out, bytes());
+                    out.string(bytes());
                 } else if (t == value_type::BS) {
-                    append_json_string(out, base64_encode(bytes()));
+                    out.string(base64_encode(bytes()));
                 } else {
-                    out.push_back('"');
-                    out += number().to_string();
-                    out.push_back('"');
+                    out.raw('"');
+                    text_number(out);
+                    out.raw('"');
                 }
             }
-            out.push_back(']');
+            out.raw(']');
             break;
         }
     }
-    out.push_back('}');
+    out.raw('}');
 }
 
 attribute_value reader::value(value_type t) {
@@ -525,6 +531,11 @@ json to_json(std::string_view bytes) {
 }
 
 void write_json(std::string_view bytes, std::string& out) {
+    json_text text(out);
+    write_json(bytes, text);
+}
+
+void write_json(std::string_view bytes, json_text& out) {
     reader r{bytes.data(), bytes.data() + bytes.size()};
     r.text_entries(out);
 }

@@ -38,6 +38,7 @@
 #include <nlohmann/json.hpp>
 
 #include "esser/emulator/dynamo/attribute_value.hpp"
+#include "esser/emulator/dynamo/json_text.hpp"
 
 namespace esser::emulator::item_codec {
 
@@ -52,6 +53,7 @@ nlohmann::json to_json(std::string_view bytes);
 // The same document as text appended to `out`, byte for byte to_json(bytes).dump(), without
 // building the tree (Lambda events of stream records).
 void write_json(std::string_view bytes, std::string& out);
+void write_json(std::string_view bytes, json_text& out);
 
 // The encoded value (tag + payload) of a top-level attribute, if present.
 std::optional<std::string_view> find(std::string_view bytes, std::string_view name);

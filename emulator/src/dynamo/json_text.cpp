@@ -1,6 +1,9 @@
 #include "esser/emulator/dynamo/json_text.hpp"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
+#include <cstring>
 
 #include <nlohmann/json.hpp>
 
@@ -50,67 +53,117 @@ bool valid_utf8(std::string_view s) {
     return true;
 }
 
+// Bytes that end a run copied as is: control characters, '"', '\\' and every non-ASCII byte
+// (which may need the UTF-8 check).
+constexpr auto plain_byte = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0x20; c < 0x80; ++c) t[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
+    return t;
+}();
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
-    static constexpr char hex[] = "0123456789abcdef";
+    json_text(out).string(s);
+}
+
+void append_json_int(std::string& out, std::int64_t v) {
+    json_text(out).integer(v);
+}
+
+void json_text::grow(std::size_t n) {
+    // Doubling; the new part is written before it is read.
+    out_.resize(std::max({out_.size() * 2, pos_ + n, std::size_t{256}}));
+}
+
+void json_text::integer(std::int64_t v) {
+    char* d = room(24);
+    pos_ += static_cast<std::size_t>(std::to_chars(d, d + 24, v).ptr - d);
+}
+
+void json_text::string(std::string_view s) {
+    // Most names and values (keys, ids, types, timestamps) are plain ASCII: one scan, one copy.
+    std::size_t plain = 0;
+    // Eight bytes at a time while none is special (exact "any byte" tests: below 0x20, equal
+    // to '"' or '\\', high bit set).
+    constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    auto zero_byte = [](std::uint64_t x) { return (x - ones) & ~x & highs; };
+    while (plain + 8 <= s.size()) {
+        std::uint64_t w;
+        std::memcpy(&w, s.data() + plain, 8);
+        if (((w - ones * 0x20) | zero_byte(w ^ (ones * '"')) | zero_byte(w ^ (ones * '\\')) | w) &
+            highs) {
+            break;
+        }
+        plain += 8;
+    }
+    while (plain < s.size() && plain_byte[static_cast<unsigned char>(s[plain])]) ++plain;
+    if (plain == s.size()) {
+        char* d = room(s.size() + 2);
+        d[0] = '"';
+        std::memcpy(d + 1, s.data(), s.size());
+        d[s.size() + 1] = '"';
+        pos_ += s.size() + 2;
+        return;
+    }
     bool ascii = true;
-    for (char ch : s) {
+    for (char ch : s.substr(plain)) {
         if (static_cast<unsigned char>(ch) >= 0x80) {
             ascii = false;
             break;
         }
     }
     if (!ascii && !valid_utf8(s)) {
-        out += nlohmann::json(std::string(s))
-                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        raw(nlohmann::json(std::string(s)).dump(-1, ' ', false,
+                                                nlohmann::json::error_handler_t::replace));
         return;
     }
-    out.reserve(out.size() + s.size() + 2);
-    out.push_back('"');
-    std::size_t run = 0;  // start of the pending run of bytes copied as they are
-    for (std::size_t i = 0; i < s.size(); ++i) {
+    // Each byte becomes at most six characters (\u00xx).
+    static constexpr char hex[] = "0123456789abcdef";
+    char* const start = room(6 * s.size() + 2);
+    char* d = start;
+    *d++ = '"';
+    std::memcpy(d, s.data(), plain);
+    d += plain;
+    for (std::size_t i = plain; i < s.size(); ++i) {
         const auto c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x20 && c != '"' && c != '\\')
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            *d++ = static_cast<char>(c);
             continue;
-        out.append(s.data() + run, i - run);
-        run = i + 1;
+        }
+        *d++ = '\\';
         switch (c) {
             case '"':
-                out += "\\\"";
+                *d++ = '"';
                 break;
             case '\\':
-                out += "\\\\";
+                *d++ = '\\';
                 break;
             case '\b':
-                out += "\\b";
+                *d++ = 'b';
                 break;
             case '\t':
-                out += "\\t";
+                *d++ = 't';
                 break;
             case '\n':
-                out += "\\n";
+                *d++ = 'n';
                 break;
             case '\f':
-                out += "\\f";
+                *d++ = 'f';
                 break;
             case '\r':
-                out += "\\r";
+                *d++ = 'r';
                 break;
-            default: {
-                const char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
-                out.append(u, sizeof u);
-            }
+            default:
+                *d++ = 'u';
+                *d++ = '0';
+                *d++ = '0';
+                *d++ = hex[c >> 4];
+                *d++ = hex[c & 0xF];
         }
     }
-    out.append(s.data() + run, s.size() - run);
-    out.push_back('"');
-}
-
-void append_json_int(std::string& out, std::int64_t v) {
-    char buf[24];
-    const auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out.append(buf, r.ptr);
+    *d++ = '"';
+    pos_ += static_cast<std::size_t>(d - start);
 }
 
 }  // namespace esser::emulator

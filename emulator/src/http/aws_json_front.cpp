@@ -83,6 +83,13 @@ aws_async_service make_async(aws_service service) {
     };
 }
 
+// The text of a JSON answer: its compact dump ({} for null).
+aws_text_result to_text(adapters::aws_result result) {
+    if (!result)
+        return core::unexpected(std::move(result.error()));
+    return result->is_null() ? std::string("{}") : dump(*result);
+}
+
 aws_json_front::operation_filter in_list(std::vector<std::string> operations) {
     std::sort(operations.begin(), operations.end());
     return [ops = std::move(operations)](std::string_view op) {
@@ -111,11 +118,31 @@ void aws_json_front::add_service(std::string target_prefix, operation_filter ser
 
 void aws_json_front::add_async_service(std::string target_prefix, operation_filter serves,
                                        aws_async_service service) {
+    add_entry(
+        std::move(target_prefix), std::move(serves),
+        [svc = std::move(service)](aws_call call, json request,
+                                   std::function<void(aws_text_result)> done) {
+            svc(std::move(call), std::move(request),
+                [done = std::move(done)](adapters::aws_result r) { done(to_text(std::move(r))); });
+        });
+}
+
+void aws_json_front::add_text_service(std::string target_prefix, operation_filter serves,
+                                      aws_text_service service) {
+    add_entry(std::move(target_prefix), std::move(serves),
+              [svc = std::move(service)](aws_call call, json request,
+                                         std::function<void(aws_text_result)> done) {
+                  done(svc(call, request));
+              });
+}
+
+void aws_json_front::add_entry(std::string target_prefix, operation_filter serves,
+                               text_service call) {
     service_entry e;
     e.label = target_prefix.substr(0, target_prefix.find('_'));
     e.prefix = std::move(target_prefix);
     e.serves = std::move(serves);
-    e.call = std::move(service);
+    e.call = std::move(call);
     std::erase_if(services_, [&](const service_entry& s) { return s.prefix == e.prefix; });
     services_.push_back(std::move(e));
 }
@@ -299,12 +326,11 @@ void aws_json_front::handle(http_request req, responder res) const {
 
     // Steps 6+: the service.
     const bool empty_success_body = op == "TagResource" || op == "UntagResource";
-    auto done = [res, ctx, operation, empty_success_body, log = log_](adapters::aws_result result) {
+    auto done = [res, ctx, operation, empty_success_body, log = log_](aws_text_result result) {
         if (result) {
-            std::string out;
-            if (!empty_success_body)
-                out = result->is_null() ? "{}" : dump(*result);
-            res.send(json_answer(200, std::move(out), ctx, operation));
+            if (empty_success_body)
+                result->clear();
+            res.send(json_answer(200, std::move(*result), ctx, operation));
             return;
         }
         if (result.error().status >= 500)

@@ -31,8 +31,30 @@ struct engine_fixture {
         return std::make_shared<emulator::dynamo_engine>(o);
     }
 
+    // Every read also goes through dispatch_text (the HTTP front's path, issue 6), which must
+    // answer byte for byte the dump() of dispatch()'s answer, or the same error. Reads change
+    // nothing, so calling twice is safe; writes are sent once.
     adapters::aws_result call(std::string_view op, const json& request) {
-        return engine->dispatch(op, request);
+        auto r = engine->dispatch(op, request);
+        if (op == "GetItem" || op == "Query" || op == "Scan" || op == "BatchGetItem" ||
+            op == "TransactGetItems") {
+            check_text_answer(op, request, r);
+        }
+        return r;
+    }
+
+    void check_text_answer(std::string_view op, const json& request,
+                           const adapters::aws_result& expected) {
+        auto text = engine->dispatch_text(op, request);
+        REQUIRE(text.has_value() == expected.has_value());
+        if (expected) {
+            CHECK(*text == expected->dump(-1, ' ', false, json::error_handler_t::replace));
+        } else {
+            CHECK(text.error().type == expected.error().type);
+            CHECK(text.error().message == expected.error().message);
+            CHECK(text.error().status == expected.error().status);
+            CHECK(text.error().to_json() == expected.error().to_json());
+        }
     }
 
     json ok(std::string_view op, const json& request) {

@@ -405,6 +405,55 @@ TEST_CASE("aws_json_front serves an asynchronous service answering from another 
     CHECK(r.operation == "DynamoDBStreams.ListStreams");
 }
 
+TEST_CASE("aws_json_front sends a text service's body as written, with its crc32",
+          "[emulator][http][aws_json_front]") {
+    // Issue 6: the DynamoDB engine answers the front with text (dynamo_engine::dispatch_text).
+    aws_json_front front;
+    std::vector<std::string> seen;
+    front.add_text_service(
+        "DynamoDB_20120810", [](std::string_view op) { return op != "Nope"; },
+        [&](const aws_call& call, const json& request) -> aws_text_result {
+            seen.push_back(call.operation + " " + request.dump());
+            if (call.operation == "Query")
+                return std::string(R"({"Count":1,"Items":[{"s":{"S":"\u00e9\"x"}}]})");
+            if (call.operation == "TagResource")
+                return std::string("{}");
+            if (call.operation == "Scan")
+                throw std::runtime_error("boom");
+            return esser::core::unexpected(aws_error::resource_not_found());
+        });
+    auto call = [&](std::string target, std::string body) {
+        std::promise<http_response> p;
+        auto f = p.get_future();
+        front.handle(post(std::move(target), std::move(body)),
+                     responder([&p](http_response r) { p.set_value(std::move(r)); }));
+        return f.get();
+    };
+    auto q = call("DynamoDB_20120810.Query", R"({"TableName":"t"})");
+    CHECK(q.status == 200);
+    CHECK(q.body == R"({"Count":1,"Items":[{"s":{"S":"\u00e9\"x"}}]})");
+    check_crc(q);
+    CHECK(q.operation == "DynamoDB.Query");
+    auto tag = call("DynamoDB_20120810.TagResource", R"({"ResourceArn":"a"})");
+    CHECK(tag.status == 200);
+    CHECK(tag.body.empty());  // as for JSON services
+    check_crc(tag);
+    auto missing = call("DynamoDB_20120810.GetItem", R"({"TableName":"t"})");
+    CHECK(missing.status == 400);
+    CHECK(body_of(missing)["__type"] ==
+          "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException");
+    check_crc(missing);
+    auto thrown = call("DynamoDB_20120810.Scan", R"({"TableName":"t"})");
+    CHECK(thrown.status == 500);
+    auto unknown = call("DynamoDB_20120810.Nope", R"({"TableName":"t"})");
+    CHECK(unknown.status == 400);
+    CHECK(body_of(unknown)["__type"] == "com.amazon.coral.service#UnknownOperationException");
+    CHECK(seen == std::vector<std::string>{R"(Query {"TableName":"t"})",
+                                           R"(TagResource {"ResourceArn":"a"})",
+                                           R"(GetItem {"TableName":"t"})",
+                                           R"(Scan {"TableName":"t"})"});
+}
+
 TEST_CASE("aws_json_front over a socket: the crc32 covers exactly the bytes received",
           "[emulator][http][aws_json_front]") {
     fixture fx;

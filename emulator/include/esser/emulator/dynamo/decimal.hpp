@@ -51,10 +51,19 @@ public:
     // value = (negative ? -1 : 1) * coefficient * 10^exponent, normalised; the same range and
     // precision errors as parse().
     static parse_result from_parts(unsigned __int128 coefficient, int exponent, bool negative);
+    // The decimal of parts that already satisfy the invariants (a number the item codec stored
+    // from a decimal): no normalisation, no checks. Anything else breaks the invariants.
+    static decimal from_normalised_parts(unsigned __int128 coefficient, int exponent,
+                                         bool negative);
 
     // Canonical plain notation, as DynamoDB returns numbers: no exponent, no leading or trailing
     // zeros, "-" only for non-zero negatives ("1.0" -> "1", "1e2" -> "100", "0.000...01").
     std::string to_string() const;
+    // The longest to_string(): "-0." then 129 zeros and 38 digits (170), rounded up.
+    static constexpr std::size_t max_text_size = 176;
+    // Writes to_string() at `out`, which has room for max_text_size characters; returns the end
+    // (no allocation: the response writers call it for every number of every item).
+    char* write_text(char* out) const;
 
     bool is_zero() const { return coefficient_ == 0; }
 

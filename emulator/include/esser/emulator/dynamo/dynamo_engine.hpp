@@ -93,6 +93,14 @@ public:
     // input; an unexpected exception becomes InternalServerError).
     adapters::aws_result dispatch(std::string_view operation, const nlohmann::json& request);
 
+    // dispatch() answering with the response body as JSON text: byte for byte what
+    // dispatch(operation, request)->dump(-1, ' ', false, error_handler_t::replace) writes, with
+    // the same errors. The reads (GetItem, Query, Scan, BatchGetItem, TransactGetItems) write
+    // their items straight from the stored encoding into the text, never building their JSON
+    // trees: this is the HTTP front's path (issue 6, Query of 100 events).
+    core::expected<std::string, adapters::aws_error> dispatch_text(std::string_view operation,
+                                                                   const nlohmann::json& request);
+
     // Whether `operation` is a DynamoDB operation this engine serves.
     static bool serves(std::string_view operation);
 

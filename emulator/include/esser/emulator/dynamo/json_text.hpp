@@ -1,10 +1,13 @@
 #pragma once
 // JSON text written straight into a string, byte for byte what nlohmann::json::dump() writes
 // for the same document (compact, ensure_ascii off, error_handler_t::replace). The hot
-// renderings (stream records for Lambda events, item_codec::write_json) use it to skip building
-// a nlohmann::json tree only to serialise it; their tests compare against dump().
+// renderings (read responses of the HTTP front, stream records for Lambda events,
+// item_codec::write_json) use it to skip building a nlohmann::json tree only to serialise it;
+// their tests compare against dump().
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -17,5 +20,56 @@ void append_json_string(std::string& out, std::string_view s);
 
 // Decimal text of an integer.
 void append_json_int(std::string& out, std::int64_t v);
+
+// JSON text appended to a std::string piece by piece, with one capacity check per piece and
+// the copies inlined: a ~40 KB Query response is thousands of short pieces, and std::string's
+// own append bookkeeping was most of its cost (issue 6).
+//
+// While a json_text is alive, `out` is its buffer (its size is the capacity, not the text):
+// use only the json_text. The destructor (or finish()) trims `out` to the text written.
+class json_text {
+public:
+    explicit json_text(std::string& out) : out_(out), pos_(out.size()) {}
+
+    ~json_text() { finish(); }
+
+    json_text(const json_text&) = delete;
+    json_text& operator=(const json_text&) = delete;
+
+    // Trims the buffer to the text; writing may go on afterwards.
+    void finish() { out_.resize(pos_); }
+
+    // Room for `n` more characters, at the returned position; commit() what was used.
+    char* room(std::size_t n) {
+        if (out_.size() - pos_ < n)
+            grow(n);
+        return out_.data() + pos_;
+    }
+
+    void commit(std::size_t n) { pos_ += n; }
+
+    // `s` as it is (no escaping).
+    void raw(std::string_view s) {
+        std::memcpy(room(s.size()), s.data(), s.size());
+        pos_ += s.size();
+    }
+
+    void raw(char c) {
+        *room(1) = c;
+        ++pos_;
+    }
+
+    // `s` as a JSON string literal (append_json_string).
+    void string(std::string_view s);
+
+    // Decimal text of an integer.
+    void integer(std::int64_t v);
+
+private:
+    void grow(std::size_t n);
+
+    std::string& out_;
+    std::size_t pos_;
+};
 
 }  // namespace esser::emulator

@@ -69,6 +69,13 @@ using aws_service =
 using aws_async_service = std::function<void(aws_call call, nlohmann::json request,
                                              std::function<void(adapters::aws_result)> done)>;
 
+// A service answering with the response body already written as JSON text (an object), e.g.
+// dynamo_engine::dispatch_text, which writes read results without building JSON trees. The
+// front sends the text as it is (and its x-amz-crc32).
+using aws_text_result = core::expected<std::string, adapters::aws_error>;
+using aws_text_service =
+    std::function<aws_text_result(const aws_call& call, const nlohmann::json& request)>;
+
 enum class aws_auth_mode {
     accept_any,        // never reject a request for its credentials (spec §1.1 recommendation)
     require_header,    // dynalite/AWS checks of §1.4 step 4 (header present and well formed)
@@ -106,6 +113,9 @@ public:
     void add_service(std::string target_prefix, operation_filter serves, aws_service service);
     void add_async_service(std::string target_prefix, operation_filter serves,
                            aws_async_service service);
+    // As add_service, for a service that writes its own response text.
+    void add_text_service(std::string target_prefix, operation_filter serves,
+                          aws_text_service service);
     bool has_service(std::string_view target_prefix) const;
 
     // The http_handler.
@@ -117,12 +127,18 @@ public:
     static http_response unknown_operation_404();
 
 private:
+    // Every kind of service, answering with its body text (json results are dumped).
+    using text_service = std::function<void(aws_call call, nlohmann::json request,
+                                            std::function<void(aws_text_result)> done)>;
+
     struct service_entry {
         std::string prefix;
         std::string label;
         operation_filter serves;
-        aws_async_service call;
+        text_service call;
     };
+
+    void add_entry(std::string target_prefix, operation_filter serves, text_service call);
 
     const service_entry* find(std::string_view prefix) const;
 
