@@ -1,10 +1,13 @@
 // Issue 8: record and replay speed targets.
 //
-//  1. Replay: 1,000,000 recorded records (events-table items, NEW_IMAGE, ~400 bytes each, over
+//  1. Replay: 1,000,000 recorded records (events-table items, NEW_IMAGE, ~940-byte lines, over
 //     4 shards with lineage) replayed from a fixture in memory through replay_fixture -- strict
 //     reading, import into the stream registry, the event source mapping (BatchSize 100, drain
-//     mode) -- into an in-process function that counts records. Target >= 200,000 records/s
-//     end to end. The phases are reported too: reading + import, and the mapping's delivery.
+//     mode) -- into an in-process function that counts records and takes its batches as typed
+//     stream records. Target >= 200,000 records/s end to end (CPU time of the replaying thread;
+//     wall clock reported beside). The phases are reported too (reading + import, the
+//     mapping's delivery), the peak RSS the replay adds, and the same replay into a function
+//     with a JSON handler (every batch rendered as its Lambda event document).
 //  2. Recording overhead on stream throughput: PutItem throughput (dynamo_engine::dispatch,
 //     requests built beforehand) of a table with a NEW_IMAGE stream, alone and with an
 //     esser-local recording of that stream running (a recorder thread polling every 10 ms,
@@ -14,9 +17,10 @@
 //     thread), an upper bound.
 // Medians of several runs, records (or puts) per second of wall-clock time.
 //
-//   build/release/bench/bench-fixture [records] [puts-per-run]
+//   build/rel/bench/bench-fixture [records] [puts-per-run]
 #include <atomic>
 #include <cstdlib>
+#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -31,6 +35,8 @@
 #include "esser/emulator/fixture/fixture_writer.hpp"
 #include "esser/emulator/fixture/registry_record_source.hpp"
 #include "esser/emulator/fixture/stream_recorder.hpp"
+#include "esser/emulator/lambda/in_process_function.hpp"
+#include "esser/emulator/streams/stream_lambda_event.hpp"
 #include "esser/emulator/streams/stream_registry.hpp"
 
 using namespace esser;
@@ -104,40 +110,83 @@ std::string make_fixture(std::size_t n) {
     return out.str();
 }
 
-struct replay_rates {
-    double total = 0, import = 0, deliver = 0;
+// The fixture text as a stream without copying it (a million records are ~940 MB).
+class text_buffer : public std::streambuf {
+public:
+    explicit text_buffer(const std::string& text) {
+        char* p = const_cast<char*>(text.data());
+        setg(p, p, p + text.size());
+    }
 };
 
-replay_rates replay_once(const std::string& text, std::size_t n) {
-    std::istringstream in(text);
+// A memory figure of this process in MB, from /proc/self/status: "VmRSS:" (resident now) or
+// "VmHWM:" (peak since the last reset_peak_rss(), Linux >= 4.0). 0 when unavailable.
+double status_mb(std::string_view key) {
+    std::ifstream status("/proc/self/status");
+    for (std::string l; std::getline(status, l);) {
+        if (l.rfind(key, 0) == 0)
+            return std::strtod(l.c_str() + key.size(), nullptr) / 1024.0;
+    }
+    return 0;
+}
+
+void reset_peak_rss() {
+    std::ofstream("/proc/self/clear_refs") << "5";
+}
+
+struct replay_rates {
+    double total = 0, import = 0, deliver = 0, wall = 0;
+    double rss_growth_mb = 0;  // peak RSS during the replay minus RSS before it
+};
+
+// One replay of the fixture into an in-process function that counts records: typed (the
+// function takes stream batches as typed records) or a JSON handler (each batch rendered as the
+// Lambda event document). Rates are the thread's CPU time (bench_util.hpp: per core; the whole
+// replay runs on this thread in drain mode), wall time beside.
+replay_rates replay_once(const std::string& text, std::size_t n, bool typed) {
+    text_buffer buffer(text);
+    std::istream in(&buffer);
     auto reader = fixture_reader::open(in);
     std::atomic<std::size_t> seen{0};
     replay_target t;
     t.config.name = "counter";
     t.config.kind = function_kind::in_process;
     t.config.timeout = std::chrono::seconds(60);
-    t.handler = [&seen](const json& event, in_process_context&) -> core::result<json> {
-        seen += event["Records"].size();
-        return json::object();
-    };
+    if (typed) {
+        t.records = [&seen](const stream_lambda_event& event,
+                            in_process_context&) -> core::result<json> {
+            seen += event.size();
+            return json::object();
+        };
+    } else {
+        t.handler = [&seen](const json& event, in_process_context&) -> core::result<json> {
+            seen += event["Records"].size();
+            return json::object();
+        };
+    }
     replay_options o;
     o.mapping.batch_size = 100;
     o.keep_invocations = false;
-    steady::time_point first_invoke{};
+    double first_invoke = 0;
     o.progress = [&first_invoke](std::size_t, std::size_t) {
-        if (first_invoke == steady::time_point{})
-            first_invoke = steady::now();
+        if (first_invoke == 0)
+            first_invoke = thread_cpu_seconds();
     };
-    const auto t0 = steady::now();
+    const double rss_before = status_mb("VmRSS:");
+    reset_peak_rss();
+    const auto w0 = steady::now();
+    const double t0 = thread_cpu_seconds();
     auto out = replay_fixture(*reader, t, o);
-    const double total = seconds_since(t0);
+    const double total = thread_cpu_seconds() - t0;
+    const double wall = seconds_since(w0);
     if (!out || seen != n) {
         fmt::print(stderr, "replay failed: {} (seen {})\n",
                    out ? "wrong count" : out.error().describe(), seen.load());
         std::exit(1);
     }
-    const double import = std::chrono::duration<double>(first_invoke - t0).count();
-    return {n / total, n / import, n / (total - import)};
+    const double import = first_invoke - t0;
+    return {n / total, n / import, n / (total - import), n / wall,
+            status_mb("VmHWM:") - rss_before};
 }
 
 // --- Recording overhead -------------------------------------------------------------------
@@ -202,16 +251,23 @@ int main(int argc, char** argv) {
 
     const std::string text = make_fixture(n);
     fmt::print("fixture: {} records, {:.1f} MB\n", n, text.size() / 1e6);
-    std::vector<double> total, import, deliver;
-    for (int i = 0; i < 3; ++i) {
-        auto rr = replay_once(text, n);
+    std::vector<double> total, import, deliver, wall, rss, json_total;
+    for (int i = 0; i < 5; ++i) {
+        auto rr = replay_once(text, n, true);
         total.push_back(rr.total);
         import.push_back(rr.import);
         deliver.push_back(rr.deliver);
+        wall.push_back(rr.wall);
+        rss.push_back(rr.rss_growth_mb);
     }
-    r.add(fmt::format("replay {} records end to end", n), "records/s", 200000, total);
+    for (int i = 0; i < 3; ++i) json_total.push_back(replay_once(text, n, false).total);
+    r.add(fmt::format("replay {} records end to end (typed function)", n), "records/s", 200000,
+          total);
     r.add("  phase: read + import into the stream", "records/s", 0, import);
     r.add("  phase: mapping delivery (BatchSize 100)", "records/s", 0, deliver);
+    r.add("  end to end, wall clock", "records/s", 0, wall);
+    r.add("  peak RSS growth during the replay", "MB", 0, rss);
+    r.add("replay end to end, JSON-handler function", "records/s", 0, json_total);
 
     std::vector<json> requests;
     requests.reserve(puts);
