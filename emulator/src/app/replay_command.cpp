@@ -202,9 +202,14 @@ public:
         const std::size_t shown = std::min(delivered, total);
         const std::size_t tenth = shown * 10 / total;
         if (tty_) {
+            // Redrawn when the percentage moves and at the end, not on every invocation: a
+            // million records in batches of 100 cost about a hundred writes, not ten thousand.
             const std::size_t width = 30, filled = shown * width / total;
-            if (shown == last_ && delivered != total)
+            const std::size_t percent = shown * 100 / total;
+            if (drawn_ && ((shown == last_ && delivered != total) ||
+                           (percent == last_percent_ && shown != total)))
                 return;
+            last_percent_ = percent;
             err_ << fmt::format("\r  [{}{}] {:3}%  {}/{} records", std::string(filled, '#'),
                                 std::string(width - filled, ' '), shown * 100 / total, shown, total)
                  << std::flush;
@@ -217,6 +222,15 @@ public:
         last_ = shown;
     }
 
+    // While the fixture is read (before any invocation): a count on a terminal, nothing
+    // otherwise (plain output stays one line per tenth delivered).
+    void reading(std::size_t records) {
+        if (!tty_)
+            return;
+        err_ << fmt::format("\r  reading the fixture: {} records", records) << std::flush;
+        drawn_ = true;
+    }
+
     void finish() {
         if (drawn_)
             err_ << "\n";
@@ -227,6 +241,7 @@ private:
     bool tty_;
     bool drawn_ = false;
     std::size_t last_ = 0;
+    std::size_t last_percent_ = 0;
     std::size_t last_tenth_ = 0;
 };
 
@@ -321,6 +336,7 @@ int run_replay(const cli::parsed_args& a, command_io io) {
     options.progress = [&progress](std::size_t done, std::size_t total) {
         progress.update(done, total);
     };
+    options.reading = [&progress](std::size_t records) { progress.reading(records); };
     auto outcome = replay_fixture(*reader, target, options);
     progress.finish();
     if (!outcome) {
