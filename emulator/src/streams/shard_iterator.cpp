@@ -16,23 +16,16 @@ std::uint64_t rotl(std::uint64_t x, int b) {
     return (x << b) | (x >> (64 - b));
 }
 
-void put_u64(unsigned char* p, std::uint64_t v) {
-    for (int i = 0; i < 8; ++i) p[i] = static_cast<unsigned char>(v >> (8 * i));
+// Little-endian fixed-width fields of the payload.
+template <class T>
+void put_le(unsigned char* p, T v) {
+    for (std::size_t i = 0; i < sizeof(T); ++i) p[i] = static_cast<unsigned char>(v >> (8 * i));
 }
 
-std::uint64_t get_u64(const unsigned char* p) {
-    std::uint64_t v = 0;
-    for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
-    return v;
-}
-
-void put_u32(unsigned char* p, std::uint32_t v) {
-    for (int i = 0; i < 4; ++i) p[i] = static_cast<unsigned char>(v >> (8 * i));
-}
-
-std::uint32_t get_u32(const unsigned char* p) {
-    std::uint32_t v = 0;
-    for (int i = 3; i >= 0; --i) v = (v << 8) | p[i];
+template <class T>
+T get_le(const unsigned char* p) {
+    T v = 0;
+    for (std::size_t i = sizeof(T); i-- > 0;) v = static_cast<T>((v << 8) | p[i]);
     return v;
 }
 
@@ -132,7 +125,7 @@ std::uint64_t siphash24(const iterator_key& key, const void* data, std::size_t s
     };
     const std::size_t full = size / 8 * 8;
     for (std::size_t i = 0; i < full; i += 8) {
-        const std::uint64_t m = get_u64(in + i);
+        const std::uint64_t m = get_le<std::uint64_t>(in + i);
         v3 ^= m;
         round();
         round();
@@ -157,12 +150,12 @@ std::string encode_shard_iterator(std::string_view stream_arn, const iterator_pa
                                   const iterator_key& key) {
     unsigned char raw[payload_size];
     raw[0] = payload_version;
-    put_u64(raw + 1, p.stream_serial);
-    put_u32(raw + 9, p.shard_serial);
-    put_u64(raw + 13, p.position);
-    put_u64(raw + 21, static_cast<std::uint64_t>(p.issued_ms));
-    put_u32(raw + 29, p.reader);
-    put_u64(raw + tagged_size, tag_of(stream_arn, raw, tagged_size, key));
+    put_le<std::uint64_t>(raw + 1, p.stream_serial);
+    put_le<std::uint32_t>(raw + 9, p.shard_serial);
+    put_le<std::uint64_t>(raw + 13, p.position);
+    put_le<std::uint64_t>(raw + 21, static_cast<std::uint64_t>(p.issued_ms));
+    put_le<std::uint32_t>(raw + 29, p.reader);
+    put_le<std::uint64_t>(raw + tagged_size, tag_of(stream_arn, raw, tagged_size, key));
     std::string out;
     out.reserve(stream_arn.size() + separator.size() + (payload_size + 2) / 3 * 4);
     out.append(stream_arn);
@@ -182,15 +175,15 @@ std::optional<decoded_iterator> decode_shard_iterator(std::string_view text,
         return std::nullopt;
     if (raw[0] != payload_version)
         return std::nullopt;
-    if (get_u64(raw + tagged_size) != tag_of(arn, raw, tagged_size, key))
+    if (get_le<std::uint64_t>(raw + tagged_size) != tag_of(arn, raw, tagged_size, key))
         return std::nullopt;
     decoded_iterator d;
     d.stream_arn = arn;
-    d.payload.stream_serial = get_u64(raw + 1);
-    d.payload.shard_serial = get_u32(raw + 9);
-    d.payload.position = get_u64(raw + 13);
-    d.payload.issued_ms = static_cast<std::int64_t>(get_u64(raw + 21));
-    d.payload.reader = get_u32(raw + 29);
+    d.payload.stream_serial = get_le<std::uint64_t>(raw + 1);
+    d.payload.shard_serial = get_le<std::uint32_t>(raw + 9);
+    d.payload.position = get_le<std::uint64_t>(raw + 13);
+    d.payload.issued_ms = static_cast<std::int64_t>(get_le<std::uint64_t>(raw + 21));
+    d.payload.reader = get_le<std::uint32_t>(raw + 29);
     return d;
 }
 
