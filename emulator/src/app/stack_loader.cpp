@@ -574,38 +574,37 @@ core::result<std::vector<stack_resource>> loader::run() {
             props = with_globals(props);
         return props;
     };
-    // 1. Tables and queues: what functions and mappings refer to.
+    // The resources in creation order: tables and queues (what the others refer to), then
+    // functions, then mappings (explicit ones, and SAM functions' DynamoDB events) and the rest.
+    std::vector<std::pair<int, std::string>> order;
     for (const auto& [id, r] : resources().items()) {
         const std::string type = type_of(id);
         if (absent_.contains(id))
             continue;
         if (type.empty())
             return core::fail(bad(pointer_of(id), "a resource needs a Type"));
-        if (type != "AWS::DynamoDB::Table" && type != "AWS::SQS::Queue")
+        if (type == "AWS::DynamoDB::Table" || type == "AWS::SQS::Queue") {
+            order.emplace_back(0, id);
             continue;
-        auto made =
-            type == "AWS::DynamoDB::Table" ? create_table(id, props_of(id)) : create_queue(id);
-        if (!made)
-            return core::fail(made.error());
-        out.push_back({id, type, *made, false, {}});
+        }
+        if (type == "AWS::Lambda::Function" || type == "AWS::Serverless::Function")
+            order.emplace_back(1, id);
+        if (type != "AWS::Lambda::Function")
+            order.emplace_back(2, id);
     }
-    // 2. Functions.
-    for (const auto& [id, r] : resources().items()) {
+    std::stable_sort(order.begin(), order.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [phase, id] : order) {
         const std::string type = type_of(id);
-        if (absent_.contains(id))
+        if (phase < 2) {
+            auto made = phase == 1                       ? create_function(id, props_of(id))
+                        : type == "AWS::DynamoDB::Table" ? create_table(id, props_of(id))
+                                                         : create_queue(id);
+            if (!made)
+                return core::fail(made.error());
+            out.push_back({id, type, *made, false, {}});
             continue;
-        if (type != "AWS::Lambda::Function" && type != "AWS::Serverless::Function")
-            continue;
-        auto made = create_function(id, props_of(id));
-        if (!made)
-            return core::fail(made.error());
-        out.push_back({id, type, *made, false, {}});
-    }
-    // 3. Mappings: explicit ones, and SAM functions' DynamoDB events.
-    for (const auto& [id, r] : resources().items()) {
-        const std::string type = type_of(id);
-        if (absent_.contains(id))
-            continue;
+        }
         const std::string at = pointer_of(id) + "/Properties";
         if (type == "AWS::Lambda::EventSourceMapping") {
             auto body = resolve(props_of(id), at);
@@ -646,8 +645,7 @@ core::result<std::vector<stack_resource>> loader::run() {
                 out.push_back(
                     {id + "." + event_id, "AWS::Lambda::EventSourceMapping", *made, false, {}});
             }
-        } else if (type != "AWS::DynamoDB::Table" && type != "AWS::SQS::Queue" &&
-                   type != "AWS::Lambda::Function") {
+        } else {
             out.push_back({id, type, "", true, "not emulated"});
         }
     }
