@@ -132,3 +132,18 @@ TEST_CASE("stack_loader refuses conditions it cannot evaluate, naming them",
         CHECK(made.error().message.find(c.says) != std::string::npos);
     }
 }
+
+// A resource without a Type is refused before the stack creates anything, even one listed
+// before it (Work sorts before Zed): no half-made stack.
+TEST_CASE("stack_loader refuses a resource without Type before creating anything",
+          "[deploy][stack_loader]") {
+    auto env = bare_environment();
+    auto made = load(*env,
+                     "Resources:\n  Work: {Type: AWS::SQS::Queue, Properties: {QueueName: "
+                     "work}}\n  Zed: {Properties: {}}\n",
+                     {});
+    REQUIRE_FALSE(made);
+    CHECK(made.error().message.find("/Resources/Zed: a resource needs a Type") !=
+          std::string::npos);
+    CHECK_FALSE(env->sqs().info("work"));
+}
