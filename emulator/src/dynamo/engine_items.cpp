@@ -83,7 +83,7 @@ aws_result dynamo_engine::impl::put_item(const json& r) {
                                  ? t.index_write_units(old_item ? &*old_item : nullptr, &*item)
                                  : std::vector<std::pair<const secondary_index*, double>>{};
     t.commit(k, old, old_item ? &*old_item : nullptr, &*item,
-             {observer.load(), now(), false, sink});
+             {observer.load(), now(), false, sink, size});
     if (json c = write_capacity(r, t, write_units(std::max(size, old_size)), index_units);
         !c.is_null()) {
         out["ConsumedCapacity"] = std::move(c);

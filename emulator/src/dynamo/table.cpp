@@ -382,7 +382,7 @@ bool table::commit(const item_key& k, const char* old_block, const attribute_map
             p.entries.insert(p.entries.begin() + static_cast<std::ptrdiff_t>(i), std::move(s));
         }
         ++item_count;
-        size_bytes += item_size(*new_item);
+        size_bytes += ctx.new_item_size ? ctx.new_item_size : item_size(*new_item);
         for (auto& ix : indexes) index_insert(*ix, *new_item, k, new_block);
     } else {
         auto* p = items.find(k.hash, k.partition);

@@ -138,6 +138,8 @@ public:
         // --data-dir: the item change (and, through the observer, its stream record) is
         // recorded here as one unit. Null: in memory only.
         durability_sink* sink = nullptr;
+        // item_size(*new_item) when the caller has computed it already (0: computed here).
+        std::size_t new_item_size = 0;
     };
 
     // Replaces the item at `k` with `new_item` (null: deletes it). `old_block` is what find(k)
