@@ -1,6 +1,7 @@
 #include "esser/emulator/app/local_environment.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -287,10 +288,33 @@ core::result<void> local_environment::open_storage() {
         data_dir_ = std::move(*dir);
         // Tables, items and streams: restored before anything is served, then every change is
         // recorded.
-        auto state =
-            sqlite_state_store::open({data_dir_->file("emulator.sqlite"), options_.durability});
+        sqlite_state_store::options so{data_dir_->file("emulator.sqlite"), options_.durability};
+        so.on_failure = [this](const std::string& why) {
+            log_.error(
+                "{}; esser-local refuses every request from now on (what was "
+                "acknowledged is stored: restart it once the cause is fixed)",
+                why);
+            if (options_.on_storage_failure)
+                options_.on_storage_failure();
+        };
+        auto state = sqlite_state_store::open(std::move(so));
         if (!state)
             return core::fail(state.error());
+        if (manual_clock_) {
+            // The manual clock first: restoring the streams trims and rolls them over by now.
+            auto read = (*state)->for_each_document(
+                "clock", [&](std::string_view, std::string_view body) -> core::result<void> {
+                    std::int64_t ms = 0;
+                    const auto [end, ec] =
+                        std::from_chars(body.data(), body.data() + body.size(), ms);
+                    if (ec != std::errc() || end != body.data() + body.size())
+                        return core::fail(core::error::parse_error("not a time in milliseconds"));
+                    manual_clock_->set(core::from_epoch_ms(ms));
+                    return {};
+                });
+            if (!read)
+                return core::fail(read.error());
+        }
         auto restored = (*state)->restore(*dynamodb_, *streams_);
         if (!restored)
             return core::fail(restored.error());
@@ -559,6 +583,15 @@ std::shared_ptr<router> local_environment::make_router() {
                     {{"/to", "not an RFC 3339 time: " + *text}}));
             }
             manual_clock_->set(*t);
+        }
+        if (state_) {
+            // --data-dir keeps the manual clock's time (restored before anything else): the
+            // streams' retention and rollover, TTL and mappings read it after a restart as
+            // before. Answered once it is durable.
+            record_durable(*state_,
+                           document_saved{"clock", "manual",
+                                          std::to_string(core::to_epoch_ms(manual_clock_->now()))});
+            await_durable(state_.get());
         }
         return http_response::json(200, clock_json(*clock_));
     };

@@ -299,7 +299,9 @@ cli::command_spec serve_spec() {
         "0  stopped by SIGINT or SIGTERM after a graceful shutdown\n"
         "1  could not start (unreadable or invalid domain file)\n"
         "2  a usage error (unknown flag, bad value)\n"
-        "3  could not listen (port in use, address not local, permission denied)";
+        "3  could not listen (port in use, address not local, permission denied)\n"
+        "4  stopped because --data-dir's storage failed (disk full, I/O error); what was "
+        "acknowledged is stored";
     s.see_also = "esser-local --help; DESIGN.md; the esser API under /esser/v1/ (README).";
     return s;
 }
@@ -320,6 +322,8 @@ int run_serve(const cli::parsed_args& args, command_io io) {
             .warn("listening on {}: reachable from other machines, without authentication",
                   settings->http.host);
     }
+    // A storage failure stops the server the way SIGTERM does (graceful, then exit 4).
+    settings->env.on_storage_failure = [] { ::kill(::getpid(), SIGTERM); };
     auto server = local_server::start(std::move(*settings), sink);
     if (!server) {
         io.err << "esser-local serve: " << server.error().message << "\n";
@@ -330,6 +334,10 @@ int run_serve(const cli::parsed_args& args, command_io io) {
     io.err << "esser-local: " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
            << " received; finishing requests in flight (Ctrl-C again to force)\n";
     (*server)->stop();
+    if (const std::string why = (*server)->environment().storage_failure(); !why.empty()) {
+        io.err << "esser-local: stopped: " << why << "\n";
+        return 4;
+    }
     return exit_ok;
 }
 

@@ -59,6 +59,12 @@ aws_result run(dynamo_engine::impl& engine, std::string_view operation, const js
     try {
         if (auto e = schema::check_request(request, *s))
             return fail(std::move(*e));
+        if (engine.sink != nullptr) {
+            // The storage failed (--data-dir): what could not be stored must not be read.
+            if (std::string why = engine.sink->failure(); !why.empty())
+                return fail(aws_error::internal(why + " (esser-local serves nothing more until it "
+                                                      "is restarted)"));
+        }
         aws_result out = it->second.read ? (engine.*(it->second.read))(request, form)
                                          : (engine.*(it->second.plain))(request);
         // Answer only once what the operation changed is durable (--data-dir).

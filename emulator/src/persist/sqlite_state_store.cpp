@@ -104,7 +104,7 @@ struct sqlite_state_store::statements {
     statement save_table, drop_table_items, drop_table;
     statement save_item, remove_item;
     statement save_stream, drop_stream_records, drop_stream, clear_records, clear_streams;
-    statement save_record;
+    statement save_record, trim_records;
     statement save_document, remove_document, remove_documents;
 };
 
@@ -152,7 +152,22 @@ core::result<void> sqlite_state_store::init() {
     if (rc != SQLITE_OK)
         return core::fail(failure(rc, "cannot open"));
     sqlite3_extended_result_codes(db_, 1);
-    sqlite3_busy_timeout(db_, 5000);
+    sqlite3_busy_timeout(db_, static_cast<int>(opts_.busy_timeout.count()));
+    // SQLite opens a file it may not write read-only without a word: refuse it here, before
+    // serving, instead of failing the first write.
+    if (sqlite3_db_readonly(db_, "main") == 1) {
+        core::error e = core::error::unavailable(
+            fmt::format("emulator state {} is read-only: esser-local must write its data dir",
+                        opts_.path.string()));
+        e.source = opts_.path.string();
+        return core::fail(std::move(e));
+    }
+    // Exclusive locking: the data dir's LOCK already makes this process the only user, so the
+    // per-transaction file locks and the shared-memory WAL index (-shm) are pure cost. The
+    // first read below takes the lock (refused when another connection holds the file).
+    if ((rc = sqlite3_exec(db_, "PRAGMA locking_mode=EXCLUSIVE", nullptr, nullptr, nullptr)) !=
+        SQLITE_OK)
+        return core::fail(failure(rc, "cannot lock"));
     // The schema version first: it reads the header, so a file that is not a database (or is
     // damaged) is refused here, before anything is written to it.
     int version = -1;
@@ -187,9 +202,12 @@ core::result<void> sqlite_state_store::init() {
             return core::fail(std::move(e));
         }
     }
-    const std::string setup =
-        fmt::format("PRAGMA journal_mode=WAL; PRAGMA synchronous={};",
-                    opts_.durability == durability_mode::full ? "FULL" : "NORMAL");
+    // A larger WAL between checkpoints (4096 pages, 16 MiB) spreads the checkpoint's copy over
+    // more transactions; the page cache (32 MiB) keeps the hot b-tree pages.
+    const std::string setup = fmt::format(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous={}; PRAGMA wal_autocheckpoint=4096; "
+        "PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;",
+        opts_.durability == durability_mode::full ? "FULL" : "NORMAL");
     if ((rc = sqlite3_exec(db_, setup.c_str(), nullptr, nullptr, nullptr)) != SQLITE_OK)
         return core::fail(failure(rc, "cannot set up WAL mode"));
     if (version != schema_version) {
@@ -228,6 +246,8 @@ core::result<void> sqlite_state_store::init() {
         {&s.save_record,
          "INSERT OR REPLACE INTO stream_records(stream, shard, position, record) "
          "VALUES(?1, ?2, ?3, ?4)"},
+        {&s.trim_records,
+         "DELETE FROM stream_records WHERE stream = ?1 AND shard = ?2 AND position < ?3"},
         {&s.save_document,
          "INSERT INTO documents(kind, id, body) VALUES(?1, ?2, ?3) "
          "ON CONFLICT(kind, id) DO UPDATE SET body = excluded.body"},
@@ -409,14 +429,30 @@ void sqlite_state_store::wait_durable(std::uint64_t ticket) {
         std::string error = write(batch);
         lock.lock();
         writing_ = false;
-        if (error.empty())
+        bool first_failure = false;
+        if (error.empty()) {
             durable_ = upto;
-        else
+        } else {
             failed_ = std::move(error);
+            first_failure = !has_failed_.exchange(true);
+        }
         written_.notify_all();
+        if (first_failure && opts_.on_failure) {
+            const std::string why = failed_;
+            lock.unlock();
+            opts_.on_failure(why);
+            lock.lock();
+        }
     }
     if (!failed_.empty() && durable_ < ticket)
         throw std::runtime_error(failed_);
+}
+
+std::string sqlite_state_store::failure() const {
+    if (!has_failed_.load())
+        return {};
+    std::lock_guard lock(mu_);
+    return failed_;
 }
 
 std::string sqlite_state_store::write(const std::vector<std::vector<durable_change>>& units) {
@@ -467,6 +503,12 @@ std::string sqlite_state_store::write(const std::vector<std::vector<durable_chan
                                   .integer(2, c.shard)
                                   .integer(3, c.position)
                                   .blob(4, c.record)
+                                  .run());
+                    },
+                    [&](const records_trimmed& c) {
+                        check(s.trim_records.integer(1, c.stream)
+                                  .integer(2, c.shard)
+                                  .integer(3, c.position)
                                   .run());
                     },
                     [&](const document_saved& c) {

@@ -357,11 +357,14 @@ void stream_registry::trim(stream_state& s, core::time_point now) {
         if (!slot)
             continue;
         shard_state& sh = *slot;
+        const std::uint64_t trimmed_before = sh.trimmed;
         while (!sh.records.empty() && sh.records.front()->at + options_.retention <= now) {
             sh.last_trimmed = sh.records.front()->sequence;
             sh.records.pop_front();
             ++sh.trimmed;
         }
+        if (sh.trimmed != trimmed_before && sink_ != nullptr && s.durable)
+            record_durable(*sink_, records_trimmed{s.serial, sh.serial, sh.trimmed});
         if (!sh.open && sh.closed_at + options_.retention <= now) {
             s.by_id.erase(sh.id);
             slot.reset();

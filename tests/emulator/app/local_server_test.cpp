@@ -714,6 +714,35 @@ TEST_CASE("local_server keeps projections in a SQLite read store in --data-dir",
     std::filesystem::remove_all(dir);
 }
 
+// Issue 9: --data-dir keeps the manual clock's time, so retention, rollover and TTL read the same
+// clock after a restart; a real clock is not affected by it.
+TEST_CASE("local_server keeps the manual clock's time in --data-dir across a restart",
+          "[emulator][app][local_server]") {
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("esser-clock-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    const std::vector<std::string> flags = {"--clock", "manual", "--no-domain", "--data-dir",
+                                            dir.string()};
+    {
+        auto s = start(flags);
+        CHECK(call(*s, "POST", "/esser/v1/clock/set", R"({"to":"2030-05-01T10:00:00Z"})").status ==
+              200);
+        CHECK(call(*s, "POST", "/esser/v1/clock/advance", R"({"by":"1d"})").status == 200);
+    }
+    {
+        auto s = start(flags);
+        CHECK(json::parse(call(*s, "GET", "/esser/v1/clock").body)["now"] ==
+              "2030-05-02T10:00:00.000Z");
+        CHECK(call(*s, "POST", "/esser/v1/clock/advance", R"({"by":"2h"})").status == 200);
+    }
+    {
+        auto s = start(flags);
+        CHECK(json::parse(call(*s, "GET", "/esser/v1/clock").body)["now"] ==
+              "2030-05-02T12:00:00.000Z");
+    }
+    std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("esser-local serve refuses a damaged emulator state and bad --durability values",
           "[emulator][app][local_server][persist]") {
     // Issue 9 "Bad input": a data dir whose emulator.sqlite is not a database is refused with

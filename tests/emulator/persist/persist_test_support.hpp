@@ -116,6 +116,16 @@ struct node {
 };
 
 // Runs SQL on the database behind the store's back (what a user or a bug could do).
+// A table keyed by "pk" (S) with a NEW_IMAGE stream.
+inline json stream_table(const std::string& name) {
+    return {
+        {"TableName", name},
+        {"AttributeDefinitions", json::array({{{"AttributeName", "pk"}, {"AttributeType", "S"}}})},
+        {"KeySchema", json::array({{{"AttributeName", "pk"}, {"KeyType", "HASH"}}})},
+        {"BillingMode", "PAY_PER_REQUEST"},
+        {"StreamSpecification", {{"StreamEnabled", true}, {"StreamViewType", "NEW_IMAGE"}}}};
+}
+
 inline void run_sql(const fs::path& db_path, const char* sql) {
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);

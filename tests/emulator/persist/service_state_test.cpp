@@ -106,15 +106,6 @@ struct services {
     esm_service esm;
 };
 
-json events_table() {
-    return {
-        {"TableName", "Events"},
-        {"AttributeDefinitions", json::array({{{"AttributeName", "pk"}, {"AttributeType", "S"}}})},
-        {"KeySchema", json::array({{{"AttributeName", "pk"}, {"KeyType", "HASH"}}})},
-        {"BillingMode", "PAY_PER_REQUEST"},
-        {"StreamSpecification", {{"StreamEnabled", true}, {"StreamViewType", "NEW_IMAGE"}}}};
-}
-
 void put(node& n, const std::string& pk) {
     n.db("PutItem", {{"TableName", "Events"}, {"Item", {{"pk", {{"S", pk}}}}}});
 }
@@ -138,7 +129,7 @@ TEST_CASE(
     {
         node n(dir.db(), clock, 1);
         services s(n, dir.path);
-        arn = n.db("CreateTable", events_table())["TableDescription"]["LatestStreamArn"];
+        arn = n.db("CreateTable", stream_table("Events"))["TableDescription"]["LatestStreamArn"];
 
         // Functions through the Lambda API: one updated, one deleted.
         auto web = url_config("web");

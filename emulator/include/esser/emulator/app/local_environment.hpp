@@ -93,6 +93,10 @@ struct local_environment_options {
     // --durability: with data_dir, whether each acknowledged write is fsynced (full) or only
     // written to the database's WAL (normal: survives a crash of esser-local, not of the OS).
     durability_mode durability = durability_mode::normal;
+    // Called once when --data-dir's storage fails while serving (disk full, I/O error), after
+    // the error is logged: `serve` stops esser-local (exit 4). Until then, and without it, the
+    // engine refuses every request (sqlite_state_store::failure()).
+    std::function<void()> on_storage_failure;
     // --credentials: when non-empty, every AWS API request must carry a valid SigV4 signature
     // by one of these keys (sigv4_guard.hpp): DynamoDB and Streams (auth becomes
     // verify_signature), Lambda's REST API and SQS (both protocols, sqs_front.hpp). The esser
@@ -172,6 +176,9 @@ public:
 
     // With --data-dir: what was restored from it at start (tables, items, streams, records).
     const std::optional<sqlite_state_store::restored>& restored_state() const { return restored_; }
+
+    // Why --data-dir's storage failed while serving; empty while it works (or without one).
+    std::string storage_failure() const { return state_ ? state_->failure() : std::string(); }
 
     // The domain's projections run as the in-process function projector_function (the core
     // stream_handler with the built-in aggregate_state_projection into read_store()), fed by an

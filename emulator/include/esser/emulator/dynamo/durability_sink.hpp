@@ -17,7 +17,7 @@
 // Acknowledgement: dynamo_engine::dispatch calls await_durable() before it answers, which waits
 // until every unit this thread submitted is durable (sink's wait_durable: written to the
 // database, and fsynced with --durability full). A storage failure makes it throw; the engine
-// turns that into InternalServerError (the change stays visible in memory but is not durable).
+// turns that into InternalServerError and from then on refuses every request (failure()).
 
 #include <cstdint>
 #include <string>
@@ -67,6 +67,14 @@ struct stream_dropped {
 // Every stream and record is gone (the registry's reset).
 struct streams_cleared {};
 
+// The records of a shard before `position` were trimmed away (retention): the sink drops them
+// (compaction).
+struct records_trimmed {
+    std::uint64_t stream = 0;
+    std::uint32_t shard = 0;
+    std::uint64_t position = 0;
+};
+
 // One stream record at an absolute position of a shard (the registry's encoding).
 struct record_saved {
     std::uint64_t stream = 0;
@@ -95,7 +103,7 @@ struct documents_removed {
 
 using durable_change =
     std::variant<table_saved, table_dropped, item_saved, item_removed, stream_saved, stream_dropped,
-                 streams_cleared, record_saved, document_saved, documents_removed>;
+                 streams_cleared, record_saved, records_trimmed, document_saved, documents_removed>;
 
 class durability_sink {
 public:
@@ -107,6 +115,11 @@ public:
     // Blocks until every unit up to `ticket` is durable. Throws std::runtime_error when the
     // storage failed (every later wait fails the same way).
     virtual void wait_durable(std::uint64_t ticket) = 0;
+
+    // Empty while the storage works; once it failed, why (the text wait_durable throws). The
+    // engine then refuses every request before running it, so the change that could not be
+    // stored (still in memory) is never read or built on; esser-local also stops.
+    virtual std::string failure() const { return {}; }
 };
 
 // Opens a group on this thread (nothing when `sink` is null); nested groups join the outermost,

@@ -30,10 +30,14 @@
 // (PRAGMA user_version), or damaged content is refused by open()/restore() with an error
 // naming the file; nothing is written to it. A storage failure while serving (disk full, I/O
 // error) fails that transaction and every later wait (std::runtime_error), so no write is
-// acknowledged that is not stored.
+// acknowledged that is not stored; failure() tells the engine to refuse every later request
+// (the change whose transaction failed stays in memory: nothing may read it) and
+// options.on_failure tells esser-local to stop. A restart serves exactly what was stored.
 //
 // Thread safety: submit() and wait_durable() from any thread; open/restore/destruction from one.
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
@@ -68,11 +72,20 @@ public:
     struct options {
         std::filesystem::path path;
         durability_mode durability = durability_mode::normal;
+        // How long open() waits for a database another connection holds before refusing it.
+        std::chrono::milliseconds busy_timeout{2000};
+        // Called once, on the storage's first failure while serving (from the thread that
+        // found it), with the text every later wait throws: esser-local stops on it.
+        std::function<void(const std::string&)> on_failure;
     };
 
-    // Opens (creating when missing) the database. Errors: errc::unavailable when it cannot be
-    // opened or written (permissions, read-only file system), errc::parse_error when the file
-    // is not an SQLite database, is damaged or has another schema version; source = the path.
+    // Opens (creating when missing) the database and holds it exclusively until destroyed
+    // (locking_mode=EXCLUSIVE: the data dir is esser-local's alone, and the WAL index lives in
+    // memory instead of a -shm file). Errors: errc::unavailable when it cannot be opened or
+    // written (a read-only file or directory, a read-only file system, a database another
+    // connection holds past options.busy_timeout: "database is locked"), errc::parse_error
+    // when the file is not an SQLite database, is damaged or has another schema version;
+    // source = the path. Nothing is written to a file that is refused.
     [[nodiscard]] static core::result<std::unique_ptr<sqlite_state_store>> open(options o);
 
     // Writes what is still queued, then closes.
@@ -114,6 +127,7 @@ public:
     // ---- durability_sink ----
     std::uint64_t submit(std::vector<durable_change> unit) override;
     void wait_durable(std::uint64_t ticket) override;
+    std::string failure() const override;
 
     const options& config() const { return opts_; }
 
@@ -130,13 +144,14 @@ private:
     sqlite3* db_ = nullptr;
     std::unique_ptr<statements> stmts_;
 
-    std::mutex mu_;  // guards everything below
+    mutable std::mutex mu_;  // guards everything below
     std::condition_variable written_;
     std::vector<std::vector<durable_change>> queue_;
-    std::uint64_t submitted_ = 0;  // ticket of the last unit queued
-    std::uint64_t durable_ = 0;    // ticket of the last unit written
-    bool writing_ = false;         // a waiter is writing a batch (the others wait)
-    std::string failed_;           // the storage failure, once one happened
+    std::uint64_t submitted_ = 0;          // ticket of the last unit queued
+    std::uint64_t durable_ = 0;            // ticket of the last unit written
+    bool writing_ = false;                 // a waiter is writing a batch (the others wait)
+    std::string failed_;                   // the storage failure, once one happened
+    std::atomic<bool> has_failed_{false};  // failed_ is set (read without the mutex)
 };
 
 }  // namespace esser::emulator
