@@ -257,14 +257,7 @@ struct checker {
                     }
                 }
             } else if (it.key() == "projection") {
-                if (v.is_array()) {
-                    if (v.empty())
-                        problem(p, "must name at least one row");
-                    for (std::size_t i = 0; i < v.size(); ++i)
-                        projection_row(v[i], fmt::format("{}/{}", p, i));
-                } else {
-                    projection_row(v, p);
-                }
+                projection_rows(v, p);
             } else if (it.key() == "ignoring") {
                 patterns(v, p);
             } else {
@@ -277,6 +270,18 @@ struct checker {
 
     // {"name": "item", "id": "item-1", "match"?: "exact" | "subset", "value": {...},
     //  "version"?: N} or {"name", "id", "missing": true}.
+    // One expected row, or a non-empty list of them.
+    void projection_rows(const json& v, const std::string& at) {
+        if (!v.is_array()) {
+            projection_row(v, at);
+            return;
+        }
+        if (v.empty())
+            problem(at, "must name at least one row");
+        for (std::size_t i = 0; i < v.size(); ++i)
+            projection_row(v[i], fmt::format("{}/{}", at, i));
+    }
+
     void projection_row(const json& v, const std::string& at) {
         constexpr const char* shape =
             "must be {\"name\": \"item\", \"id\": \"item-1\", \"match\": \"exact\" | "
@@ -527,14 +532,7 @@ struct checker {
                     problem(p, "must be a table name, e.g. \"events\"");
                 break;
             case k::projection:
-                if (v.is_array()) {
-                    if (v.empty())
-                        problem(p, "must name at least one row");
-                    for (std::size_t i = 0; i < v.size(); ++i)
-                        projection_row(v[i], fmt::format("{}/{}", p, i));
-                } else {
-                    projection_row(v, p);
-                }
+                projection_rows(v, p);
                 break;
             case k::queue:
                 queue(v, p);
