@@ -114,8 +114,8 @@ void json_text::string(std::string_view s) {
         }
     }
     if (!ascii && !valid_utf8(s)) {
-        raw(nlohmann::json(std::string(s)).dump(-1, ' ', false,
-                                                nlohmann::json::error_handler_t::replace));
+        raw(nlohmann::json(std::string(s))
+                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
         return;
     }
     // Each byte becomes at most six characters (\u00xx).

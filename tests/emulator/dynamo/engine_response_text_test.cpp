@@ -211,8 +211,9 @@ TEST_CASE_METHOD(
                  {"ProjectionExpression", "x"}}}}}},
             {"ReturnConsumedCapacity", capacity}});
     }
-    ok("GetItem",
-       {{"TableName", "events"}, {"Key", key}, {"ProjectionExpression", "m.#l[2], unicode"},
+    ok("GetItem", {{"TableName", "events"},
+                   {"Key", key},
+                   {"ProjectionExpression", "m.#l[2], unicode"},
                    {"ExpressionAttributeNames", {{"#l", "list"}}}});
     ok("GetItem", {{"TableName", "events"}, {"Key", key}, {"AttributesToGet", {"bs", "t"}}});
     CHECK(text("GetItem", {{"TableName", "other"}, {"Key", {{"pk", S("o\"1")}}}}) ==

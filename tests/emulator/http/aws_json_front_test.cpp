@@ -448,10 +448,9 @@ TEST_CASE("aws_json_front sends a text service's body as written, with its crc32
     auto unknown = call("DynamoDB_20120810.Nope", R"({"TableName":"t"})");
     CHECK(unknown.status == 400);
     CHECK(body_of(unknown)["__type"] == "com.amazon.coral.service#UnknownOperationException");
-    CHECK(seen == std::vector<std::string>{R"(Query {"TableName":"t"})",
-                                           R"(TagResource {"ResourceArn":"a"})",
-                                           R"(GetItem {"TableName":"t"})",
-                                           R"(Scan {"TableName":"t"})"});
+    CHECK(seen == std::vector<std::string>{
+                      R"(Query {"TableName":"t"})", R"(TagResource {"ResourceArn":"a"})",
+                      R"(GetItem {"TableName":"t"})", R"(Scan {"TableName":"t"})"});
 }
 
 TEST_CASE("aws_json_front over a socket: the crc32 covers exactly the bytes received",
