@@ -297,6 +297,7 @@ core::result<void> local_environment::open_storage() {
             if (options_.on_storage_failure)
                 options_.on_storage_failure();
         };
+        so.on_warning = [this](const std::string& what) { log_.warn("{}", what); };
         auto state = sqlite_state_store::open(std::move(so));
         if (!state)
             return core::fail(state.error());

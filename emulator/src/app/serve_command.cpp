@@ -601,11 +601,14 @@ std::string local_server::banner() const {
     if (const auto& r = env.restored_state()) {
         row("data dir",
             fmt::format("{} ({} durability; restored {} tables, {} items, {} stream records, "
-                        "{} functions, {} event source mappings, {} queues, {} messages)",
+                        "{} functions, {} event source mappings, {} queues, {} messages{})",
                         env.options().data_dir,
                         env.options().durability == durability_mode::full ? "full" : "normal",
                         r->tables, r->items, r->records, r->functions, r->mappings, r->queues,
-                        r->messages));
+                        r->messages,
+                        r->journal_records == 0
+                            ? std::string()
+                            : fmt::format("; {} journal records replayed", r->journal_records)));
     }
     row("ids", env.options().seed ? "seeded with " + std::to_string(*env.options().seed)
                                   : std::string("random (pass --seed N to fix them)"));

@@ -1,6 +1,7 @@
 #include "esser/emulator/persist/sqlite_state_store.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <stdexcept>
 
@@ -90,6 +91,12 @@ CREATE TABLE IF NOT EXISTS documents(kind TEXT NOT NULL, id BLOB NOT NULL, body 
                                      PRIMARY KEY(kind, id)) WITHOUT ROWID;
 )sql";
 
+// Version 3 added the journal sequence the database holds (--durability normal): one row.
+constexpr const char* journal_sql = R"sql(
+CREATE TABLE IF NOT EXISTS journal(applied INTEGER NOT NULL);
+INSERT INTO journal(applied) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM journal);
+)sql";
+
 template <class... F>
 struct overloaded : F... {
     using F::operator()...;
@@ -106,6 +113,7 @@ struct sqlite_state_store::statements {
     statement save_stream, drop_stream_records, drop_stream, clear_records, clear_streams;
     statement save_record, trim_records;
     statement save_document, remove_document, remove_documents;
+    statement set_applied;
 };
 
 sqlite_state_store::sqlite_state_store(options o) : opts_(std::move(o)) {}
@@ -120,6 +128,15 @@ sqlite_state_store::~sqlite_state_store() {
         wait_durable(last);
     } catch (const std::exception&) {
         // The failure was reported to every waiter; nothing more to do while closing.
+    }
+    if (applier_.joinable()) {
+        // The applier writes what is journaled to the database and cuts the journal, then ends.
+        {
+            std::lock_guard lock(mu_);
+            stopping_ = true;
+        }
+        apply_wanted_.notify_one();
+        applier_.join();
     }
     stmts_.reset();
     if (db_ != nullptr)
@@ -179,7 +196,7 @@ core::result<void> sqlite_state_store::init() {
             return core::fail(failure(rc, "cannot read the schema version"));
         version = static_cast<int>(v.column_int(0));
     }
-    if (version != 0 && version != 1 && version != schema_version) {
+    if (version < 0 || version > schema_version) {
         core::error e = core::error::parse_error(fmt::format(
             "emulator state {} has schema version {}; this esser-local reads version {} (use "
             "another --data-dir, or the esser-local that wrote it)",
@@ -211,10 +228,11 @@ core::result<void> sqlite_state_store::init() {
     if ((rc = sqlite3_exec(db_, setup.c_str(), nullptr, nullptr, nullptr)) != SQLITE_OK)
         return core::fail(failure(rc, "cannot set up WAL mode"));
     if (version != schema_version) {
-        // A new database gets the whole schema; a version-1 one the documents table.
-        const std::string create =
-            fmt::format("BEGIN; {} {} PRAGMA user_version={}; COMMIT;",
-                        version == 0 ? schema_sql : "", documents_sql, schema_version);
+        // A new database gets the whole schema; a version-1 one the documents table and the
+        // journal's row, a version-2 one the journal's row.
+        const std::string create = fmt::format(
+            "BEGIN; {} {} {} PRAGMA user_version={}; COMMIT;", version == 0 ? schema_sql : "",
+            version <= 1 ? documents_sql : "", journal_sql, schema_version);
         if ((rc = sqlite3_exec(db_, create.c_str(), nullptr, nullptr, nullptr)) != SQLITE_OK) {
             sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
             return core::fail(failure(rc, "cannot create the schema"));
@@ -254,17 +272,130 @@ core::result<void> sqlite_state_store::init() {
         {&s.remove_document, "DELETE FROM documents WHERE kind = ?1 AND id = ?2"},
         {&s.remove_documents,
          "DELETE FROM documents WHERE kind = ?1 AND substr(id, 1, length(?2)) = ?2"},
+        {&s.set_applied, "UPDATE journal SET applied = ?1"},
     };
     for (const auto& [st, sql] : all) {
         if ((rc = st->prepare(db_, sql)) != SQLITE_OK)
             return core::fail(failure(rc, "cannot prepare a statement"));
     }
+    {
+        statement applied;
+        if ((rc = applied.prepare(db_, "SELECT applied FROM journal")) != SQLITE_OK ||
+            (rc = applied.step()) != SQLITE_ROW)
+            return core::fail(failure(rc == SQLITE_DONE ? SQLITE_CORRUPT : rc,
+                                      "cannot read the journal sequence applied"));
+        applied_ = applied.column_int(0);
+    }
+    if (auto replayed = replay_journal(); !replayed)
+        return replayed;
+    if (journal_)
+        applier_ = std::thread([this] { apply_loop(); });
+    return {};
+}
+
+std::filesystem::path sqlite_state_store::journal_path() const {
+    return std::filesystem::path(opts_.path).replace_extension(".journal");
+}
+
+core::result<void> sqlite_state_store::replay_journal() {
+    const std::filesystem::path path = journal_path();
+    const bool normal = opts_.durability == durability_mode::normal;
+    std::error_code ec;
+    if (!normal && !std::filesystem::exists(path, ec))
+        return {};
+    auto file = journal_file::open(path);
+    if (!file) {
+        core::error e = file.error();
+        e.message = fmt::format("emulator state {}: {}", opts_.path.string(), e.message);
+        return core::fail(std::move(e));
+    }
+    auto bytes = file->read_all();
+    if (!bytes) {
+        core::error e = bytes.error();
+        e.message = fmt::format("emulator state {}: {}", opts_.path.string(), e.message);
+        return core::fail(std::move(e));
+    }
+    auto refused = [&](std::string why) {
+        core::error e = core::error::parse_error(fmt::format("emulator state {}: journal {}: {}",
+                                                             opts_.path.string(), path.string(),
+                                                             std::move(why)));
+        e.source = path.string();
+        return core::fail(std::move(e));
+    };
+    auto contents = journal_codec::parse(*bytes);
+    if (!contents)
+        return refused(contents.error().message);
+    if (!contents->torn_tail.empty()) {
+        const std::string warning = fmt::format(
+            "emulator state {}: journal {}: {}: cut off (a write that was never "
+            "acknowledged, torn by an OS crash or a failed append)",
+            opts_.path.string(), path.string(), contents->torn_tail);
+        if (opts_.on_warning)
+            opts_.on_warning(warning);
+        else
+            std::fprintf(stderr, "warning: %s\n", warning.c_str());
+    }
+    // Records up to the applied sequence are in the database already (the applier had not cut
+    // the journal yet); the first one beyond must follow it directly.
+    std::vector<const std::vector<durable_change>*> units;
+    std::uint64_t last = applied_;
+    for (const auto& record : contents->records) {
+        if (record.sequence <= applied_)
+            continue;
+        if (record.sequence != last + 1)
+            return refused(fmt::format(
+                "it continues at sequence {} but the database holds sequence {}: the records "
+                "between are lost (a database replaced or restored from elsewhere? remove the "
+                "journal to start from the database alone)",
+                record.sequence, last));
+        last = record.sequence;
+        ++replayed_;
+        for (const auto& unit : record.units) units.push_back(&unit);
+    }
+    if (last > applied_) {
+        if (std::string error = write(units, last); !error.empty()) {
+            core::error e = core::error::unavailable(error);
+            e.source = opts_.path.string();
+            return core::fail(std::move(e));
+        }
+        applied_ = last;
+    }
+    journal_sequence_ = applied_;
+    auto cut = [&](core::result<void> r) -> core::result<void> {
+        if (r)
+            return r;
+        core::error e = r.error();
+        e.message = fmt::format("emulator state {}: {}", opts_.path.string(), e.message);
+        return core::fail(std::move(e));
+    };
+    if (!normal) {
+        // Full mode keeps no journal: what it held is in the database now.
+        std::filesystem::remove(path, ec);
+        if (ec) {
+            core::error e = core::error::unavailable(
+                fmt::format("emulator state {}: cannot remove the journal {}: {}",
+                            opts_.path.string(), path.string(), ec.message()));
+            e.source = path.string();
+            return core::fail(std::move(e));
+        }
+        return {};
+    }
+    const std::string header = journal_codec::header();
+    if (file->size() != header.size() || bytes->substr(0, header.size()) != header) {
+        if (auto r = cut(file->truncate(0)); !r)
+            return r;
+        if (auto r = cut(file->append(header)); !r)
+            return r;
+    }
+    journal_bytes_ = file->size();
+    journal_.emplace(std::move(*file));
     return {};
 }
 
 core::result<sqlite_state_store::restored> sqlite_state_store::restore(dynamo_engine& engine,
                                                                        stream_registry& streams) {
     restored out;
+    out.journal_records = replayed_;
     int rc = SQLITE_OK;
     // Tables with their items, one table at a time (items stream from a cursor).
     {
@@ -420,32 +551,150 @@ void sqlite_state_store::wait_durable(std::uint64_t ticket) {
             written_.wait(lock);
             continue;
         }
-        // Group commit: this waiter writes everything queued so far in one transaction.
+        if (journal_ && journal_bytes_ >= opts_.journal_limit) {
+            // Backpressure: the applier writes everything to the database and cuts the journal.
+            cut_wanted_ = true;
+            apply_wanted_.notify_one();
+            written_.wait(lock);
+            continue;
+        }
+        // Group commit: this waiter writes everything queued so far, as one journal record
+        // (normal) or one transaction (full).
         writing_ = true;
         std::vector<std::vector<durable_change>> batch;
         batch.swap(queue_);
         const std::uint64_t upto = submitted_;
         lock.unlock();
-        std::string error = write(batch);
+        std::string error;
+        if (journal_) {
+            error = append_to_journal(batch);
+        } else {
+            std::vector<const std::vector<durable_change>*> units;
+            units.reserve(batch.size());
+            for (const auto& unit : batch) units.push_back(&unit);
+            error = write(units, std::nullopt);
+        }
         lock.lock();
         writing_ = false;
         bool first_failure = false;
         if (error.empty()) {
             durable_ = upto;
+            if (journal_) {
+                journal_bytes_ = journal_->size();
+                const bool first = journaled_.empty();
+                journaled_units_ += batch.size();
+                journaled_.push_back({journal_sequence_, std::move(batch)});
+                if (first || journaled_units_ >= opts_.apply_after_units)
+                    apply_wanted_.notify_one();
+            }
         } else {
-            failed_ = std::move(error);
-            first_failure = !has_failed_.exchange(true);
+            first_failure = fail_locked(std::move(error));
         }
         written_.notify_all();
-        if (first_failure && opts_.on_failure) {
-            const std::string why = failed_;
-            lock.unlock();
-            opts_.on_failure(why);
-            lock.lock();
-        }
+        report_failure(lock, first_failure);
     }
     if (!failed_.empty() && durable_ < ticket)
         throw std::runtime_error(failed_);
+}
+
+bool sqlite_state_store::fail_locked(std::string error) {
+    if (failed_.empty())
+        failed_ = std::move(error);
+    return !has_failed_.exchange(true);
+}
+
+void sqlite_state_store::report_failure(std::unique_lock<std::mutex>& lock, bool first) {
+    if (!first || !opts_.on_failure)
+        return;
+    const std::string why = failed_;
+    lock.unlock();
+    opts_.on_failure(why);
+    lock.lock();
+}
+
+std::string sqlite_state_store::append_to_journal(
+    const std::vector<std::vector<durable_change>>& batch) {
+    std::vector<const std::vector<durable_change>*> units;
+    units.reserve(batch.size());
+    for (const auto& unit : batch) units.push_back(&unit);
+    journal_buffer_.clear();
+    journal_codec::append_record(journal_buffer_, journal_sequence_ + 1, units);
+    if (auto r = journal_->append(journal_buffer_); !r)
+        return fmt::format("emulator state {}: cannot write: {}", opts_.path.string(),
+                           r.error().message);
+    ++journal_sequence_;
+    // A buffer grown by one large batch is not kept for the small ones after it.
+    if (journal_buffer_.capacity() > (1u << 20))
+        std::string().swap(journal_buffer_);
+    return {};
+}
+
+void sqlite_state_store::apply_loop() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+        // Asleep while there is nothing to do; once a record came, it waits up to
+        // apply_interval for more (larger transactions), less when enough units wait.
+        apply_wanted_.wait(lock, [&] {
+            return stopping_ || cut_wanted_ || !journaled_.empty() ||
+                   journal_bytes_ > journal_codec::header_bytes;
+        });
+        apply_wanted_.wait_for(lock, opts_.apply_interval, [&] {
+            return stopping_ || cut_wanted_ || journaled_units_ >= opts_.apply_after_units;
+        });
+        if (!failed_.empty()) {
+            // Fail-stop: what is journaled stays in the journal for the next start.
+            if (stopping_)
+                return;
+            apply_wanted_.wait(lock, [&] { return stopping_; });
+            continue;
+        }
+        // The journal is cut when a writer waits for it, at the end, and whenever the applier
+        // finds nothing else to do; cutting holds the writers off (writing_) meanwhile, so
+        // nothing is appended between the last apply and the cut.
+        const bool cut = stopping_ || cut_wanted_ ||
+                         (journaled_.empty() && journal_bytes_ > journal_codec::header_bytes);
+        if (cut) {
+            while (writing_) written_.wait(lock);
+            writing_ = true;
+        }
+        std::vector<journal_record> records;
+        records.swap(journaled_);
+        journaled_units_ = 0;
+        if (records.empty() && !cut) {
+            if (stopping_)
+                return;
+            continue;
+        }
+        lock.unlock();
+        std::string error;
+        if (!records.empty()) {
+            std::vector<const std::vector<durable_change>*> units;
+            for (const auto& record : records)
+                for (const auto& unit : record.units) units.push_back(&unit);
+            error = write(units, records.back().sequence);
+            if (error.empty())
+                applied_ = records.back().sequence;
+        }
+        if (error.empty() && cut) {
+            if (auto r = journal_->truncate(journal_codec::header_bytes); !r)
+                error =
+                    fmt::format("emulator state {}: {}", opts_.path.string(), r.error().message);
+        }
+        records.clear();  // frees the units outside the lock
+        lock.lock();
+        bool first_failure = false;
+        if (!error.empty())
+            first_failure = fail_locked(std::move(error));
+        if (cut) {
+            writing_ = false;
+            cut_wanted_ = false;
+            journal_bytes_ = journal_->size();
+        }
+        written_.notify_all();
+        report_failure(lock, first_failure);
+        if (stopping_ && journaled_.empty() && failed_.empty())
+            return;
+    }
 }
 
 std::string sqlite_state_store::failure() const {
@@ -455,7 +704,8 @@ std::string sqlite_state_store::failure() const {
     return failed_;
 }
 
-std::string sqlite_state_store::write(const std::vector<std::vector<durable_change>>& units) {
+std::string sqlite_state_store::write(const std::vector<const std::vector<durable_change>*>& units,
+                                      std::optional<std::uint64_t> applied) {
     auto& s = *stmts_;
     int rc = s.begin.run();
     bool ok = rc == SQLITE_DONE;
@@ -465,8 +715,8 @@ std::string sqlite_state_store::write(const std::vector<std::vector<durable_chan
             rc = r;
         }
     };
-    for (const auto& unit : units) {
-        for (const auto& change : unit) {
+    for (const auto* unit : units) {
+        for (const auto& change : *unit) {
             if (!ok)
                 break;
             std::visit(
@@ -524,6 +774,8 @@ std::string sqlite_state_store::write(const std::vector<std::vector<durable_chan
                 change);
         }
     }
+    if (ok && applied)
+        check(s.set_applied.integer(1, *applied).run());
     if (ok)
         check(s.commit.run());
     if (ok)

@@ -2,13 +2,19 @@
 // Shared helpers of the persistence tests (issue 9): a scratch directory, one "run" of the
 // engine and the streams on a database (node), and SQL behind the store's back.
 
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "emulator/streams/stream_test_support.hpp"
 #include <catch2/catch.hpp>
+#include <sched.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "esser/emulator/dynamo/dynamo_engine.hpp"
@@ -47,12 +53,16 @@ struct scratch {
 struct node {
     node(const fs::path& db, std::shared_ptr<core::manual_clock> c, std::uint64_t seed,
          durability_mode mode = durability_mode::normal)
+        : node(sqlite_state_store::options{db, mode}, std::move(c), seed) {}
+
+    node(sqlite_state_store::options store_options, std::shared_ptr<core::manual_clock> c,
+         std::uint64_t seed)
         : clock(std::move(c)),
           ids(std::make_shared<core::seeded_id_source>(seed)),
           registry(*clock, *ids),
           engine(std::make_unique<dynamo_engine>(options())),
           api(registry) {
-        auto opened = sqlite_state_store::open({db, mode});
+        auto opened = sqlite_state_store::open(std::move(store_options));
         if (!opened)
             FAIL(opened.error().describe());
         store = std::move(*opened);
@@ -115,7 +125,6 @@ struct node {
     sqlite_state_store::restored restored;
 };
 
-// Runs SQL on the database behind the store's back (what a user or a bug could do).
 // A table keyed by "pk" (S) with a NEW_IMAGE stream.
 inline json stream_table(const std::string& name) {
     return {
@@ -126,12 +135,46 @@ inline json stream_table(const std::string& name) {
         {"StreamSpecification", {{"StreamEnabled", true}, {"StreamViewType", "NEW_IMAGE"}}}};
 }
 
+// Runs SQL on the database behind the store's back (what a user or a bug could do).
 inline void run_sql(const fs::path& db_path, const char* sql) {
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
     const int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
     sqlite3_close(db);
     REQUIRE(rc == SQLITE_OK);
+}
+
+constexpr int no_user_namespaces = 77;
+
+// Runs `body` in a forked child (inside a new user namespace when `unprivileged`); its exit
+// code, 128 + signal when it died of one (a child that kills itself with SIGKILL: 137).
+inline int in_child(bool unprivileged, const std::function<int()>& body) {
+    std::fflush(nullptr);
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        if (unprivileged && ::unshare(CLONE_NEWUSER) != 0)
+            ::_exit(no_user_namespaces);
+        int rc = 1;
+        try {
+            rc = body();
+        } catch (...) {
+            rc = 2;
+        }
+        std::fflush(nullptr);
+        ::_exit(rc);
+    }
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// A file's bytes.
+inline std::string bytes_of(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
 }
 
 }  // namespace esser::emulator::testing

@@ -16,44 +16,10 @@
 
 #include "emulator/persist/persist_test_support.hpp"
 #include <catch2/catch.hpp>
-#include <sched.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
 
 namespace esser::emulator::testing {
 namespace {
-
-constexpr int no_user_namespaces = 77;
-
-// Runs `body` in a forked child (inside a new user namespace when `unprivileged`); its exit
-// code, 128 + signal when it died of one.
-int in_child(bool unprivileged, const std::function<int()>& body) {
-    std::fflush(nullptr);
-    const pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        if (unprivileged && ::unshare(CLONE_NEWUSER) != 0)
-            ::_exit(no_user_namespaces);
-        int rc = 1;
-        try {
-            rc = body();
-        } catch (...) {
-            rc = 2;
-        }
-        std::fflush(nullptr);
-        ::_exit(rc);
-    }
-    int status = 0;
-    REQUIRE(::waitpid(pid, &status, 0) == pid);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-std::string bytes_of(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 // In the child: 0 when opening `db` fails with errc::unavailable naming the file (and the
 // reason, when `reason` is given).
