@@ -15,45 +15,10 @@ namespace {
 // The AttributeValue tags, recognised without string comparisons on the hot path.
 enum class tag_id { S, N, B, BOOL, NUL, M, L, SS, NS, BS, unknown };
 
+// tag_id follows value_type's order, plus unknown.
 tag_id tag_of(const std::string& t) {
-    switch (t.size()) {
-        case 1:
-            switch (t[0]) {
-                case 'S':
-                    return tag_id::S;
-                case 'N':
-                    return tag_id::N;
-                case 'B':
-                    return tag_id::B;
-                case 'M':
-                    return tag_id::M;
-                case 'L':
-                    return tag_id::L;
-                default:
-                    return tag_id::unknown;
-            }
-        case 2:
-            if (t[1] != 'S')
-                return tag_id::unknown;
-            switch (t[0]) {
-                case 'S':
-                    return tag_id::SS;
-                case 'N':
-                    return tag_id::NS;
-                case 'B':
-                    return tag_id::BS;
-                default:
-                    return tag_id::unknown;
-            }
-        case 4:
-            if (t == "BOOL")
-                return tag_id::BOOL;
-            if (t == "NULL")
-                return tag_id::NUL;
-            return tag_id::unknown;
-        default:
-            return tag_id::unknown;
-    }
+    const std::optional<value_type> v = parse_type_tag(t);
+    return v ? static_cast<tag_id>(*v) : tag_id::unknown;
 }
 
 const json::object_t& object_of(const json& j) {

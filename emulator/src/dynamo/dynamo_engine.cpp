@@ -14,6 +14,8 @@ namespace {
 struct handler {
     aws_result (dynamo_engine::impl::*plain)(const json&) = nullptr;
     aws_result (dynamo_engine::impl::*read)(const json&, item_form) = nullptr;
+    // PutItem: takes the Item encoded before the schema pass when it can be.
+    aws_result (dynamo_engine::impl::*put)(const json&, const encoded_put_item*) = nullptr;
 };
 
 const std::map<std::string_view, handler>& handlers() {
@@ -26,7 +28,7 @@ const std::map<std::string_view, handler>& handlers() {
         {"UpdateTable", {&impl::update_table}},
         {"DescribeTimeToLive", {&impl::describe_time_to_live}},
         {"UpdateTimeToLive", {&impl::update_time_to_live}},
-        {"PutItem", {&impl::put_item}},
+        {"PutItem", {nullptr, nullptr, &impl::put_item}},
         {"GetItem", {nullptr, &impl::get_item}},
         {"DeleteItem", {&impl::delete_item}},
         {"UpdateItem", {&impl::update_item}},
@@ -57,7 +59,19 @@ aws_result run(dynamo_engine::impl& engine, std::string_view operation, const js
         return fail(aws_error::serialization());
     const schema::fields* s = schema::for_operation(operation);
     try {
-        if (auto e = schema::check_request(request, *s))
+        // A plainly valid Item is encoded in one walk; its type pass then has nothing to find.
+        encoded_put_item encoded;
+        const json* item = nullptr;
+        if (it->second.put && engine.opts.one_walk_put_item) {
+            item = schema::member(request, "Item");
+            if (item) {
+                if (auto size = item_codec::encode_json(*item, encoded.bytes))
+                    encoded.size = *size;
+                else
+                    item = nullptr;
+            }
+        }
+        if (auto e = schema::check_request(request, *s, item))
             return fail(std::move(*e));
         if (engine.sink != nullptr) {
             // The storage failed (--data-dir): what could not be stored must not be read.
@@ -66,7 +80,9 @@ aws_result run(dynamo_engine::impl& engine, std::string_view operation, const js
                                                       "is restarted)"));
         }
         aws_result out = it->second.read ? (engine.*(it->second.read))(request, form)
-                                         : (engine.*(it->second.plain))(request);
+                         : it->second.put
+                             ? (engine.*(it->second.put))(request, item ? &encoded : nullptr)
+                             : (engine.*(it->second.plain))(request);
         // Answer only once what the operation changed is durable (--data-dir).
         await_durable(engine.sink);
         return out;

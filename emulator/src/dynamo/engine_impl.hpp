@@ -35,6 +35,13 @@ inline core::unexpected<aws_error> fail(aws_error e) {
     return core::unexpected<aws_error>(std::move(e));
 }
 
+// PutItem's Item in the stored encoding with its size, made by item_codec::encode_json in one
+// walk before the schema pass (dispatch does it; options::one_walk_put_item).
+struct encoded_put_item {
+    std::string bytes;
+    std::size_t size = 0;
+};
+
 class dynamo_engine::impl {
 public:
     explicit impl(options o);
@@ -89,7 +96,8 @@ public:
     aws_result update_table(const json& r);
     aws_result describe_time_to_live(const json& r);
     aws_result update_time_to_live(const json& r);
-    aws_result put_item(const json& r);
+    // `encoded`: the Item already encoded, or null (then read by the AttributeValue passes).
+    aws_result put_item(const json& r, const encoded_put_item* encoded);
     aws_result get_item(const json& r, item_form form);
     aws_result delete_item(const json& r);
     aws_result update_item(const json& r);

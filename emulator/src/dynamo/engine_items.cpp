@@ -32,17 +32,23 @@ aws_error condition_failed(const json& r, const std::optional<attribute_map>& ol
 
 }  // namespace
 
-aws_result dynamo_engine::impl::put_item(const json& r) {
+aws_result dynamo_engine::impl::put_item(const json& r, const encoded_put_item* encoded) {
     if (auto e = check_expression_params(r, {"ConditionExpression"}, {"Expected"}))
         return fail(*e);
-    auto item = read_map_member(r, "Item");
-    if (!item)
-        return fail(item.error());
+    // The item: encoded already (dispatch's one walk found it plainly valid), or read here by
+    // the AttributeValue pass, which gives AWS's error.
+    std::optional<attribute_map> item;
+    if (!encoded) {
+        auto read = read_map_member(r, "Item");
+        if (!read)
+            return fail(read.error());
+        item = std::move(*read);
+    }
     const std::string_view rv = str(r, "ReturnValues");
     if (!rv.empty() && rv != "ALL_OLD" && rv != "NONE") {
         return fail(aws_error::validation("ReturnValues can only be ALL_OLD or NONE"));
     }
-    const std::size_t size = item_size(*item);
+    const std::size_t size = encoded ? encoded->size : item_size(*item);
     if (size > opts.max_item_size)
         return fail(aws_error::validation("Item size has exceeded the maximum allowed size"));
     auto ex = compile_with_legacy(r, request_kind::put_item);
@@ -53,13 +59,13 @@ aws_result dynamo_engine::impl::put_item(const json& r) {
     if (!found)
         return fail(found.error());
     table& t = **found;
-    if (auto m = t.check_item(*item))
+    if (auto m = encoded ? t.check_item(encoded->bytes) : t.check_item(*item))
         return fail(aws_error::validation(*m));
     if (ex->has_condition()) {
         if (auto e = ex->check_nested_key_paths(t.keys, t.index_keys()))
             return fail(*e);
     }
-    const item_key k = t.key_of(*item);
+    const item_key k = encoded ? t.key_of(encoded->bytes) : t.key_of(*item);
     const bool want_old = rv == "ALL_OLD";
     const bool want_capacity = schema::member(r, "ReturnConsumedCapacity") != nullptr;
 
@@ -79,11 +85,18 @@ aws_result dynamo_engine::impl::put_item(const json& r) {
     json out = json::object();
     if (want_old && old_item)
         out["Attributes"] = to_json(*old_item);
+    if (index_capacity && !item)
+        item = item_codec::decode(encoded->bytes);
     const auto index_units = index_capacity
                                  ? t.index_write_units(old_item ? &*old_item : nullptr, &*item)
                                  : std::vector<std::pair<const secondary_index*, double>>{};
-    t.commit(k, old, old_item ? &*old_item : nullptr, &*item,
-             {observer.load(), now(), false, sink, size});
+    const table::commit_context ctx{observer.load(), now(), false, sink, size};
+    if (encoded) {
+        t.commit_encoded(k, old, old_item ? &*old_item : nullptr, &encoded->bytes,
+                         item ? &*item : nullptr, ctx);
+    } else {
+        t.commit(k, old, old_item ? &*old_item : nullptr, &*item, ctx);
+    }
     if (json c = write_capacity(r, t, write_units(std::max(size, old_size)), index_units);
         !c.is_null()) {
         out["ConsumedCapacity"] = std::move(c);

@@ -1,7 +1,10 @@
 #include "item_codec.hpp"
 
+#include <algorithm>
 #include <cassert>
+#include <cstring>
 
+#include "esser/emulator/dynamo/attribute_value_json.hpp"
 #include "esser/emulator/dynamo/base64.hpp"
 #include "esser/emulator/dynamo/json_text.hpp"
 
@@ -12,20 +15,78 @@ using u128 = unsigned __int128;
 
 namespace {
 
-void put_varint(std::uint64_t v, std::string& out) {
+// Appends to a std::string through a cursor: the string is grown ahead of the cursor and cut to
+// the written length when the writer goes, so writing a byte is a store, not a push_back. The
+// small writers are forced inline: the encoders call them for every byte, name and value.
+class byte_writer {
+public:
+    explicit byte_writer(std::string& s) : s_(s), pos_(s.size()) { grow(256); }
+
+    ~byte_writer() { s_.resize(pos_); }
+
+    byte_writer(const byte_writer&) = delete;
+    byte_writer& operator=(const byte_writer&) = delete;
+
+    std::size_t size() const { return pos_; }
+
+    // Room for n more bytes at the cursor: write them, then advance(end of what was written).
+    [[gnu::always_inline]] char* room(std::size_t n) {
+        if (s_.size() - pos_ < n)
+            grow(n);
+        return s_.data() + pos_;
+    }
+
+    [[gnu::always_inline]] void advance(const char* end) {
+        pos_ = static_cast<std::size_t>(end - s_.data());
+    }
+
+    [[gnu::always_inline]] void push_back(char c) {
+        *room(1) = c;
+        ++pos_;
+    }
+
+    [[gnu::always_inline]] void append(const char* p, std::size_t n) {
+        std::memcpy(room(n), p, n);
+        pos_ += n;
+    }
+
+    // Inserts n bytes at `at` (<= size()), moving what follows.
+    void insert(std::size_t at, const char* p, std::size_t n) {
+        char* d = room(n) - pos_;
+        std::memmove(d + at + n, d + at, pos_ - at);
+        std::memcpy(d + at, p, n);
+        pos_ += n;
+    }
+
+private:
+    [[gnu::noinline]] void grow(std::size_t n) {
+        s_.resize(std::max(s_.size() * 2, pos_ + n + 64));
+    }
+
+    std::string& s_;
+    std::size_t pos_;
+};
+
+[[gnu::always_inline]] inline char* write_varint(std::uint64_t v, char* p) {
     while (v >= 0x80) {
-        out.push_back(static_cast<char>((v & 0x7F) | 0x80));
+        *p++ = static_cast<char>((v & 0x7F) | 0x80);
         v >>= 7;
     }
-    out.push_back(static_cast<char>(v));
+    *p++ = static_cast<char>(v);
+    return p;
 }
 
-void put_bytes(std::string_view s, std::string& out) {
-    put_varint(s.size(), out);
-    out.append(s);
+[[gnu::always_inline]] inline void put_varint(std::uint64_t v, byte_writer& out) {
+    out.advance(write_varint(v, out.room(10)));
 }
 
-void put_number(const decimal& d, std::string& out) {
+[[gnu::always_inline]] inline void put_bytes(std::string_view s, byte_writer& out) {
+    char* p = write_varint(s.size(), out.room(10 + s.size()));
+    std::memcpy(p, s.data(), s.size());
+    out.advance(p + s.size());
+}
+
+void put_number(const decimal& d, byte_writer& out) {
     u128 c = d.coefficient();
     unsigned char buf[16];
     int n = 0;
@@ -39,9 +100,9 @@ void put_number(const decimal& d, std::string& out) {
     out.append(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(n));
 }
 
-void put_value(const attribute_value& v, std::string& out);
+void put_value(const attribute_value& v, byte_writer& out);
 
-void put_entries(const attribute_map& m, std::string& out) {
+void put_entries(const attribute_map& m, byte_writer& out) {
     put_varint(m.size(), out);
     for (const auto& [name, v] : m) {
         put_bytes(name, out);
@@ -52,23 +113,15 @@ void put_entries(const attribute_map& m, std::string& out) {
 // Writes `body` preceded by its byte length: the body goes to the end of `out`, then its length
 // is inserted in front of it (a short memmove; no second buffer).
 template <class F>
-void put_sized(std::string& out, F&& body) {
+void put_sized(byte_writer& out, F&& body) {
     const std::size_t start = out.size();
     body(out);
-    const std::size_t n = out.size() - start;
     char len[10];
-    std::size_t k = 0;
-    for (std::uint64_t v = n;; v >>= 7) {
-        if (v < 0x80) {
-            len[k++] = static_cast<char>(v);
-            break;
-        }
-        len[k++] = static_cast<char>((v & 0x7F) | 0x80);
-    }
-    out.insert(start, len, k);
+    const char* end = write_varint(out.size() - start, len);
+    out.insert(start, len, static_cast<std::size_t>(end - len));
 }
 
-void put_value(const attribute_value& v, std::string& out) {
+void put_value(const attribute_value& v, byte_writer& out) {
     out.push_back(static_cast<char>(v.type()));
     switch (v.type()) {
         case value_type::S:
@@ -86,10 +139,10 @@ void put_value(const attribute_value& v, std::string& out) {
         case value_type::NUL:
             break;
         case value_type::M:
-            put_sized(out, [&](std::string& b) { put_entries(v.as_m(), b); });
+            put_sized(out, [&](byte_writer& b) { put_entries(v.as_m(), b); });
             break;
         case value_type::L:
-            put_sized(out, [&](std::string& b) {
+            put_sized(out, [&](byte_writer& b) {
                 put_varint(v.as_l().size(), b);
                 for (const auto& x : v.as_l()) put_value(x, b);
             });
@@ -106,6 +159,162 @@ void put_value(const attribute_value& v, std::string& out) {
             for (const auto& d : v.as_ns()) put_number(d, out);
             break;
     }
+}
+
+// ---- encode_json: PutItem's one walk (see the header) ----
+
+bool put_json_value(const json& j, int depth, byte_writer& out, std::size_t& size);
+
+// The entries of an object, in its (bytewise) key order, each value at level `depth`. Sizes:
+// top-level attributes count name + value, map entries (nested) one byte more.
+bool put_json_entries(const json::object_t& obj, int depth, bool nested, byte_writer& out,
+                      std::size_t& size) {
+    put_varint(obj.size(), out);
+    for (const auto& [name, v] : obj) {
+        if (name.size() > max_attribute_name_bytes)
+            return false;
+        put_bytes(name, out);
+        size += name.size() + (nested ? 1 : 0);
+        if (!put_json_value(v, depth, out, size))
+            return false;
+    }
+    return true;
+}
+
+// A set: a non-empty array of strings, read by `read` (false declines), without duplicates,
+// written in its sorted order.
+template <class T, class Read, class Put>
+bool put_json_set(const json& v, byte_writer& out, std::size_t& size, Read&& read, Put&& put) {
+    if (!v.is_array() || v.empty())
+        return false;
+    std::vector<T> items;
+    items.reserve(v.size());
+    for (const auto& x : v) {
+        if (!x.is_string() || !read(x.get_ref<const std::string&>(), items))
+            return false;
+    }
+    std::sort(items.begin(), items.end());
+    if (std::adjacent_find(items.begin(), items.end()) != items.end())
+        return false;
+    put_varint(items.size(), out);
+    for (const auto& x : items) size += put(x);
+    return true;
+}
+
+bool put_json_value(const json& j, int depth, byte_writer& out, std::size_t& size) {
+    if (depth > max_attribute_depth || !j.is_object())
+        return false;
+    const auto& obj = j.get_ref<const json::object_t&>();
+    if (obj.size() != 1)
+        return false;
+    const auto& [tag, v] = *obj.begin();
+    const std::optional<value_type> t = parse_type_tag(tag);
+    if (!t)
+        return false;
+    const value_type type = *t;
+    out.push_back(static_cast<char>(type));
+    auto text = [&]() -> const std::string& { return v.get_ref<const std::string&>(); };
+    switch (type) {
+        case value_type::S:
+            if (!v.is_string())
+                return false;
+            put_bytes(text(), out);
+            size += text().size();
+            return true;
+        case value_type::N: {
+            if (!v.is_string())
+                return false;
+            const auto d = decimal::parse(text());
+            if (!d)
+                return false;
+            put_number(*d, out);
+            size += d->size_bytes();
+            return true;
+        }
+        case value_type::B: {
+            if (!v.is_string())
+                return false;
+            const auto b = base64_decode(text());
+            if (!b)
+                return false;
+            put_bytes(*b, out);
+            size += b->size();
+            return true;
+        }
+        case value_type::BOOL:
+            if (!v.is_boolean())
+                return false;
+            out.push_back(v.get<bool>() ? 1 : 0);
+            size += 1;
+            return true;
+        case value_type::NUL:
+            if (!v.is_boolean() || !v.get<bool>())
+                return false;
+            size += 1;
+            return true;
+        case value_type::M: {
+            if (!v.is_object())
+                return false;
+            bool ok = true;
+            put_sized(out, [&](byte_writer& b) {
+                ok = put_json_entries(v.get_ref<const json::object_t&>(), depth + 1, true, b, size);
+            });
+            size += 3;
+            return ok;
+        }
+        case value_type::L: {
+            if (!v.is_array())
+                return false;
+            bool ok = true;
+            put_sized(out, [&](byte_writer& b) {
+                put_varint(v.size(), b);
+                for (const auto& x : v) {
+                    if (!(ok = put_json_value(x, depth + 1, b, size)))
+                        return;
+                }
+            });
+            size += 3 + v.size();
+            return ok;
+        }
+        case value_type::SS:
+            return put_json_set<std::string_view>(
+                v, out, size,
+                [](const std::string& s, std::vector<std::string_view>& items) {
+                    items.emplace_back(s);
+                    return true;
+                },
+                [&](std::string_view s) {
+                    put_bytes(s, out);
+                    return s.size();
+                });
+        case value_type::BS:
+            return put_json_set<std::string>(
+                v, out, size,
+                [](const std::string& s, std::vector<std::string>& items) {
+                    auto b = base64_decode(s);
+                    if (b)
+                        items.push_back(std::move(*b));
+                    return b.has_value();
+                },
+                [&](const std::string& s) {
+                    put_bytes(s, out);
+                    return s.size();
+                });
+        case value_type::NS:
+            return put_json_set<decimal>(
+                v, out, size,
+                [](const std::string& s, std::vector<decimal>& items) {
+                    auto d = decimal::parse(s);
+                    if (d)
+                        items.push_back(*d);
+                    return d.has_value();
+                },
+                [&](const decimal& d) {
+                    put_number(d, out);
+                    return d.size_bytes();
+                });
+    }
+    return false;
 }
 
 struct reader {
@@ -143,6 +352,12 @@ struct reader {
         return decimal::from_normalised_parts(c, static_cast<int>(e), (head & 0x80) != 0);
     }
 
+    void skip_number() {
+        const int n = static_cast<unsigned char>(*p++) & 0x7F;
+        varint();
+        p += n;
+    }
+
     value_type tag() { return static_cast<value_type>(*p++); }
 
     void skip_value(value_type t) {
@@ -152,7 +367,7 @@ struct reader {
                 bytes();
                 break;
             case value_type::N:
-                number();
+                skip_number();
                 break;
             case value_type::BOOL:
                 ++p;
@@ -173,7 +388,7 @@ struct reader {
             }
             case value_type::NS: {
                 const auto n = varint();
-                for (std::uint64_t i = 0; i < n; ++i) number();
+                for (std::uint64_t i = 0; i < n; ++i) skip_number();
                 break;
             }
         }
@@ -491,7 +706,8 @@ void append_number_key(const decimal& d, std::string& out) {
 }  // namespace
 
 void encode(const attribute_map& item, std::string& out) {
-    put_entries(item, out);
+    byte_writer w(out);
+    put_entries(item, w);
 }
 
 std::string encode(const attribute_map& item) {
@@ -499,6 +715,17 @@ std::string encode(const attribute_map& item) {
     out.reserve(64);
     encode(item, out);
     return out;
+}
+
+std::optional<std::size_t> encode_json(const json& item, std::string& out) {
+    out.clear();
+    if (!item.is_object())
+        return std::nullopt;
+    std::size_t size = 0;
+    byte_writer w(out);
+    if (!put_json_entries(item.get_ref<const json::object_t&>(), 1, false, w, size))
+        return std::nullopt;
+    return size;
 }
 
 attribute_map decode(std::string_view bytes) {
@@ -541,19 +768,37 @@ void write_json(std::string_view bytes, json_text& out) {
 }
 
 std::optional<std::string_view> find(std::string_view bytes, std::string_view name) {
+    return find_pair(bytes, name, name).first;
+}
+
+std::pair<std::optional<std::string_view>, std::optional<std::string_view>> find_pair(
+    std::string_view bytes, std::string_view a, std::string_view b) {
+    // Names are in ascending byte order: past a name, it is not there. The first bytes decide
+    // most comparisons without a memcmp.
+    auto order = [](std::string_view x, std::string_view y) {
+        return !x.empty() && !y.empty() && x[0] != y[0]
+                   ? static_cast<unsigned char>(x[0]) - static_cast<unsigned char>(y[0])
+                   : x.compare(y);
+    };
+    std::pair<std::optional<std::string_view>, std::optional<std::string_view>> out;
     reader r{bytes.data(), bytes.data() + bytes.size()};
     const auto n = r.varint();
-    for (std::uint64_t i = 0; i < n; ++i) {
+    bool past_a = false, past_b = false;
+    for (std::uint64_t i = 0; i < n && !(past_a && past_b); ++i) {
         std::string_view current = r.bytes();
         const char* start = r.p;
-        const auto t = r.tag();
-        r.skip_value(t);
-        if (current == name)
-            return std::string_view(start, static_cast<std::size_t>(r.p - start));
-        if (current > name)
-            break;
+        const int to_a = past_a ? -1 : order(current, a);
+        const int to_b = past_b ? -1 : order(current, b);
+        past_a = past_a || to_a >= 0;
+        past_b = past_b || to_b >= 0;
+        r.skip_value(r.tag());
+        const std::string_view value(start, static_cast<std::size_t>(r.p - start));
+        if (to_a == 0)
+            out.first = value;
+        if (to_b == 0)
+            out.second = value;
     }
-    return std::nullopt;
+    return out;
 }
 
 attribute_value decode_value(std::string_view value_bytes) {
@@ -565,6 +810,11 @@ attribute_value decode_value(std::string_view value_bytes) {
 std::size_t item_size(std::string_view bytes) {
     reader r{bytes.data(), bytes.data() + bytes.size()};
     return r.entries_size(false);
+}
+
+std::size_t bytes_length(std::string_view value_bytes) {
+    reader r{value_bytes.data() + 1, value_bytes.data() + value_bytes.size()};
+    return r.varint();
 }
 
 std::size_t attribute_count(std::string_view bytes) {

@@ -33,6 +33,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -44,6 +45,19 @@ namespace esser::emulator::item_codec {
 
 void encode(const attribute_map& item, std::string& out);
 std::string encode(const attribute_map& item);
+
+// PutItem's Item straight from its DynamoDB JSON (spec §2.1-2.3) in one walk, without building
+// an attribute_map: merges the type pass, the AttributeValue pass, encode() and item_size().
+// Accepts only plainly valid items: every value an object with exactly one known tag whose
+// value has its natural JSON type (S/N/B strings, BOOL a boolean, NULL true, sets non-empty
+// arrays of strings without duplicates, M an object, L an array), numbers that decimal::parse
+// takes, base64 that decodes, names up to max_attribute_name_bytes, at most max_attribute_depth
+// levels. Anything else, invalid or merely unusual (Coral's boolean strings, JSON null members,
+// several tags, unknown tags), is declined: nullopt, and the caller runs the two passes of
+// attribute_value_json.hpp, which give AWS's error in AWS's order.
+// On success `out` (cleared first) holds exactly encode(attribute_map_from_json(item)) and the
+// result is the item's size (spec §2.3).
+std::optional<std::size_t> encode_json(const nlohmann::json& item, std::string& out);
 
 attribute_map decode(std::string_view bytes);
 // Only the named top-level attributes (sorted, unique names), for projections and key reads.
@@ -57,11 +71,16 @@ void write_json(std::string_view bytes, json_text& out);
 
 // The encoded value (tag + payload) of a top-level attribute, if present.
 std::optional<std::string_view> find(std::string_view bytes, std::string_view name);
+// find() of two names in one scan (the key attributes).
+std::pair<std::optional<std::string_view>, std::optional<std::string_view>> find_pair(
+    std::string_view bytes, std::string_view a, std::string_view b);
 attribute_value decode_value(std::string_view value_bytes);
 // Key bytes of an encoded value, which must be S, N or B.
 void append_key_bytes_of_encoded(std::string_view value_bytes, std::string& out);
 // Number of top-level attributes.
 std::size_t attribute_count(std::string_view bytes);
+// The byte length of an encoded S or B value (tag + payload).
+std::size_t bytes_length(std::string_view value_bytes);
 // The DynamoDB size (spec §2.3) of an encoded item, without decoding it.
 std::size_t item_size(std::string_view bytes);
 

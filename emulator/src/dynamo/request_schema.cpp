@@ -472,11 +472,12 @@ member_table present_members(const json& request, const fields& schema) {
 }
 }  // namespace
 
-std::optional<aws_error> check_request(const json& request, const fields& schema) {
+std::optional<aws_error> check_request(const json& request, const fields& schema,
+                                       const json* typed) {
     const member_table present = present_members(request, schema);
     // Pass 1: types.
     for (std::size_t i = 0; i < schema.size() && i < max_members; ++i) {
-        if (const json* v = present[i]) {
+        if (const json* v = present[i]; v && v != typed) {
             if (auto e = check_type(*v, schema[i]))
                 return e;
         }

@@ -81,9 +81,12 @@ struct field {
 using fields = std::vector<field>;
 
 // Both passes, in order (the request's members are located once): the first JSON type error,
-// else the constraint violations, else nullopt.
+// else the constraint violations, else nullopt. `typed`, if not null, is a member value the
+// caller has already found free of JSON type errors (PutItem's Item, item_codec::encode_json):
+// its type pass is skipped.
 std::optional<adapters::aws_error> check_request(const nlohmann::json& request,
-                                                 const fields& schema);
+                                                 const fields& schema,
+                                                 const nlohmann::json* typed = nullptr);
 
 // Coral's reading of a type-checked value.
 bool json_bool(const nlohmann::json& j);

@@ -24,22 +24,61 @@ namespace {
 
 const std::string invalid = "One or more parameter values were invalid: ";
 
-// Size of a key value for the §2.4 limits (numbers are never limited).
-std::size_t key_piece_size(const attribute_value& v) {
-    return v.type() == value_type::S   ? v.as_s().size()
-           : v.type() == value_type::B ? v.as_b().size()
-                                       : 0;
+// What the §2.4 checks need of a value: its type and, for S and B, its byte length.
+struct piece {
+    value_type type;
+    std::size_t size = 0;
+};
+
+piece piece_of(const attribute_value& v) {
+    return {v.type(), v.type() == value_type::S   ? v.as_s().size()
+                      : v.type() == value_type::B ? v.as_b().size()
+                                                  : 0};
 }
 
-bool empty_key_piece(const attribute_value& v) {
-    return (v.type() == value_type::S && v.as_s().empty()) ||
-           (v.type() == value_type::B && v.as_b().empty());
+// The value of attribute `name` of an item held as a map or in the stored encoding.
+std::optional<piece> piece_in(const attribute_map& item, std::string_view name) {
+    const attribute_value* v = item.find(name);
+    return v ? std::optional<piece>(piece_of(*v)) : std::nullopt;
 }
 
-std::optional<std::string> check_key_size(const attribute_value& v, bool is_hash) {
-    if (v.type() == value_type::N)
+piece piece_of(std::string_view encoded_value) {
+    const auto t = static_cast<value_type>(encoded_value[0]);
+    return {t,
+            t == value_type::S || t == value_type::B ? item_codec::bytes_length(encoded_value) : 0};
+}
+
+// An encoded item with its key attributes' values, found in one scan.
+struct encoded_lookup {
+    std::string_view item;
+    const key_schema& keys;
+    std::optional<std::string_view> hash, range;
+
+    encoded_lookup(std::string_view encoded, const key_schema& k) : item(encoded), keys(k) {
+        auto [h, r] = item_codec::find_pair(item, keys.hash.name,
+                                            keys.range ? keys.range->name : keys.hash.name);
+        hash = h;
+        if (keys.range)
+            range = r;
+    }
+};
+
+std::optional<piece> piece_in(const encoded_lookup& item, std::string_view name) {
+    const auto v = name == item.keys.hash.name ? item.hash
+                   : item.keys.range && name == item.keys.range->name
+                       ? item.range
+                       : item_codec::find(item.item, name);
+    return v ? std::optional<piece>(piece_of(*v)) : std::nullopt;
+}
+
+bool empty_key_piece(const piece& v) {
+    return (v.type == value_type::S || v.type == value_type::B) && v.size == 0;
+}
+
+std::optional<std::string> check_key_size(const piece& v, bool is_hash) {
+    if (v.type == value_type::N)
         return std::nullopt;
-    const std::size_t n = key_piece_size(v);
+    const std::size_t n = v.size;
     if (is_hash && n > 2048)
         return invalid + "Size of hashkey has exceeded the maximum size limit of2048 bytes";
     if (!is_hash && n > 1024) {
@@ -169,6 +208,16 @@ std::vector<std::pair<const secondary_index*, double>> table::index_write_units(
     return out;
 }
 
+item_key table::key_of(std::string_view encoded) const {
+    const encoded_lookup found(encoded, keys);
+    item_key k;
+    item_codec::append_key_bytes_of_encoded(*found.hash, k.partition);
+    k.hash = partition_hash(k.partition);
+    if (keys.range)
+        item_codec::append_key_bytes_of_encoded(*found.range, k.sort);
+    return k;
+}
+
 item_key table::key_of(const attribute_map& item) const {
     item_key k;
     item_codec::append_key_bytes(*item.find(keys.hash.name), k.partition);
@@ -212,15 +261,20 @@ const secondary_index* table::find_index(std::string_view index_name) const {
     return nullptr;
 }
 
-std::optional<std::string> table::check_item(const attribute_map& item) const {
+namespace {
+
+// table::check_item of an item held as a map or encoded.
+template <class Item>
+std::optional<std::string> check_item_pieces(const table& t, const Item& item) {
+    const auto& keys = t.keys;
     auto check_piece = [&](const key_attribute& k, bool is_hash) -> std::optional<std::string> {
-        const attribute_value* v = item.find(k.name);
+        const std::optional<piece> v = piece_in(item, k.name);
         if (!v)
             return invalid + "Missing the key " + k.name + " in the item";
-        if (v->type() != k.type) {
+        if (v->type != k.type) {
             return invalid + "Type mismatch for key " + k.name +
                    " expected: " + std::string(type_tag(k.type)) +
-                   " actual: " + std::string(type_tag(v->type()));
+                   " actual: " + std::string(type_tag(v->type));
         }
         if (empty_key_piece(*v)) {
             return "One or more parameter values are not valid. The AttributeValue for a key "
@@ -240,13 +294,13 @@ std::optional<std::string> table::check_item(const attribute_map& item) const {
     // Index keys: GSIs (hash and range) first, then LSIs (range), as AWS reports them.
     auto check_index_attr = [&](const secondary_index& ix,
                                 const key_attribute& k) -> std::optional<std::string> {
-        const attribute_value* v = item.find(k.name);
+        const std::optional<piece> v = piece_in(item, k.name);
         if (!v)
             return std::nullopt;
-        if (v->type() != k.type) {
+        if (v->type != k.type) {
             return invalid + "Type mismatch for Index Key " + k.name +
                    " Expected: " + std::string(type_tag(k.type)) +
-                   " Actual: " + std::string(type_tag(v->type())) + " IndexName: " + ix.name;
+                   " Actual: " + std::string(type_tag(v->type)) + " IndexName: " + ix.name;
         }
         if (empty_key_piece(*v)) {
             return "One or more parameter values are not valid. A value specified for a secondary "
@@ -257,7 +311,7 @@ std::optional<std::string> table::check_item(const attribute_map& item) const {
         }
         return std::nullopt;
     };
-    for (const auto& ix : indexes) {
+    for (const auto& ix : t.indexes) {
         if (!ix->global)
             continue;
         if (auto e = check_index_attr(*ix, ix->keys.hash))
@@ -267,7 +321,7 @@ std::optional<std::string> table::check_item(const attribute_map& item) const {
                 return e;
         }
     }
-    for (const auto& ix : indexes) {
+    for (const auto& ix : t.indexes) {
         if (ix->global || !ix->keys.range)
             continue;
         if (auto e = check_index_attr(*ix, *ix->keys.range))
@@ -276,14 +330,24 @@ std::optional<std::string> table::check_item(const attribute_map& item) const {
     return std::nullopt;
 }
 
+}  // namespace
+
+std::optional<std::string> table::check_item(const attribute_map& item) const {
+    return check_item_pieces(*this, item);
+}
+
+std::optional<std::string> table::check_item(std::string_view encoded) const {
+    return check_item_pieces(*this, encoded_lookup(encoded, keys));
+}
+
 std::optional<std::string> table::check_key(const attribute_map& key) const {
     const std::string mismatch = "The provided key element does not match the schema";
     const std::size_t expected = keys.range ? 2 : 1;
     if (key.size() != expected)
         return mismatch;
     auto check_piece = [&](const key_attribute& k, bool is_hash) -> std::optional<std::string> {
-        const attribute_value* v = key.find(k.name);
-        if (!v || v->type() != k.type)
+        const std::optional<piece> v = piece_in(key, k.name);
+        if (!v || v->type != k.type)
             return mismatch;
         if (empty_key_piece(*v)) {
             return invalid + "The AttributeValue for a key attribute cannot contain an empty " +
@@ -339,9 +403,16 @@ void table::index_insert(secondary_index& ix, const attribute_map& new_item, con
 bool table::commit(const item_key& k, const char* old_block, const attribute_map* old_item,
                    const attribute_map* new_item, const commit_context& ctx) {
     std::string encoded;
-    if (new_item) {
-        encoded.reserve(256);
+    if (new_item)
         item_codec::encode(*new_item, encoded);
+    return commit_encoded(k, old_block, old_item, new_item ? &encoded : nullptr, new_item, ctx);
+}
+
+bool table::commit_encoded(const item_key& k, const char* old_block, const attribute_map* old_item,
+                           const std::string* encoded_new, const attribute_map* new_item,
+                           const commit_context& ctx) {
+    const std::string_view encoded = encoded_new ? std::string_view(*encoded_new) : "";
+    if (encoded_new) {
         if (old_block && stored_item::item_of(old_block) == encoded)
             return false;  // no change
     } else if (!old_block) {
@@ -354,8 +425,8 @@ bool table::commit(const item_key& k, const char* old_block, const attribute_map
         std::string key;
         append_tuple_component(k.partition, key);
         key += k.sort;
-        if (new_item)
-            record_durable(*ctx.sink, item_saved{id, std::move(key), encoded});
+        if (encoded_new)
+            record_durable(*ctx.sink, item_saved{id, std::move(key), *encoded_new});
         else
             record_durable(*ctx.sink, item_removed{id, std::move(key)});
     }
@@ -364,6 +435,11 @@ bool table::commit(const item_key& k, const char* old_block, const attribute_map
         old_local = item_codec::decode(stored_item::item_of(old_block));
         old_item = &old_local;
     }
+    attribute_map new_local;
+    if (encoded_new && !new_item && (streaming || !indexes.empty())) {
+        new_local = item_codec::decode(encoded);
+        new_item = &new_local;
+    }
     // Index entries point at the old block: drop them before the block goes.
     if (old_block) {
         for (auto& ix : indexes) index_remove(*ix, *old_item, k);
@@ -371,7 +447,7 @@ bool table::commit(const item_key& k, const char* old_block, const attribute_map
         size_bytes -= std::min(size_bytes, item_codec::item_size(stored_item::item_of(old_block)));
     }
     const char* new_block = nullptr;
-    if (new_item) {
+    if (encoded_new) {
         auto& p = items.find_or_insert(k.hash, k.partition);
         const std::size_t i = p.lower(k.sort);
         stored_item s(k.sort, encoded);
@@ -382,7 +458,7 @@ bool table::commit(const item_key& k, const char* old_block, const attribute_map
             p.entries.insert(p.entries.begin() + static_cast<std::ptrdiff_t>(i), std::move(s));
         }
         ++item_count;
-        size_bytes += ctx.new_item_size ? ctx.new_item_size : item_size(*new_item);
+        size_bytes += ctx.new_item_size ? ctx.new_item_size : item_codec::item_size(encoded);
         for (auto& ix : indexes) index_insert(*ix, *new_item, k, new_block);
     } else {
         auto* p = items.find(k.hash, k.partition);

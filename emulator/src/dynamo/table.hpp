@@ -104,6 +104,8 @@ public:
     // ---- keys ----
     // The stored key of an item or of a Key parameter that passed the schema checks.
     item_key key_of(const attribute_map& item) const;
+    // The same of an item in the stored encoding (item_codec) that passed check_item.
+    item_key key_of(std::string_view encoded) const;
     // The key attributes of an item, as an item.
     attribute_map key_attributes(const attribute_map& item) const;
     const attribute_definition* definition(std::string_view attribute) const;
@@ -123,6 +125,8 @@ public:
     // result of an update) against the key schema and the index key types. The message text of
     // the ValidationException, or nullopt.
     std::optional<std::string> check_item(const attribute_map& item) const;
+    // The same of an item in the stored encoding (item_codec).
+    std::optional<std::string> check_item(std::string_view encoded) const;
     // The same for a Key parameter (GetItem, DeleteItem, UpdateItem, BatchGet/Write Delete,
     // transactions): exactly the key attributes, with the declared types.
     std::optional<std::string> check_key(const attribute_map& key) const;
@@ -147,6 +151,12 @@ public:
     // Returns whether anything changed.
     bool commit(const item_key& k, const char* old_block, const attribute_map* old_item,
                 const attribute_map* new_item, const commit_context& ctx);
+    // The same with the new item already encoded (`encoded_new`, item_codec; null: deletes).
+    // `new_item` is its decoded form if the caller has it, else null (decoded here when
+    // indexes or the stream need it).
+    bool commit_encoded(const item_key& k, const char* old_block, const attribute_map* old_item,
+                        const std::string* encoded_new, const attribute_map* new_item,
+                        const commit_context& ctx);
 
     // ---- durability (table_definition.cpp) ----
     // Everything about the table but its items, as JSON (what --data-dir stores).

@@ -20,6 +20,8 @@
 // items in a more compact encoding; it converts at the edges.
 
 #include <cstdint>
+#include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -37,6 +39,50 @@ enum class value_type : std::uint8_t { S, N, B, BOOL, NUL, M, L, SS, NS, BS };
 
 // "S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS".
 std::string_view type_tag(value_type t) noexcept;
+
+// The reverse: the type of a wire tag, nullopt for anything else (inline: the JSON readers ask
+// for every value).
+inline std::optional<value_type> parse_type_tag(std::string_view t) noexcept {
+    switch (t.size()) {
+        case 1:
+            switch (t[0]) {
+                case 'S':
+                    return value_type::S;
+                case 'N':
+                    return value_type::N;
+                case 'B':
+                    return value_type::B;
+                case 'M':
+                    return value_type::M;
+                case 'L':
+                    return value_type::L;
+                default:
+                    return std::nullopt;
+            }
+        case 2:
+            if (t[1] != 'S')
+                return std::nullopt;
+            switch (t[0]) {
+                case 'S':
+                    return value_type::SS;
+                case 'N':
+                    return value_type::NS;
+                case 'B':
+                    return value_type::BS;
+                default:
+                    return std::nullopt;
+            }
+        case 4:
+            if (std::memcmp(t.data(), "BOOL", 4) == 0)
+                return value_type::BOOL;
+            if (std::memcmp(t.data(), "NULL", 4) == 0)
+                return value_type::NUL;
+            return std::nullopt;
+        default:
+            return std::nullopt;
+    }
+}
+
 // The names DynamoDB uses in operand-type error messages: STRING, NUMBER, BINARY, BOOLEAN, NULL,
 // MAP, LIST, SET OF STRING, ... (spec §4.5).
 std::string_view type_description(value_type t) noexcept;

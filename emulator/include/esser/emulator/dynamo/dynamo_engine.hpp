@@ -80,6 +80,10 @@ public:
         // What DescribeEndpoints reports (host:port): the HTTP front sets its own address, so
         // SDKs with endpoint discovery keep talking to the emulator.
         std::string endpoint_address = "127.0.0.1:8000";
+        // PutItem reads a plainly valid Item straight into the stored encoding in one walk
+        // (the fast path); anything else, and every item when this is off, takes the
+        // AttributeValue passes. Both give the same results; tests turn it off to compare.
+        bool one_walk_put_item = true;
     };
 
     dynamo_engine();
