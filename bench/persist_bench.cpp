@@ -15,12 +15,14 @@
 // wait for it when it falls behind); rows 1b and 3b count until the store was closed, i.e. until
 // every put is in SQLite and the journal is cut: the rate the applier sustains.
 //
-//   build/release/bench/bench-persist [puts-per-run]   (default 50000; full mode: a fifth of it)
+//   build/release/bench/bench-persist [puts-per-run [group]]   (default 50000; full mode: a fifth
+//   of it; group: normal-1, full-64, normal-64 or memory, default all)
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <string>
 #include <thread>
 
 #include "bench_util.hpp"
@@ -129,27 +131,39 @@ std::pair<std::vector<double>, std::vector<double>> repeat_rates(
 
 int main(int argc, char** argv) {
     const long puts = argc > 1 ? std::atol(argv[1]) : 50000;
+    // An optional second argument runs one group of rows (for a profiler): normal-1, full-64,
+    // normal-64 or memory.
+    const std::string only = argc > 2 ? argv[2] : "";
+    const auto wanted = [&](const char* group) { return only.empty() || only == group; };
     std::vector<json> requests;
     for (long i = 0; i < puts; ++i) requests.push_back(put_request(i));
     const std::vector<json> fewer(requests.begin(), requests.begin() + puts / 5);
     const durability_mode normal = durability_mode::normal, full = durability_mode::full;
 
     bench::report rep("persist");
-    auto normal_1 = repeat_rates(5, [&] { return run(requests, &normal, 1); });
-    rep.add("conditional PutItem + stream, --data-dir, normal, 1 client", "puts/s", 50000,
-            normal_1.first, "wall clock, acknowledged (journaled)");
-    rep.add("conditional PutItem + stream, --data-dir, normal, 1 client, until in SQLite", "puts/s",
-            0, normal_1.second, "wall clock, until the store closed");
-    rep.add("conditional PutItem + stream, --data-dir, full, 64 clients", "puts/s", 5000,
-            repeat_rates(5, [&] { return run(fewer, &full, 64); }).first,
-            "wall clock, group commit");
-    auto normal_64 = repeat_rates(5, [&] { return run(requests, &normal, 64); });
-    rep.add("conditional PutItem + stream, --data-dir, normal, 64 clients", "puts/s", 0,
-            normal_64.first, "wall clock, group commit");
-    rep.add("conditional PutItem + stream, --data-dir, normal, 64 clients, until in SQLite",
-            "puts/s", 0, normal_64.second, "wall clock, until the store closed");
-    rep.add("conditional PutItem + stream, in memory, 1 client", "puts/s", 0,
-            repeat_rates(5, [&] { return run(requests, nullptr, 1); }).first, "wall clock");
+    // Normal durability from `clients`: the acknowledged rate (with `target`) and the rate until
+    // every put is in SQLite.
+    const auto normal_rows = [&](int clients, double target, const char* clients_text) {
+        auto rates = repeat_rates(5, [&] { return run(requests, &normal, clients); });
+        const std::string name =
+            std::string("conditional PutItem + stream, --data-dir, normal, ") + clients_text;
+        rep.add(name, "puts/s", target, rates.first,
+                clients == 1 ? "wall clock, acknowledged (journaled)"
+                             : "wall clock, acknowledged (journaled), group commit");
+        rep.add(name + ", until in SQLite", "puts/s", 0, rates.second,
+                "wall clock, until the store closed");
+    };
+    if (wanted("normal-1"))
+        normal_rows(1, 50000, "1 client");
+    if (wanted("full-64"))
+        rep.add("conditional PutItem + stream, --data-dir, full, 64 clients", "puts/s", 5000,
+                repeat_rates(5, [&] { return run(fewer, &full, 64); }).first,
+                "wall clock, group commit");
+    if (wanted("normal-64"))
+        normal_rows(64, 0, "64 clients");
+    if (wanted("memory"))
+        rep.add("conditional PutItem + stream, in memory, 1 client", "puts/s", 0,
+                repeat_rates(5, [&] { return run(requests, nullptr, 1); }).first, "wall clock");
     rep.print();
     return 0;
 }

@@ -100,16 +100,38 @@ std::uint32_t record_crc(const char* length_field, std::string_view payload) {
     return static_cast<std::uint32_t>(crc);
 }
 
-void encode(std::string& out, const durable_change& change) {
-    std::visit(
+template <class U>
+std::size_t field_bytes(
+    U) requires std::is_same_v<U, std::uint32_t> || std::is_same_v<U, std::uint64_t> {
+    return sizeof(U);
+}
+
+std::size_t field_bytes(const std::string& s) {
+    return 4 + s.size();
+}
+
+std::size_t field_bytes(bool) {
+    return 1;
+}
+
+// Calls fn(tag, fields) with a change's layout. layout() hands out references to fill when
+// decoding; through here they are only read.
+template <class F>
+auto with_layout(const durable_change& change, F&& fn) {
+    return std::visit(
         [&](const auto& c) {
-            // layout() hands out references to fill when decoding; here they are only read.
             auto [code, fields] =
                 layout(const_cast<std::remove_const_t<std::remove_reference_t<decltype(c)>>&>(c));
-            out.push_back(static_cast<char>(code));
-            std::apply([&](const auto&... field) { (put(out, field), ...); }, fields);
+            return fn(code, fields);
         },
         change);
+}
+
+void encode(std::string& out, const durable_change& change) {
+    with_layout(change, [&](tag code, const auto& fields) {
+        out.push_back(static_cast<char>(code));
+        std::apply([&](const auto&... field) { (put(out, field), ...); }, fields);
+    });
 }
 
 // Reads one record's payload; the first problem found, as text, in `error`.
@@ -204,6 +226,17 @@ std::string journal_codec::header() {
     std::string h(magic);
     put(h, version);
     return h;
+}
+
+std::size_t journal_codec::unit_bytes(const std::vector<durable_change>& unit) {
+    std::size_t n = 4;  // the change count
+    for (const auto& change : unit)
+        n += with_layout(change, [](tag, const auto& fields) {
+            return std::apply(
+                [](const auto&... field) { return (std::size_t{1} + ... + field_bytes(field)); },
+                fields);
+        });
+    return n;
 }
 
 void journal_codec::append_record(std::string& out, std::uint64_t sequence,

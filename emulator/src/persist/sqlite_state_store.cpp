@@ -566,8 +566,9 @@ void sqlite_state_store::wait_durable(std::uint64_t ticket) {
         const std::uint64_t upto = submitted_;
         lock.unlock();
         std::string error;
+        std::vector<journal_record> records;
         if (journal_) {
-            error = append_to_journal(batch);
+            error = append_to_journal(batch, records);
         } else {
             std::vector<const std::vector<durable_change>*> units;
             units.reserve(batch.size());
@@ -582,8 +583,10 @@ void sqlite_state_store::wait_durable(std::uint64_t ticket) {
             if (journal_) {
                 journal_bytes_ = journal_->size();
                 const bool first = journaled_.empty();
-                journaled_units_ += batch.size();
-                journaled_.push_back({journal_sequence_, std::move(batch)});
+                for (auto& record : records) {
+                    journaled_units_ += record.units.size();
+                    journaled_.push_back(std::move(record));
+                }
                 if (first || journaled_units_ >= opts_.apply_after_units)
                     apply_wanted_.notify_one();
             }
@@ -612,17 +615,47 @@ void sqlite_state_store::report_failure(std::unique_lock<std::mutex>& lock, bool
     lock.lock();
 }
 
-std::string sqlite_state_store::append_to_journal(
-    const std::vector<std::vector<durable_change>>& batch) {
+std::string sqlite_state_store::append_to_journal(std::vector<std::vector<durable_change>>& batch,
+                                                  std::vector<journal_record>& written) {
+    journal_buffer_.clear();
+    std::uint64_t sequence = journal_sequence_;
     std::vector<const std::vector<durable_change>*> units;
     units.reserve(batch.size());
-    for (const auto& unit : batch) units.push_back(&unit);
-    journal_buffer_.clear();
-    journal_codec::append_record(journal_buffer_, journal_sequence_ + 1, units);
+    std::size_t payload = journal_codec::record_overhead;
+    std::size_t first = 0;
+    // Encodes batch[first, end) as the next record and moves those units into `written`.
+    auto close = [&](std::size_t end) {
+        journal_codec::append_record(journal_buffer_, ++sequence, units);
+        journal_record record{sequence, {}};
+        if (first == 0 && end == batch.size())
+            record.units = std::move(batch);
+        else
+            record.units.assign(std::make_move_iterator(batch.begin() + first),
+                                std::make_move_iterator(batch.begin() + end));
+        written.push_back(std::move(record));
+        units.clear();
+        payload = journal_codec::record_overhead;
+        first = end;
+    };
+    const std::size_t count = batch.size();
+    for (std::size_t i = 0; i < count; ++i) {
+        const std::size_t bytes = journal_codec::unit_bytes(batch[i]);
+        if (journal_codec::record_overhead + bytes > opts_.journal_record_limit)
+            return fmt::format(
+                "emulator state {}: cannot write: a change of {} bytes exceeds "
+                "the journal's record limit of {} bytes",
+                opts_.path.string(), bytes, opts_.journal_record_limit);
+        if (!units.empty() && payload + bytes > opts_.journal_record_limit)
+            close(i);
+        units.push_back(&batch[i]);
+        payload += bytes;
+    }
+    if (!units.empty())
+        close(count);
     if (auto r = journal_->append(journal_buffer_); !r)
         return fmt::format("emulator state {}: cannot write: {}", opts_.path.string(),
                            r.error().message);
-    ++journal_sequence_;
+    journal_sequence_ = sequence;
     // A buffer grown by one large batch is not kept for the small ones after it.
     if (journal_buffer_.capacity() > (1u << 20))
         std::string().swap(journal_buffer_);

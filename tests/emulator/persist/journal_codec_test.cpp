@@ -109,6 +109,19 @@ TEST_CASE("every durable change comes back from the journal as it was written",
     CHECK(std::holds_alternative<streams_cleared>(parsed->records[1].units[0][0]));
 }
 
+TEST_CASE("unit_bytes is what a unit takes in a record, so writers can bound their records",
+          "[emulator][persist][journal_codec]") {
+    const auto unit = every_change();
+    const std::vector<durable_change> empty;
+    std::string out;
+    journal_codec::append_record(out, 1, {&unit, &empty, &unit});
+    std::uint32_t length = 0;
+    std::memcpy(&length, out.data(), 4);
+    CHECK(length == journal_codec::record_overhead + 2 * journal_codec::unit_bytes(unit) +
+                        journal_codec::unit_bytes(empty));
+    CHECK(journal_codec::unit_bytes(empty) == 4);
+}
+
 TEST_CASE("each change is written with the tag the format documents (persisted tags never move)",
           "[emulator][persist][journal_codec]") {
     const auto unit = every_change();

@@ -252,3 +252,49 @@ TEST_CASE("the journal stays within its limit: writers wait while the applier ca
     CHECK(n.restored.journal_records == 0);
     CHECK(n.scan("Jnl").size() == 100);
 }
+
+TEST_CASE("a group of units larger than a record is written as several records, all replayed",
+          "[emulator][persist][sqlite_state_store][journal]") {
+    scratch dir;
+    sqlite_state_store::options o = held_back(dir.db());
+    o.journal_record_limit = 3000;
+    REQUIRE(in_child(false, [&] {
+                auto store = sqlite_state_store::open(o);
+                if (!store)
+                    return 3;
+                // Ten units queued before anyone waits: one group, about 10 KB.
+                std::uint64_t last = 0;
+                for (int i = 0; i < 10; ++i)
+                    last = (*store)->submit({document_saved{"doc", "d" + std::to_string(i),
+                                                            std::string(1000, 'a' + i)}});
+                (*store)->wait_durable(last);
+                // A unit that fits no record is refused, not written.
+                try {
+                    (*store)->wait_durable(
+                        (*store)->submit({document_saved{"doc", "big", std::string(4000, 'x')}}));
+                    return 4;
+                } catch (const std::runtime_error& e) {
+                    if (std::string(e.what()).find("exceeds the journal's record limit") ==
+                        std::string::npos)
+                        return 5;
+                }
+                ::kill(::getpid(), SIGKILL);
+                return 1;
+            }) == killed);
+    const auto records = records_in(journal_of(dir));
+    CHECK(records.size() == 5);  // units of 1022 bytes: two fit in 3000, three do not
+    std::size_t units = 0;
+    for (const auto& r : records) units += r.units.size();
+    CHECK(units == 10);
+    auto store = sqlite_state_store::open({dir.db(), durability_mode::normal});
+    REQUIRE(store);
+    std::vector<std::string> bodies;
+    auto read = (*store)->for_each_document(
+        "doc", [&](std::string_view, std::string_view body) -> esser::core::result<void> {
+            bodies.emplace_back(body);
+            return {};
+        });
+    REQUIRE(read);
+    REQUIRE(bodies.size() == 10);
+    CHECK(bodies[9] == std::string(1000, 'a' + 9));
+}

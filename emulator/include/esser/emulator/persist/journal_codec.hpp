@@ -60,8 +60,15 @@ public:
     // BatchWriteItem of 16 MiB is the largest request).
     static constexpr std::uint32_t max_record_bytes = 256u << 20;
 
+    // Bytes of a record payload before its units (sequence and unit count).
+    static constexpr std::size_t record_overhead = 12;
+
     // The file header (magic and version).
     static std::string header();
+
+    // The bytes `unit` takes in a record's payload (a writer keeps records within
+    // max_record_bytes with it: record_overhead plus the sum over its units).
+    static std::size_t unit_bytes(const std::vector<durable_change>& unit);
 
     // Appends one record holding `units` (as pointers: the caller's batches are not copied).
     static void append_record(std::string& out, std::uint64_t sequence,

@@ -48,6 +48,8 @@
 // tells esser-local to stop. A restart serves exactly what was stored.
 //
 // Thread safety: submit() and wait_durable() from any thread; open/restore/destruction from one.
+// restore(), restore_services() and for_each_document() read the database on the caller's
+// thread: call them before anything is submitted (normal mode's applier writes it afterwards).
 
 #include <atomic>
 #include <chrono>
@@ -106,6 +108,9 @@ public:
         // apply_interval after the first one came.
         std::size_t apply_after_units = 512;
         std::chrono::milliseconds apply_interval{10};
+        // Normal mode: a group of units is written as records of at most this many payload
+        // bytes (whole units; all of them with the one write()). A single unit above it fails.
+        std::size_t journal_record_limit = journal_codec::max_record_bytes;
     };
 
     // Opens (creating when missing) the database and holds it exclusively until destroyed
@@ -175,8 +180,11 @@ private:
     // sequence applied when it is set; the error text, or empty.
     std::string write(const std::vector<const std::vector<durable_change>*>& units,
                       std::optional<std::uint64_t> applied);
-    // Normal mode: appends `batch` to the journal as one record; the error text, or empty.
-    std::string append_to_journal(const std::vector<std::vector<durable_change>>& batch);
+    // Normal mode: appends `batch` to the journal with one write(), as records of at most
+    // journal_record_limit bytes, which it moves the units into (`written`); the error text,
+    // or empty.
+    std::string append_to_journal(std::vector<std::vector<durable_change>>& batch,
+                                  std::vector<journal_record>& written);
     // The background applier (normal mode): journaled records into SQLite, then the journal
     // cut back to its header when caught up.
     void apply_loop();
