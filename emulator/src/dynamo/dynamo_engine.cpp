@@ -65,7 +65,7 @@ aws_result run(dynamo_engine::impl& engine, std::string_view operation, const js
         if (it->second.put && engine.opts.one_walk_put_item) {
             item = schema::member(request, "Item");
             if (item) {
-                if (auto size = item_codec::encode_json(*item, encoded.bytes))
+                if (auto size = item_codec::encode_json(*item, encoded.bytes, &encoded.index))
                     encoded.size = *size;
                 else
                     item = nullptr;

@@ -16,6 +16,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "item_codec.hpp"
 #include "response_text.hpp"
 #include "table.hpp"
 #include <nlohmann/json.hpp>
@@ -40,6 +41,7 @@ inline core::unexpected<aws_error> fail(aws_error e) {
 struct encoded_put_item {
     std::string bytes;
     std::size_t size = 0;
+    item_codec::attribute_index index;  // where its attributes are
 };
 
 class dynamo_engine::impl {

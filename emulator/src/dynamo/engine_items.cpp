@@ -59,13 +59,13 @@ aws_result dynamo_engine::impl::put_item(const json& r, const encoded_put_item* 
     if (!found)
         return fail(found.error());
     table& t = **found;
-    if (auto m = encoded ? t.check_item(encoded->bytes) : t.check_item(*item))
+    if (auto m = encoded ? t.check_item(encoded->bytes, &encoded->index) : t.check_item(*item))
         return fail(aws_error::validation(*m));
     if (ex->has_condition()) {
         if (auto e = ex->check_nested_key_paths(t.keys, t.index_keys()))
             return fail(*e);
     }
-    const item_key k = encoded ? t.key_of(encoded->bytes) : t.key_of(*item);
+    const item_key k = encoded ? t.key_of(encoded->bytes, &encoded->index) : t.key_of(*item);
     const bool want_old = rv == "ALL_OLD";
     const bool want_capacity = schema::member(r, "ReturnConsumedCapacity") != nullptr;
 

@@ -167,16 +167,20 @@ bool put_json_value(const json& j, int depth, byte_writer& out, std::size_t& siz
 
 // The entries of an object, in its (bytewise) key order, each value at level `depth`. Sizes:
 // top-level attributes count name + value, map entries (nested) one byte more.
+// `index`: where each value goes (top level only).
 bool put_json_entries(const json::object_t& obj, int depth, bool nested, byte_writer& out,
-                      std::size_t& size) {
+                      std::size_t& size, attribute_index* index = nullptr) {
     put_varint(obj.size(), out);
     for (const auto& [name, v] : obj) {
         if (name.size() > max_attribute_name_bytes)
             return false;
         put_bytes(name, out);
         size += name.size() + (nested ? 1 : 0);
+        const std::size_t at = out.size();
         if (!put_json_value(v, depth, out, size))
             return false;
+        if (index)
+            index->add(name, at, out.size());
     }
     return true;
 }
@@ -717,15 +721,31 @@ std::string encode(const attribute_map& item) {
     return out;
 }
 
-std::optional<std::size_t> encode_json(const json& item, std::string& out) {
+std::optional<std::size_t> encode_json(const json& item, std::string& out, attribute_index* index) {
     out.clear();
     if (!item.is_object())
         return std::nullopt;
+    const auto& obj = item.get_ref<const json::object_t&>();
+    if (index)
+        index->reset(obj.size());
     std::size_t size = 0;
     byte_writer w(out);
-    if (!put_json_entries(item.get_ref<const json::object_t&>(), 1, false, w, size))
+    if (!put_json_entries(obj, 1, false, w, size, index))
         return std::nullopt;
     return size;
+}
+
+std::optional<std::string_view> attribute_index::find(std::string_view bytes,
+                                                      std::string_view name) const {
+    if (!indexed_)
+        return item_codec::find(bytes, name);
+    for (std::size_t i = 0; i < n_; ++i) {
+        const entry& e = entries_[i];
+        if (e.name.size() == name.size() &&
+            std::memcmp(e.name.data(), name.data(), name.size()) == 0)
+            return bytes.substr(e.at, e.size);
+    }
+    return std::nullopt;
 }
 
 attribute_map decode(std::string_view bytes) {

@@ -29,6 +29,7 @@
 //
 // The decoders trust their input: it was produced by encode() in this process.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -46,6 +47,39 @@ namespace esser::emulator::item_codec {
 void encode(const attribute_map& item, std::string& out);
 std::string encode(const attribute_map& item);
 
+// Where the top-level attributes of an encoded item are, so that key lookups need not scan it.
+// encode_json fills it; its names point into the JSON item, which must outlive it. An item of
+// more than `capacity` attributes is not indexed: find() then scans.
+class attribute_index {
+public:
+    static constexpr std::size_t capacity = 16;
+
+    // find(bytes, name) of the item this index was filled for.
+    std::optional<std::string_view> find(std::string_view bytes, std::string_view name) const;
+
+    // encode_json's side: start an item of `attributes` attributes, then add each in order.
+    void reset(std::size_t attributes) {
+        n_ = 0;
+        indexed_ = attributes <= capacity;
+    }
+
+    void add(std::string_view name, std::size_t begin, std::size_t end) {
+        if (indexed_)
+            entries_[n_++] = {name, static_cast<std::uint32_t>(begin),
+                              static_cast<std::uint32_t>(end - begin)};
+    }
+
+private:
+    struct entry {
+        std::string_view name;
+        std::uint32_t at = 0, size = 0;  // the encoded value
+    };
+
+    std::array<entry, capacity> entries_{};
+    std::size_t n_ = 0;
+    bool indexed_ = false;
+};
+
 // PutItem's Item straight from its DynamoDB JSON (spec §2.1-2.3) in one walk, without building
 // an attribute_map: merges the type pass, the AttributeValue pass, encode() and item_size().
 // Accepts only plainly valid items: every value an object with exactly one known tag whose
@@ -56,8 +90,9 @@ std::string encode(const attribute_map& item);
 // several tags, unknown tags), is declined: nullopt, and the caller runs the two passes of
 // attribute_value_json.hpp, which give AWS's error in AWS's order.
 // On success `out` (cleared first) holds exactly encode(attribute_map_from_json(item)) and the
-// result is the item's size (spec §2.3).
-std::optional<std::size_t> encode_json(const nlohmann::json& item, std::string& out);
+// result is the item's size (spec §2.3). `index`, if given, is filled for the encoded item.
+std::optional<std::size_t> encode_json(const nlohmann::json& item, std::string& out,
+                                       attribute_index* index = nullptr);
 
 attribute_map decode(std::string_view bytes);
 // Only the named top-level attributes (sorted, unique names), for projections and key reads.

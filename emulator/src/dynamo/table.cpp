@@ -48,26 +48,41 @@ piece piece_of(std::string_view encoded_value) {
             t == value_type::S || t == value_type::B ? item_codec::bytes_length(encoded_value) : 0};
 }
 
-// An encoded item with its key attributes' values, found in one scan.
+// An encoded item with its key attributes' values: from its attribute index, or found in one
+// scan.
 struct encoded_lookup {
     std::string_view item;
     const key_schema& keys;
+    const item_codec::attribute_index* index;
     std::optional<std::string_view> hash, range;
 
-    encoded_lookup(std::string_view encoded, const key_schema& k) : item(encoded), keys(k) {
+    encoded_lookup(std::string_view encoded, const key_schema& k,
+                   const item_codec::attribute_index* ix)
+        : item(encoded), keys(k), index(ix) {
+        if (index) {
+            hash = index->find(item, keys.hash.name);
+            if (keys.range)
+                range = index->find(item, keys.range->name);
+            return;
+        }
         auto [h, r] = item_codec::find_pair(item, keys.hash.name,
                                             keys.range ? keys.range->name : keys.hash.name);
         hash = h;
         if (keys.range)
             range = r;
     }
+
+    std::optional<std::string_view> find(std::string_view name) const {
+        if (name == keys.hash.name)
+            return hash;
+        if (keys.range && name == keys.range->name)
+            return range;
+        return index ? index->find(item, name) : item_codec::find(item, name);
+    }
 };
 
 std::optional<piece> piece_in(const encoded_lookup& item, std::string_view name) {
-    const auto v = name == item.keys.hash.name ? item.hash
-                   : item.keys.range && name == item.keys.range->name
-                       ? item.range
-                       : item_codec::find(item.item, name);
+    const auto v = item.find(name);
     return v ? std::optional<piece>(piece_of(*v)) : std::nullopt;
 }
 
@@ -208,8 +223,8 @@ std::vector<std::pair<const secondary_index*, double>> table::index_write_units(
     return out;
 }
 
-item_key table::key_of(std::string_view encoded) const {
-    const encoded_lookup found(encoded, keys);
+item_key table::key_of(std::string_view encoded, const item_codec::attribute_index* index) const {
+    const encoded_lookup found(encoded, keys, index);
     item_key k;
     item_codec::append_key_bytes_of_encoded(*found.hash, k.partition);
     k.hash = partition_hash(k.partition);
@@ -336,8 +351,9 @@ std::optional<std::string> table::check_item(const attribute_map& item) const {
     return check_item_pieces(*this, item);
 }
 
-std::optional<std::string> table::check_item(std::string_view encoded) const {
-    return check_item_pieces(*this, encoded_lookup(encoded, keys));
+std::optional<std::string> table::check_item(std::string_view encoded,
+                                             const item_codec::attribute_index* index) const {
+    return check_item_pieces(*this, encoded_lookup(encoded, keys, index));
 }
 
 std::optional<std::string> table::check_key(const attribute_map& key) const {

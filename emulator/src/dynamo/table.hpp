@@ -33,6 +33,10 @@
 
 namespace esser::emulator {
 
+namespace item_codec {
+class attribute_index;
+}
+
 enum class billing_mode : std::uint8_t { provisioned, pay_per_request };
 enum class projection_kind : std::uint8_t { all, keys_only, include };
 
@@ -104,8 +108,10 @@ public:
     // ---- keys ----
     // The stored key of an item or of a Key parameter that passed the schema checks.
     item_key key_of(const attribute_map& item) const;
-    // The same of an item in the stored encoding (item_codec) that passed check_item.
-    item_key key_of(std::string_view encoded) const;
+    // The same of an item in the stored encoding (item_codec) that passed check_item;
+    // `index`, if given, locates its attributes (item_codec::encode_json).
+    item_key key_of(std::string_view encoded,
+                    const item_codec::attribute_index* index = nullptr) const;
     // The key attributes of an item, as an item.
     attribute_map key_attributes(const attribute_map& item) const;
     const attribute_definition* definition(std::string_view attribute) const;
@@ -125,8 +131,9 @@ public:
     // result of an update) against the key schema and the index key types. The message text of
     // the ValidationException, or nullopt.
     std::optional<std::string> check_item(const attribute_map& item) const;
-    // The same of an item in the stored encoding (item_codec).
-    std::optional<std::string> check_item(std::string_view encoded) const;
+    // The same of an item in the stored encoding (item_codec), `index` as for key_of.
+    std::optional<std::string> check_item(std::string_view encoded,
+                                          const item_codec::attribute_index* index = nullptr) const;
     // The same for a Key parameter (GetItem, DeleteItem, UpdateItem, BatchGet/Write Delete,
     // transactions): exactly the key attributes, with the declared types.
     std::optional<std::string> check_key(const attribute_map& key) const;
