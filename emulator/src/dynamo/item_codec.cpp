@@ -688,23 +688,29 @@ void append_number_key(const decimal& d, std::string& out) {
         out.push_back(0x01);
         return;
     }
-    // Digits of the coefficient, most significant first.
+    // Digits of the coefficient, least significant first (64-bit division when it fits).
     char digits[40];
     int n = 0;
-    for (u128 c = d.coefficient(); c != 0; c /= 10)
-        digits[n++] = static_cast<char>('0' + static_cast<int>(c % 10));
-    const int biased = d.adjusted_exponent() + 130;  // 0..255
-    if (!d.is_negative()) {
-        out.push_back(0x02);
-        out.push_back(static_cast<char>(biased));
-        for (int i = n - 1; i >= 0; --i) out.push_back(digits[i]);
-    } else {
-        out.push_back(0x00);
-        out.push_back(static_cast<char>(255 - biased));
-        for (int i = n - 1; i >= 0; --i)
-            out.push_back(static_cast<char>(0xFF - static_cast<unsigned char>(digits[i])));
-        out.push_back(static_cast<char>(0xFF));
+    auto put_digits = [&](auto c) {
+        for (; c != 0; c /= 10) digits[n++] = static_cast<char>('0' + static_cast<int>(c % 10));
+    };
+    if (const u128 c = d.coefficient(); c >> 64)
+        put_digits(c);
+    else
+        put_digits(static_cast<std::uint64_t>(c));
+    const int biased = d.exponent() + n - 1 + 130;  // the adjusted exponent, 0..255
+    char key[43];
+    int k = 0;
+    const bool negative = d.is_negative();
+    key[k++] = negative ? 0x00 : 0x02;
+    key[k++] = static_cast<char>(negative ? 255 - biased : biased);
+    for (int i = n - 1; i >= 0; --i) {
+        key[k++] =
+            negative ? static_cast<char>(0xFF - static_cast<unsigned char>(digits[i])) : digits[i];
     }
+    if (negative)
+        key[k++] = static_cast<char>(0xFF);
+    out.append(key, static_cast<std::size_t>(k));
 }
 
 }  // namespace
