@@ -684,11 +684,16 @@ void sqlite_state_store::apply_loop() {
         // The journal is cut when a writer waits for it, at the end, and whenever the applier
         // finds nothing else to do; cutting holds the writers off (writing_) meanwhile, so
         // nothing is appended between the last apply and the cut.
-        const bool cut = stopping_ || cut_wanted_ ||
-                         (journaled_.empty() && journal_bytes_ > journal_codec::header_bytes);
+        bool cut = stopping_ || cut_wanted_ ||
+                   (journaled_.empty() && journal_bytes_ > journal_codec::header_bytes);
         if (cut) {
             while (writing_) written_.wait(lock);
-            writing_ = true;
+            // Idle, but a record came meanwhile: apply it without holding the writers off; the
+            // cut waits for the next idle moment.
+            if (!stopping_ && !cut_wanted_ && !journaled_.empty())
+                cut = false;
+            else
+                writing_ = true;
         }
         std::vector<journal_record> records;
         records.swap(journaled_);
