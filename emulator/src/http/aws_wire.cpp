@@ -4,19 +4,13 @@
 #include <cstring>
 #include <vector>
 
+#include "crc32.hpp"
 #include <zlib.h>
 
 namespace esser::emulator {
 
 std::uint32_t crc32_of(std::string_view bytes) noexcept {
-    uLong crc = ::crc32(0L, Z_NULL, 0);
-    // zlib takes uInt lengths: feed large bodies in slices.
-    while (!bytes.empty()) {
-        const auto n = static_cast<uInt>(std::min<std::size_t>(bytes.size(), 1u << 30));
-        crc = ::crc32(crc, reinterpret_cast<const Bytef*>(bytes.data()), n);
-        bytes.remove_prefix(n);
-    }
-    return static_cast<std::uint32_t>(crc);
+    return detail::crc32(0, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
 }
 
 core::expected<std::string, gunzip_error> gunzip(std::string_view compressed,
@@ -127,23 +121,44 @@ bool starts_with_aws4(std::string_view authorization) {
 }  // namespace
 
 std::optional<sigv4_scope> parse_sigv4_scope(std::string_view authorization) {
+    // Runs for every request: the same reading as auth_params() (words joined, split on
+    // commas, the first "Credential" wins), without building the parameter list.
     if (!starts_with_aws4(authorization))
         return std::nullopt;
-    for (const auto& [k, v] : auth_params(authorization)) {
-        if (k != "Credential")
+    const std::string_view s = trim(authorization);
+    const auto space = s.find(' ');
+    if (space == std::string_view::npos)
+        return std::nullopt;
+    std::string joined;
+    joined.reserve(s.size());
+    for (char c : s.substr(space + 1))
+        if (c != ' ' && c != '\t')
+            joined += c;
+    std::string_view rest = joined;
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        const std::string_view item = rest.substr(0, comma);
+        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+        if (item.substr(0, item.find('=')) != "Credential")
             continue;
-        std::vector<std::string> parts;
-        std::string_view rest = v;
+        if (item.size() == 10)
+            return std::nullopt;  // "Credential" without a value: no scope
+        std::string_view parts[5];
+        std::string_view v = item.substr(11);
+        std::size_t count = 0;
         for (;;) {
-            const auto slash = rest.find('/');
-            parts.emplace_back(rest.substr(0, slash));
+            const auto slash = v.find('/');
+            if (count == 5)
+                return std::nullopt;
+            parts[count++] = v.substr(0, slash);
             if (slash == std::string_view::npos)
                 break;
-            rest = rest.substr(slash + 1);
+            v.remove_prefix(slash + 1);
         }
-        if (parts.size() != 5)
+        if (count != 5)
             return std::nullopt;
-        return sigv4_scope{parts[0], parts[1], parts[2], parts[3]};
+        return sigv4_scope{std::string(parts[0]), std::string(parts[1]), std::string(parts[2]),
+                           std::string(parts[3])};
     }
     return std::nullopt;
 }
