@@ -105,8 +105,12 @@ std::string id_source::hex(std::size_t n) {
     return out;
 }
 
+namespace {
+constexpr char alnum_alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+}  // namespace
+
 std::string id_source::alnum_upper(std::size_t n) {
-    static constexpr char alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    const auto& alphabet = alnum_alphabet;
     std::string out;
     out.reserve(n);
     for (std::size_t i = 0; i < n; ++i) out.push_back(alphabet[next_u64() % 36]);
@@ -141,6 +145,18 @@ random_id_source::random_id_source() : inner_(entropy_seed()) {}
 
 std::uint64_t random_id_source::next_u64() {
     return inner_.next_u64();
+}
+
+std::string random_id_source::alnum_upper(std::size_t n) {
+    std::string out(n, '0');
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (i % 12 == 0)
+            v = next_u64();
+        out[i] = alnum_alphabet[v % 36];
+        v /= 36;
+    }
+    return out;
 }
 
 }  // namespace esser::core

@@ -2,6 +2,7 @@
 // are byte-identical run to run.
 #include "esser/core/id_source.hpp"
 
+#include <array>
 #include <regex>
 #include <set>
 #include <string>
@@ -38,6 +39,26 @@ TEST_CASE("hex and alnum_upper have the requested length and alphabet", "[core][
     CHECK(std::regex_match(ids.hex(32), std::regex("^[0-9a-f]{32}$")));
     CHECK(std::regex_match(ids.hex(8), std::regex("^[0-9a-f]{8}$")));
     CHECK(std::regex_match(ids.alnum_upper(52), std::regex("^[0-9A-Z]{52}$")));
+    // Twelve characters per draw: still every character of the alphabet in every position, and
+    // no repeats.
+    std::set<std::string> seen;
+    std::array<std::set<char>, 52> per_position;
+    for (int i = 0; i < 2000; ++i) {
+        const auto id = ids.alnum_upper(52);
+        REQUIRE(id.size() == 52);
+        seen.insert(id);
+        for (std::size_t p = 0; p < id.size(); ++p) per_position[p].insert(id[p]);
+    }
+    CHECK(seen.size() == 2000);
+    for (const auto& chars : per_position) CHECK(chars.size() == 36);
+    CHECK(ids.alnum_upper(0).empty());
+    CHECK(std::regex_match(ids.alnum_upper(13), std::regex("^[0-9A-Z]{13}$")));
+    // A seeded source keeps its one-draw-per-character sequence (recorded ids stay stable).
+    seeded_id_source a(7), b(7);
+    std::string expected;
+    for (int i = 0; i < 5; ++i)
+        expected += "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[b.next_u64() % 36];
+    CHECK(a.alnum_upper(5) == expected);
 }
 
 // Covers issue 2 (idempotent creates): derived aggregate ids are RFC 4122 version-5 UUIDs that

@@ -43,6 +43,15 @@ TEST_CASE("parse_sigv4_scope reads the Credential scope and nothing else",
     CHECK_FALSE(parse_sigv4_scope("AWS4-HMAC-SHA256"));
     CHECK_FALSE(parse_sigv4_scope(""));
     CHECK_FALSE(parse_sigv4_scope("AWS4-HMAC-SHA256 SignedHeaders=h, Signature=x"));
+    // Words are joined before the split (dynalite's reading), six parts or none are refused,
+    // and the first Credential decides.
+    CHECK(parse_sigv4_scope("AWS4-HMAC-SHA256 Cred ential = a/b/r 2/s/t, Signature=x")->region ==
+          "r2");
+    CHECK_FALSE(parse_sigv4_scope("AWS4-HMAC-SHA256 Credential=a/b/c/d/e/f"));
+    CHECK_FALSE(parse_sigv4_scope("AWS4-HMAC-SHA256 Credential"));
+    CHECK_FALSE(parse_sigv4_scope("AWS4-HMAC-SHA256 Credential="));
+    CHECK_FALSE(parse_sigv4_scope("AWS4-HMAC-SHA256 Credential=a/b, Credential=a/b/r/s/t"));
+    CHECK(parse_sigv4_scope("AWS4-HMAC-SHA256 X=1, Credential=k/d/r/s/t")->access_key_id == "k");
 }
 
 TEST_CASE("incomplete_signature_message names every missing part as DynamoDB does",

@@ -25,8 +25,9 @@ public:
     std::string uuid();
     // `n` lower-case hex digits (n <= 64).
     std::string hex(std::size_t n);
-    // `n` characters from [0-9A-Z] (the shape of x-amzn-RequestId).
-    std::string alnum_upper(std::size_t n);
+    // `n` characters from [0-9A-Z] (the shape of x-amzn-RequestId). One draw per character, so
+    // a seeded source's sequence is stable; random_id_source draws once per 12 characters.
+    virtual std::string alnum_upper(std::size_t n);
 };
 
 // xoshiro256** seeded through splitmix64: fast, good statistical quality, fully determined by
@@ -46,6 +47,9 @@ class random_id_source final : public id_source {
 public:
     random_id_source();
     std::uint64_t next_u64() override;
+    // Twelve base-36 digits per draw (36^12 < 2^64): every answer of esser-local carries a
+    // 52-character request id, and one locked draw per character showed in its profile.
+    std::string alnum_upper(std::size_t n) override;
 
 private:
     seeded_id_source inner_;
