@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "json_reader.hpp"
+
 #include "esser/emulator/http/aws_wire.hpp"
 #include "esser/emulator/http/sigv4_guard.hpp"
 
@@ -237,9 +239,17 @@ void aws_json_front::handle(http_request req, responder res) const {
 
     // Step 2: the body must be JSON (an object).
     json request;
+    bool deep = false;  // nested beyond max_json_depth: refused after the checks below
     if (!body.empty()) {
-        request = json::parse(body, nullptr, false);
-        if (request.is_discarded() || !request.is_object()) {
+        auto read = detail::read_json(body, request, max_json_depth);
+        if (read == detail::json_read_status::too_deep) {
+            // json_reader stops there; json::parse decides whether it is JSON at all.
+            request = json::parse(body, nullptr, false);
+            read = request.is_discarded() ? detail::json_read_status::invalid
+                                          : detail::json_read_status::ok;
+            deep = true;
+        }
+        if (read != detail::json_read_status::ok || !request.is_object()) {
             res.send(error_answer(aws_error::serialization(), ctx, "aws.serialization"));
             return;
         }
@@ -316,7 +326,7 @@ void aws_json_front::handle(http_request req, responder res) const {
         return;
     }
     // Guard for recursive consumers (AttributeValue conversion): far beyond any valid request.
-    if (json_nesting_depth(body, max_json_depth) > max_json_depth) {
+    if (deep && json_nesting_depth(body, max_json_depth) > max_json_depth) {
         res.send(error_answer(
             aws_error::validation("Nesting Levels have exceeded supported limits: Attributes "
                                   "in the item have nested levels beyond supported limit"),
