@@ -89,17 +89,26 @@ std::string_view trim(std::string_view s) {
 // The key=value parameters after the algorithm: "Credential=a/b, SignedHeaders=x,
 // Signature=y". Spaces around commas vary between SDKs; dynalite joins the words and splits on
 // commas, and so do we.
-std::vector<std::pair<std::string, std::string>> auth_params(std::string_view authorization) {
-    std::vector<std::pair<std::string, std::string>> out;
-    std::string_view s = trim(authorization);
+// The parameters after the algorithm with every space and tab removed; nullopt without them.
+std::optional<std::string> joined_params(std::string_view authorization) {
+    const std::string_view s = trim(authorization);
     const auto space = s.find(' ');
     if (space == std::string_view::npos)
-        return out;
+        return std::nullopt;
     std::string joined;
+    joined.reserve(s.size() - space);
     for (char c : s.substr(space + 1))
         if (c != ' ' && c != '\t')
             joined += c;
-    std::string_view rest = joined;
+    return joined;
+}
+
+std::vector<std::pair<std::string, std::string>> auth_params(std::string_view authorization) {
+    std::vector<std::pair<std::string, std::string>> out;
+    const auto joined = joined_params(authorization);
+    if (!joined)
+        return out;
+    std::string_view rest = *joined;
     while (!rest.empty()) {
         const auto comma = rest.find(',');
         std::string_view item = rest.substr(0, comma);
@@ -125,16 +134,10 @@ std::optional<sigv4_scope> parse_sigv4_scope(std::string_view authorization) {
     // commas, the first "Credential" wins), without building the parameter list.
     if (!starts_with_aws4(authorization))
         return std::nullopt;
-    const std::string_view s = trim(authorization);
-    const auto space = s.find(' ');
-    if (space == std::string_view::npos)
+    const auto joined = joined_params(authorization);
+    if (!joined)
         return std::nullopt;
-    std::string joined;
-    joined.reserve(s.size());
-    for (char c : s.substr(space + 1))
-        if (c != ' ' && c != '\t')
-            joined += c;
-    std::string_view rest = joined;
+    std::string_view rest = *joined;
     while (!rest.empty()) {
         const auto comma = rest.find(',');
         const std::string_view item = rest.substr(0, comma);
