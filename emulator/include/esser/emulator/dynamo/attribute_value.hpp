@@ -110,14 +110,21 @@ public:
     // when copying from another sorted source. Cheaper than set(); a violation breaks the
     // invariant (asserted in debug builds).
     void append_sorted(std::string name, attribute_value v);
+
     void reserve(std::size_t n) { entries_.reserve(n); }
 
     bool empty() const { return entries_.empty(); }
+
     std::size_t size() const { return entries_.size(); }
+
     const_iterator begin() const { return entries_.begin(); }
+
     const_iterator end() const { return entries_.end(); }
+
     iterator begin() { return entries_.begin(); }
+
     iterator end() { return entries_.end(); }
+
     const std::vector<entry>& entries() const { return entries_; }
 
     friend bool operator==(const attribute_map&, const attribute_map&);
@@ -134,18 +141,23 @@ public:
         std::string bytes;
         friend auto operator<=>(const binary&, const binary&) = default;
     };
+
     struct null_t {
         friend bool operator==(null_t, null_t) { return true; }
     };
+
     using list_t = std::vector<attribute_value>;
+
     struct string_set {
         std::vector<std::string> v;
         friend bool operator==(const string_set&, const string_set&) = default;
     };
+
     struct number_set {
         std::vector<decimal> v;
         friend bool operator==(const number_set&, const number_set&) = default;
     };
+
     struct binary_set {
         std::vector<std::string> v;
         friend bool operator==(const binary_set&, const binary_set&) = default;
@@ -154,12 +166,21 @@ public:
     attribute_value() : v_(null_t{}) {}  // NULL
 
     static attribute_value s(std::string v) { return attribute_value(std::move(v)); }
+
     static attribute_value n(decimal v) { return attribute_value(v); }
-    static attribute_value b(std::string bytes) { return attribute_value(binary{std::move(bytes)}); }
+
+    static attribute_value b(std::string bytes) {
+        return attribute_value(binary{std::move(bytes)});
+    }
+
     static attribute_value boolean(bool v) { return attribute_value(v); }
+
     static attribute_value null() { return attribute_value(); }
+
     static attribute_value m(attribute_map v) { return attribute_value(std::move(v)); }
+
     static attribute_value l(list_t v) { return attribute_value(std::move(v)); }
+
     // Set factories sort and de-duplicate; callers that must reject duplicates or empty sets
     // (the wire reader) check before calling.
     static attribute_value ss(std::vector<std::string> v);
@@ -171,15 +192,25 @@ public:
     // Accessors: the caller has checked type(); a wrong type is a broken invariant (asserts,
     // then std::get throws).
     const std::string& as_s() const { return std::get<0>(v_); }
+
     const decimal& as_n() const { return std::get<1>(v_); }
+
     const std::string& as_b() const { return std::get<2>(v_).bytes; }
+
     bool as_bool() const { return std::get<3>(v_); }
+
     const attribute_map& as_m() const { return std::get<5>(v_); }
+
     attribute_map& as_m() { return std::get<5>(v_); }
+
     const list_t& as_l() const { return std::get<6>(v_); }
+
     list_t& as_l() { return std::get<6>(v_); }
+
     const std::vector<std::string>& as_ss() const { return std::get<7>(v_).v; }
+
     const std::vector<decimal>& as_ns() const { return std::get<8>(v_).v; }
+
     const std::vector<std::string>& as_bs() const { return std::get<9>(v_).v; }
 
     // Size in bytes by DynamoDB's formula (spec §2.3), for the value alone (no name).
@@ -194,8 +225,10 @@ private:
     // Constrained so that it never competes with the copy/move constructors (an unconstrained
     // T&& is picked for copies from non-const lvalues, e.g. inside vector's copy assignment).
     template <class T>
-        requires(!std::is_same_v<std::remove_cvref_t<T>, attribute_value>)
-    explicit attribute_value(T&& v) : v_(std::forward<T>(v)) {}
+
+    requires(!std::is_same_v<std::remove_cvref_t<T>, attribute_value>) explicit attribute_value(
+        T&& v)
+        : v_(std::forward<T>(v)) {}
 
     variant_t v_;
 };
