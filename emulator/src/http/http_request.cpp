@@ -1,18 +1,10 @@
 #include "esser/emulator/http/http_request.hpp"
 
+#include "hex_value.hpp"
+
 namespace esser::emulator {
 
-namespace {
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-}  // namespace
+using detail::hex_value;
 
 std::optional<std::string> percent_decode(std::string_view text, bool plus_as_space) {
     std::string out;
