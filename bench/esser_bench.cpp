@@ -27,14 +27,9 @@
 #include <thread>
 #include <vector>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <fcntl.h>
@@ -62,8 +57,6 @@ using nlohmann::json;
 using steady = std::chrono::steady_clock;
 
 namespace {
-
-constexpr auto use_nothrow = net::as_tuple(net::use_awaitable);
 
 struct endpoint {
     std::string host = "127.0.0.1";
