@@ -1,8 +1,9 @@
 #include "esser/emulator/http/http_codec.hpp"
 
-#include <sstream>
+#include <array>
 
 #include "beast_convert.hpp"
+#include "wire_response.hpp"
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http.hpp>
 
@@ -27,29 +28,18 @@ http_request from_beast(beast_request&& req, std::string remote_endpoint) {
 
 namespace {
 
+// RFC 9110 §5.6.2 tchar.
+constexpr std::array<bool, 256> token_chars = [] {
+    std::array<bool, 256> t{};
+    for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
+    for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
+    for (int c = '0'; c <= '9'; ++c) t[c] = true;
+    for (unsigned char c : std::string_view("!#$%&'*+-.^_`|~")) t[c] = true;
+    return t;
+}();
+
 bool is_token_char(char c) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    switch (c) {
-        case '!':
-        case '#':
-        case '$':
-        case '%':
-        case '&':
-        case '\'':
-        case '*':
-        case '+':
-        case '-':
-        case '.':
-        case '^':
-        case '_':
-        case '`':
-        case '|':
-        case '~':
-            return true;
-        default:
-            return false;
-    }
+    return token_chars[static_cast<unsigned char>(c)];
 }
 
 bool is_token(std::string_view s) {
@@ -61,34 +51,72 @@ bool is_token(std::string_view s) {
     return true;
 }
 
-std::string clean_value(std::string_view v) {
-    std::string out;
-    out.reserve(v.size());
-    for (char c : v)
-        if (c != '\r' && c != '\n' && c != '\0')
-            out += c;
-    return out;
+void append_clean_value(std::string& out, std::string_view v) {
+    const char* p = v.data();
+    const char* const end = p + v.size();
+    while (p != end) {
+        const char* run = p;
+        while (p != end && *p != '\r' && *p != '\n' && *p != '\0') ++p;
+        out.append(run, p);
+        if (p != end)
+            ++p;
+    }
+}
+
+void append_number(std::string& out, std::size_t n) {
+    char digits[20];
+    char* p = digits + sizeof(digits);
+    do {
+        *--p = static_cast<char>('0' + n % 10);
+        n /= 10;
+    } while (n != 0);
+    out.append(p, digits + sizeof(digits));
 }
 
 }  // namespace
 
-beast_response to_beast(http_response&& res, unsigned version, bool keep_alive) {
-    beast_response out;
-    out.version(version);
-    const int status = (res.status >= 200 && res.status <= 999) ? res.status : 500;
-    out.result(static_cast<unsigned>(status));
+wire_response to_wire(http_response&& res, unsigned version, bool keep_alive) {
+    wire_response out;
+    out.status = (res.status >= 200 && res.status <= 999) ? res.status : 500;
+    const bool has_body = out.status != 204 && out.status != 304;
+    if (has_body)
+        out.body = std::move(res.body);
+    keep_alive = keep_alive && !res.close;
+
+    std::size_t size = 64;
+    for (const auto& [name, value] : res.headers) size += name.size() + value.size() + 4;
+    std::string& h = out.head;
+    h.reserve(size);
+    h += "HTTP/";
+    h += static_cast<char>('0' + version / 10 % 10);
+    h += '.';
+    h += static_cast<char>('0' + version % 10);
+    h += ' ';
+    append_number(h, static_cast<std::size_t>(out.status));
+    h += ' ';
+    h += http_reason_phrase(out.status);
+    h += "\r\n";
     for (const auto& [name, value] : res.headers) {
         if (!is_token(name))
             continue;
         if (iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
             iequals(name, "Connection"))
             continue;
-        out.insert(name, clean_value(value));
+        h += name;
+        h += ": ";
+        append_clean_value(h, value);
+        h += "\r\n";
     }
-    if (status != 204 && status != 304)
-        out.body() = std::move(res.body);
-    out.keep_alive(keep_alive && !res.close);
-    out.prepare_payload();
+    if (version >= 11 && !keep_alive)
+        h += "Connection: close\r\n";
+    else if (version < 11 && keep_alive)
+        h += "Connection: keep-alive\r\n";
+    if (has_body) {
+        h += "Content-Length: ";
+        append_number(h, out.body.size());
+        h += "\r\n";
+    }
+    h += "\r\n";
     return out;
 }
 
@@ -138,10 +166,8 @@ http_parse_result parse_http_request(std::string_view bytes, const http_parse_li
 
 std::string serialize_http_response(const http_response& res, unsigned version, bool keep_alive) {
     http_response copy = res;
-    auto msg = detail::to_beast(std::move(copy), version, keep_alive);
-    std::ostringstream os;
-    os << msg;
-    return std::move(os).str();
+    auto wire = detail::to_wire(std::move(copy), version, keep_alive);
+    return std::move(wire.head) + wire.body;
 }
 
 std::string_view http_reason_phrase(int status) noexcept {
