@@ -1,5 +1,8 @@
 #include "esser/emulator/http/router.hpp"
 
+#include <algorithm>
+#include <array>
+#include <cstdint>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -13,6 +16,28 @@ enum class seg_kind : int { wildcard = 0, param = 1, literal = 2 };
 struct segment {
     seg_kind kind;
     std::string text;  // literal text, or the parameter's name
+};
+
+constexpr std::size_t max_segments = 32;
+
+// A match's specificity: the kind of each matched segment, compared lexicographically
+// (earlier segments weigh more; a prefix ranks below its extensions). Kept inline: select()
+// runs twice for every request.
+struct match_rank {
+    std::array<std::int8_t, max_segments> kinds{};
+    std::uint8_t size = 0;
+
+    void push(seg_kind k) { kinds[size++] = static_cast<std::int8_t>(k); }
+
+    friend bool operator==(const match_rank& a, const match_rank& b) {
+        return std::equal(a.kinds.begin(), a.kinds.begin() + a.size, b.kinds.begin(),
+                          b.kinds.begin() + b.size);
+    }
+
+    friend bool operator>(const match_rank& a, const match_rank& b) {
+        return std::lexicographical_compare(b.kinds.begin(), b.kinds.begin() + b.size,
+                                            a.kinds.begin(), a.kinds.begin() + a.size);
+    }
 };
 
 // "/a/{b}/*" -> [literal a, param b, wildcard]; "/" -> [literal ""].
@@ -41,6 +66,8 @@ std::vector<segment> compile(const std::string& pattern) {
             break;
         rest = rest.substr(slash + 1);
     }
+    if (out.size() > max_segments)
+        throw std::invalid_argument("route pattern has more than 32 segments: " + pattern);
     return out;
 }
 
@@ -71,12 +98,12 @@ struct router::route {
     std::optional<route_body_limit> limit;
 
     // Specificity of each matched position (higher wins), or false when it does not match.
-    bool match(const std::vector<std::string_view>& path, std::vector<int>& rank) const {
-        rank.clear();
+    bool match(const std::vector<std::string_view>& path, match_rank& rank) const {
+        rank.size = 0;
         for (std::size_t i = 0; i < segments.size(); ++i) {
             const segment& s = segments[i];
             if (s.kind == seg_kind::wildcard) {
-                rank.push_back(static_cast<int>(seg_kind::wildcard));
+                rank.push(seg_kind::wildcard);
                 return true;
             }
             if (i >= path.size())
@@ -85,7 +112,7 @@ struct router::route {
                 return false;
             if (s.kind == seg_kind::param && path[i].empty())
                 return false;
-            rank.push_back(static_cast<int>(s.kind));
+            rank.push(s.kind);
         }
         return path.size() == segments.size();
     }
@@ -104,6 +131,11 @@ router& router::add(std::string method, std::string pattern, http_handler handle
     r.name = name.empty() ? pattern : std::move(name);
     r.pattern = std::move(pattern);
     r.handler = std::move(handler);
+    const segment& first = r.segments.front();
+    if (first.kind == seg_kind::literal)
+        by_first_literal_[first.text].push_back(routes_.size());
+    else
+        open_first_.push_back(routes_.size());
     routes_.push_back(std::move(r));
     return *this;
 }
@@ -150,8 +182,19 @@ const router::route* router::select(std::string_view method,
                                     const std::vector<std::string_view>& path,
                                     std::string& allow) const {
     const route* best = nullptr;
-    std::vector<int> best_rank, rank, other_rank;
-    for (const route& r : routes_) {
+    match_rank best_rank, rank, other_rank;
+    // The candidates in registration order: a merge of the two sorted index lists.
+    static const std::vector<std::size_t> none;
+    const std::vector<std::size_t>* literal = &none;
+    if (!path.empty()) {
+        if (auto it = by_first_literal_.find(path.front()); it != by_first_literal_.end())
+            literal = &it->second;
+    }
+    auto a = literal->begin();
+    auto b = open_first_.begin();
+    while (a != literal->end() || b != open_first_.end()) {
+        const bool take_a = b == open_first_.end() || (a != literal->end() && *a < *b);
+        const route& r = routes_[take_a ? *a++ : *b++];
         if (!r.match(path, rank))
             continue;
         if (r.method != "*" && r.method != method) {

@@ -106,6 +106,10 @@ TEST_CASE("router keeps undecodable parameters raw and rejects malformed pattern
     CHECK_THROWS_AS(r.add_sync("GET", "/a/{}", tag("x")), std::invalid_argument);
     CHECK_THROWS_AS(r.add_sync("GET", "/a/{x", tag("x")), std::invalid_argument);
     CHECK_THROWS_AS(r.add_sync("GET", "/a/b*", tag("x")), std::invalid_argument);
+    std::string deep;
+    for (int i = 0; i < 33; ++i) deep += "/s";
+    CHECK_THROWS_AS(r.add_sync("GET", deep, tag("x")), std::invalid_argument);
+    CHECK_NOTHROW(r.add_sync("GET", deep.substr(2), tag("x")));
 }
 
 TEST_CASE("http_request decodes query parameters", "[emulator][http][router]") {

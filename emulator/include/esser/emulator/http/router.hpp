@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -59,7 +60,8 @@ public:
 
     // `method` is "GET", "POST", ... or "*" for any method. `name` labels the route in metrics
     // and logs (default: the pattern). Throws std::invalid_argument on a malformed pattern
-    // (not starting with '/', '*' not last, an empty or unterminated {param}).
+    // (not starting with '/', '*' not last, an empty or unterminated {param}, more than 32
+    // segments).
     router& add(std::string method, std::string pattern, http_handler handler,
                 std::string name = {});
     router& add_sync(std::string method, std::string pattern, sync_http_handler handler,
@@ -96,6 +98,11 @@ private:
                         std::string& allow) const;
 
     std::vector<route> routes_;
+    // Which routes can match a path, by its first segment, so select() looks at a few routes
+    // rather than all of them: the indexes (in registration order) of the routes whose pattern
+    // starts with that literal segment, and of those starting with a {param} or '*'.
+    std::map<std::string, std::vector<std::size_t>, std::less<>> by_first_literal_;
+    std::vector<std::size_t> open_first_;
     http_handler fallback_;
     std::string fallback_name_;
 
