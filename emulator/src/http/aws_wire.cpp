@@ -97,9 +97,16 @@ std::optional<std::string> joined_params(std::string_view authorization) {
         return std::nullopt;
     std::string joined;
     joined.reserve(s.size() - space);
-    for (char c : s.substr(space + 1))
-        if (c != ' ' && c != '\t')
-            joined += c;
+    // Runs for every request: whole runs between blanks are appended at once.
+    const std::string_view rest = s.substr(space + 1);
+    const char* p = rest.data();
+    const char* const end = p + rest.size();
+    while (p != end) {
+        const char* run = p;
+        while (p != end && *p != ' ' && *p != '\t') ++p;
+        joined.append(run, p);
+        while (p != end && (*p == ' ' || *p == '\t')) ++p;
+    }
     return joined;
 }
 

@@ -1,5 +1,6 @@
 #include "json_reader.hpp"
 
+#include <array>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -13,6 +14,13 @@ namespace esser::emulator::detail {
 namespace {
 
 using nlohmann::json;
+
+// The bytes a string copies as they are: printable ASCII but the quote and the backslash.
+constexpr std::array<bool, 256> plain_chars = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0x20; c < 0x80; ++c) t[c] = c != '"' && c != '\\';
+    return t;
+}();
 
 class reader {
 public:
@@ -219,12 +227,7 @@ private:
         for (;;) {
             // A run of plain printable ASCII is copied at once.
             const char* run = p_;
-            while (p_ != end_) {
-                const auto c = static_cast<unsigned char>(*p_);
-                if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
-                    break;
-                ++p_;
-            }
+            while (p_ != end_ && plain_chars[static_cast<unsigned char>(*p_)]) ++p_;
             out.append(run, static_cast<std::size_t>(p_ - run));
             if (p_ == end_)
                 return fail();
