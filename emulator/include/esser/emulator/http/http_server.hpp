@@ -22,7 +22,11 @@
 //    written (with Connection: close), and after shutdown_grace cancel what remains.
 //
 // Several servers may run in one process (the Lambda engine starts one per function instance
-// for the Runtime API); each owns its io_context and threads.
+// for the Runtime API); each owns its io_contexts and threads.
+//
+// Threading: each thread runs an io_context of its own and every connection lives on one of
+// them (round-robin at accept), so a connection's handlers run on one thread, in order (its
+// strand), and the threads never hand work to each other.
 //
 // Invariants: one strand per connection; every connection coroutine owns its state through
 // shared pointers, so nothing dangles when a handler answers after the connection died.
@@ -47,7 +51,8 @@ struct http_server_options {
     std::string host = "127.0.0.1";
     // 0 asks the kernel for a free port; read it back with http_server::port().
     std::uint16_t port = 8000;
-    // Threads running the server's io_context; 0 means one per hardware thread.
+    // Threads serving connections, each with its own io_context; 0 means one per hardware
+    // thread.
     unsigned threads = 1;
     std::size_t max_connections = 1024;
     // DynamoDB's limit (spec §1.1); a route may set its own (router::body_limit).
