@@ -19,33 +19,38 @@ constexpr std::array<std::int8_t, 256> make_reverse() {
 constexpr std::array<std::int8_t, 256> reverse = make_reverse();
 }  // namespace
 
-std::string base64_encode(std::string_view bytes) {
-    std::string out;
-    out.reserve((bytes.size() + 2) / 3 * 4);
+char* base64_write(std::string_view bytes, char* out) {
     std::size_t i = 0;
     auto at = [&](std::size_t k) {
         return static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[k]));
     };
     for (; i + 3 <= bytes.size(); i += 3) {
         const std::uint32_t v = (at(i) << 16) | (at(i + 1) << 8) | at(i + 2);
-        out.push_back(alphabet[(v >> 18) & 63]);
-        out.push_back(alphabet[(v >> 12) & 63]);
-        out.push_back(alphabet[(v >> 6) & 63]);
-        out.push_back(alphabet[v & 63]);
+        *out++ = alphabet[(v >> 18) & 63];
+        *out++ = alphabet[(v >> 12) & 63];
+        *out++ = alphabet[(v >> 6) & 63];
+        *out++ = alphabet[v & 63];
     }
     const std::size_t rest = bytes.size() - i;
     if (rest == 1) {
         const std::uint32_t v = at(i) << 16;
-        out.push_back(alphabet[(v >> 18) & 63]);
-        out.push_back(alphabet[(v >> 12) & 63]);
-        out += "==";
+        *out++ = alphabet[(v >> 18) & 63];
+        *out++ = alphabet[(v >> 12) & 63];
+        *out++ = '=';
+        *out++ = '=';
     } else if (rest == 2) {
         const std::uint32_t v = (at(i) << 16) | (at(i + 1) << 8);
-        out.push_back(alphabet[(v >> 18) & 63]);
-        out.push_back(alphabet[(v >> 12) & 63]);
-        out.push_back(alphabet[(v >> 6) & 63]);
-        out.push_back('=');
+        *out++ = alphabet[(v >> 18) & 63];
+        *out++ = alphabet[(v >> 12) & 63];
+        *out++ = alphabet[(v >> 6) & 63];
+        *out++ = '=';
     }
+    return out;
+}
+
+std::string base64_encode(std::string_view bytes) {
+    std::string out(base64_size(bytes.size()), '\0');
+    base64_write(bytes, out.data());
     return out;
 }
 

@@ -10,10 +10,10 @@ namespace esser::emulator {
 
 namespace {
 
-// An operation: the reads also take the form of their items (response_text.hpp).
+// An operation: the reads also take where their items go (response_text.hpp).
 struct handler {
     aws_result (dynamo_engine::impl::*plain)(const json&) = nullptr;
-    aws_result (dynamo_engine::impl::*read)(const json&, item_form) = nullptr;
+    aws_result (dynamo_engine::impl::*read)(const json&, deferred_items*) = nullptr;
     // PutItem: takes the Item encoded before the schema pass when it can be.
     aws_result (dynamo_engine::impl::*put)(const json&, const encoded_put_item*) = nullptr;
 };
@@ -49,7 +49,7 @@ const std::map<std::string_view, handler>& handlers() {
 
 // dispatch() and dispatch_text(): the checks every operation shares, then the operation.
 aws_result run(dynamo_engine::impl& engine, std::string_view operation, const json& request,
-               item_form form) {
+               deferred_items* deferred) {
     const auto& h = handlers();
     auto it = h.find(operation);
     if (it == h.end())
@@ -79,7 +79,7 @@ aws_result run(dynamo_engine::impl& engine, std::string_view operation, const js
                 return fail(aws_error::internal(why + " (esser-local serves nothing more until it "
                                                       "is restarted)"));
         }
-        aws_result out = it->second.read ? (engine.*(it->second.read))(request, form)
+        aws_result out = it->second.read ? (engine.*(it->second.read))(request, deferred)
                          : it->second.put
                              ? (engine.*(it->second.put))(request, item ? &encoded : nullptr)
                              : (engine.*(it->second.plain))(request);
@@ -148,18 +148,18 @@ bool dynamo_engine::serves(std::string_view operation) {
 }
 
 adapters::aws_result dynamo_engine::dispatch(std::string_view operation, const json& request) {
-    return run(*impl_, operation, request, item_form::tree);
+    return run(*impl_, operation, request, nullptr);
 }
 
 core::expected<std::string, adapters::aws_error> dynamo_engine::dispatch_text(
     std::string_view operation, const json& request) {
-    aws_result out = run(*impl_, operation, request, item_form::deferred);
+    deferred_items items;
+    aws_result out = run(*impl_, operation, request, &items);
     if (!out)
         return fail(std::move(out.error()));
     std::string text;
     try {
-        text.reserve(4096);
-        write_response_text(*out, text);
+        write_response_text(*out, items, text);
     } catch (const std::exception& e) {
         return fail(aws_error::internal(std::string("internal error: ") + e.what()));
     }

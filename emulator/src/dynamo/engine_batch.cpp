@@ -35,7 +35,7 @@ json capacity_entry(const json& r, const std::string& table_name, double units) 
 
 }  // namespace
 
-aws_result dynamo_engine::impl::batch_get_item(const json& r, item_form form) {
+aws_result dynamo_engine::impl::batch_get_item(const json& r, deferred_items* deferred) {
     struct table_request {
         std::string name;
         std::vector<attribute_map> keys;
@@ -113,7 +113,7 @@ aws_result dynamo_engine::impl::batch_get_item(const json& r, item_form form) {
                 if (!block)
                     continue;
                 const std::string_view bytes = stored_item::item_of(block);
-                const std::size_t size = item_codec::item_size(bytes);
+                const std::size_t size = stored_item::size_of(block);
                 if (response_size + size > response_limit) {
                     json& u = unprocessed[tr.name];
                     if (u.is_null()) {
@@ -136,7 +136,7 @@ aws_result dynamo_engine::impl::batch_get_item(const json& r, item_form form) {
                 } else if (!tr.attributes.empty()) {
                     items.push_back(to_json(item_codec::decode_some(bytes, tr.attributes)));
                 } else {
-                    items.push_back(response_item(bytes, form));
+                    items.push_back(response_item(bytes, deferred));
                 }
             }
         }
@@ -239,7 +239,7 @@ aws_result dynamo_engine::impl::batch_write_item(const json& r) {
             return fail(aws_error::resource_not_found());
         for (auto& w : tw.writes) {
             const char* old = t.find(w.key);
-            const std::size_t old_size = old ? item_codec::item_size(stored_item::item_of(old)) : 0;
+            const std::size_t old_size = old ? stored_item::size_of(old) : 0;
             const std::size_t new_size = w.item ? item_size(*w.item) : 0;
             units += write_units(std::max(old_size, new_size));
             std::optional<attribute_map> old_item;

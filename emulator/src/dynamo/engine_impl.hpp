@@ -90,7 +90,8 @@ public:
     std::unordered_map<std::string, token_entry> tokens;
 
     // ---- operations (engine_*.cpp) ----
-    // The reads take the form their plain items take in the response (response_text.hpp).
+    // The reads put their plain items into `deferred` when given (dispatch_text), else as
+    // trees (response_text.hpp).
     aws_result create_table(const json& r);
     aws_result describe_table(const json& r);
     aws_result list_tables(const json& r);
@@ -100,15 +101,15 @@ public:
     aws_result update_time_to_live(const json& r);
     // `encoded`: the Item already encoded, or null (then read by the AttributeValue passes).
     aws_result put_item(const json& r, const encoded_put_item* encoded);
-    aws_result get_item(const json& r, item_form form);
+    aws_result get_item(const json& r, deferred_items* deferred);
     aws_result delete_item(const json& r);
     aws_result update_item(const json& r);
-    aws_result query(const json& r, item_form form);
-    aws_result scan(const json& r, item_form form);
-    aws_result batch_get_item(const json& r, item_form form);
+    aws_result query(const json& r, deferred_items* deferred);
+    aws_result scan(const json& r, deferred_items* deferred);
+    aws_result batch_get_item(const json& r, deferred_items* deferred);
     aws_result batch_write_item(const json& r);
     aws_result transact_write_items(const json& r);
-    aws_result transact_get_items(const json& r, item_form form);
+    aws_result transact_get_items(const json& r, deferred_items* deferred);
     aws_result tag_resource(const json& r);
     aws_result untag_resource(const json& r);
     aws_result list_tags_of_resource(const json& r);

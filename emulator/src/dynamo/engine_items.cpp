@@ -81,7 +81,7 @@ aws_result dynamo_engine::impl::put_item(const json& r, const encoded_put_item* 
         return fail(condition_failed(r, old_item));
     }
     const std::size_t old_size =
-        old && want_capacity ? item_codec::item_size(stored_item::item_of(old)) : 0;
+        old && want_capacity ? stored_item::size_of(old) : 0;
     json out = json::object();
     if (want_old && old_item)
         out["Attributes"] = to_json(*old_item);
@@ -104,7 +104,7 @@ aws_result dynamo_engine::impl::put_item(const json& r, const encoded_put_item* 
     return out;
 }
 
-aws_result dynamo_engine::impl::get_item(const json& r, item_form form) {
+aws_result dynamo_engine::impl::get_item(const json& r, deferred_items* deferred) {
     if (auto e = check_expression_params(r, {"ProjectionExpression"}, {"AttributesToGet"}))
         return fail(*e);
     auto key = read_map_member(r, "Key");
@@ -139,14 +139,14 @@ aws_result dynamo_engine::impl::get_item(const json& r, item_form form) {
             return fail(aws_error::resource_not_found());
         if (const char* block = t.find(k)) {
             const std::string_view bytes = stored_item::item_of(block);
-            size = item_codec::item_size(bytes);
+            size = stored_item::size_of(block);
             if (ex->has_projection()) {
                 out["Item"] = to_json(
                     ex->project(item_codec::decode_some(bytes, ex->projection_top_level())));
             } else if (!attrs->empty()) {
                 out["Item"] = to_json(item_codec::decode_some(bytes, *attrs));
             } else {
-                out["Item"] = response_item(bytes, form);
+                out["Item"] = response_item(bytes, deferred);
             }
         }
     }

@@ -140,14 +140,18 @@ public:
     page_builder(const request_expressions& ex, std::optional<std::int64_t> limit,
                  select_mode select, const secondary_index* ix,
                  std::vector<std::string> attributes_to_get, std::vector<std::string> key_names,
-                 item_form form)
+                 deferred_items* deferred)
         : ex_(ex),
           limit_(limit),
           select_(select),
           ix_(ix),
           attributes_to_get_(std::move(attributes_to_get)),
           key_names_(std::move(key_names)),
-          form_(form) {}
+          plain_(!ex_.has_filter() && !ex_.has_projection() && attributes_to_get_.empty() &&
+                 (ix_ == nullptr || ix_->projection == projection_kind::all ||
+                  select_ == select_mode::all_attributes)),
+          deferred_(deferred),
+          first_deferred_(deferred ? deferred->size() : 0) {}
 
     // Whether evaluation may take another item.
     bool open() const { return !(limit_ && scanned_ >= *limit_) && size_ < page_bytes; }
@@ -155,18 +159,19 @@ public:
     void add(const char* block) {
         const std::string_view bytes = stored_item::item_of(block);
         ++scanned_;
-        const bool plain = !ex_.has_filter() && !ex_.has_projection() &&
-                           attributes_to_get_.empty() &&
-                           (ix_ == nullptr || ix_->projection == projection_kind::all ||
-                            select_ == select_mode::all_attributes);
-        const std::size_t size = item_codec::item_size(bytes);
+        const std::size_t size = stored_item::size_of(block);
         size_ += size;
         last_ = block;
-        if (plain) {
+        if (plain_) {
             ++count_;
             read_bytes_ += size;
-            if (select_ != select_mode::count)
-                items_.push_back(response_item(bytes, form_));
+            if (select_ == select_mode::count)
+                return;
+            // A text answer's plain page is one node for all its items (finish()).
+            if (deferred_)
+                deferred_->add(bytes);
+            else
+                items_.push_back(item_codec::to_json(bytes));
             return;
         }
         attribute_map item = item_codec::decode(bytes);
@@ -190,8 +195,14 @@ public:
 
     json finish(const json& r, const table& t) {
         json out = json::object();
-        if (select_ != select_mode::count)
-            out["Items"] = std::move(items_);
+        if (select_ != select_mode::count) {
+            if (plain_ && deferred_) {
+                out["Items"] = deferred_items::list_node(first_deferred_,
+                                                         deferred_->size() - first_deferred_);
+            } else {
+                out["Items"] = std::move(items_);
+            }
+        }
         out["Count"] = count_;
         out["ScannedCount"] = scanned_;
         if (!open() && last_) {
@@ -220,7 +231,9 @@ private:
     const secondary_index* ix_;
     std::vector<std::string> attributes_to_get_;
     std::vector<std::string> key_names_;
-    item_form form_;
+    const bool plain_;  // items go into the answer whole (no filter, projection, index subset)
+    deferred_items* deferred_;
+    const std::uint32_t first_deferred_;
     json items_ = json::array();
     std::int64_t scanned_ = 0;
     std::int64_t count_ = 0;
@@ -255,7 +268,7 @@ core::expected<select_mode, aws_error> read_select(const json& r, bool has_proje
 
 }  // namespace
 
-aws_result dynamo_engine::impl::query(const json& r, item_form form) {
+aws_result dynamo_engine::impl::query(const json& r, deferred_items* deferred) {
     if (auto e = check_expression_params(
             r, {"ProjectionExpression", "FilterExpression", "KeyConditionExpression"},
             {"AttributesToGet", "QueryFilter", "ConditionalOperator", "KeyConditions"})) {
@@ -354,7 +367,7 @@ aws_result dynamo_engine::impl::query(const json& r, item_form form) {
         limit = schema::json_int(*l);
     const bool forward =
         !schema::member(r, "ScanIndexForward") || schema::json_bool(r["ScanIndexForward"]);
-    page_builder page(*ex, limit, *select, ix, *attrs, names, form);
+    page_builder page(*ex, limit, *select, ix, *attrs, names, deferred);
     const range_bounds bounds = range_bounds::of(*pred);
     const std::string hash_bytes = item_codec::key_bytes(pred->hash);
     const std::uint64_t h = partition_hash(hash_bytes);
@@ -379,7 +392,7 @@ aws_result dynamo_engine::impl::query(const json& r, item_form form) {
     return page.finish(r, t);
 }
 
-aws_result dynamo_engine::impl::scan(const json& r, item_form form) {
+aws_result dynamo_engine::impl::scan(const json& r, deferred_items* deferred) {
     if (auto e =
             check_expression_params(r, {"ProjectionExpression", "FilterExpression"},
                                     {"AttributesToGet", "ScanFilter", "ConditionalOperator"})) {
@@ -486,7 +499,7 @@ aws_result dynamo_engine::impl::scan(const json& r, item_form form) {
     std::optional<std::int64_t> limit;
     if (const json* l = schema::member(r, "Limit"))
         limit = schema::json_int(*l);
-    page_builder page(*ex, limit, *select, ix, *attrs, names, form);
+    page_builder page(*ex, limit, *select, ix, *attrs, names, deferred);
 
     std::lock_guard lock(t.mu);
     if (t.deleted)
@@ -539,7 +552,7 @@ public:
     void add(const char* block) {
         const std::string_view bytes = stored_item::item_of(block);
         ++scanned_;
-        size_ += item_codec::item_size(bytes);
+        size_ += stored_item::size_of(block);
         last_ = block;
         items_.emplace_back(std::string(bytes));
     }

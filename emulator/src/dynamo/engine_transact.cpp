@@ -335,7 +335,7 @@ aws_result dynamo_engine::impl::transact_write_items(const json& r) {
     return out;
 }
 
-aws_result dynamo_engine::impl::transact_get_items(const json& r, item_form form) {
+aws_result dynamo_engine::impl::transact_get_items(const json& r, deferred_items* deferred) {
     struct get {
         std::string table_name;
         attribute_map key;
@@ -394,10 +394,10 @@ aws_result dynamo_engine::impl::transact_get_items(const json& r, item_form form
         std::size_t size = 0;
         if (const char* block = g.t->find(g.k)) {
             const std::string_view bytes = stored_item::item_of(block);
-            size = item_codec::item_size(bytes);
+            size = stored_item::size_of(block);
             one["Item"] = g.ex->has_projection() ? to_json(g.ex->project(item_codec::decode_some(
                                                        bytes, g.ex->projection_top_level())))
-                                                 : response_item(bytes, form);
+                                                 : response_item(bytes, deferred);
         }
         units.emplace_back(g.table_name, 2 * read_units(size, true));
         responses.push_back(std::move(one));

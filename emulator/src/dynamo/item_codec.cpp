@@ -483,17 +483,29 @@ struct reader {
     }
 
     // The same documents as json_entries / json_value, as text (what their dump() writes).
+    // Padded: the input is followed by readable bytes (write_json_padded), so strings are
+    // copied with json_text::padded_string.
+    template <bool Padded>
     void text_value(value_type t, json_text& out);
 
+    template <bool Padded>
+    void text_string(json_text& out) {
+        if constexpr (Padded)
+            out.padded_string(bytes());
+        else
+            out.string(bytes());
+    }
+
+    template <bool Padded>
     void text_entries(json_text& out) {
         const auto n = varint();
         out.raw('{');
         for (std::uint64_t i = 0; i < n; ++i) {
             if (i > 0)
                 out.raw(',');
-            out.string(bytes());
+            text_string<Padded>(out);
             out.raw(':');
-            text_value(tag(), out);
+            text_value<Padded>(tag(), out);
         }
         out.raw('}');
     }
@@ -502,18 +514,30 @@ struct reader {
         char* d = out.room(decimal::max_text_size);
         out.commit(static_cast<std::size_t>(number().write_text(d) - d));
     }
+
+    // Base64 has nothing to escape: written straight into the text.
+    void text_base64(json_text& out) {
+        const std::string_view b = bytes();
+        const std::size_t n = base64_size(b.size());
+        char* d = out.room(n + 2);
+        d[0] = '"';
+        base64_write(b, d + 1);
+        d[n + 1] = '"';
+        out.commit(n + 2);
+    }
 };
 
+template <bool Padded>
 void reader::text_value(value_type t, json_text& out) {
     using namespace std::string_view_literals;
     switch (t) {
         case value_type::S:
             out.raw("{\"S\":"sv);
-            out.string(bytes());
+            text_string<Padded>(out);
             break;
         case value_type::B:
             out.raw("{\"B\":"sv);
-            out.string(base64_encode(bytes()));
+            text_base64(out);
             break;
         case value_type::N:
             out.raw("{\"N\":\""sv);
@@ -529,7 +553,7 @@ void reader::text_value(value_type t, json_text& out) {
         case value_type::M:
             varint();
             out.raw("{\"M\":"sv);
-            text_entries(out);
+            text_entries<Padded>(out);
             break;
         case value_type::L: {
             varint();
@@ -538,7 +562,7 @@ void reader::text_value(value_type t, json_text& out) {
             for (std::uint64_t i = 0; i < n; ++i) {
                 if (i > 0)
                     out.raw(',');
-                text_value(tag(), out);
+                text_value<Padded>(tag(), out);
             }
             out.raw(']');
             break;
@@ -554,9 +578,9 @@ void reader::text_value(value_type t, json_text& out) {
                 if (i > 0)
                     out.raw(',');
                 if (t == value_type::SS) {
-                    out.string(bytes());
+                    text_string<Padded>(out);
                 } else if (t == value_type::BS) {
-                    out.string(base64_encode(bytes()));
+                    text_base64(out);
                 } else {
                     out.raw('"');
                     text_number(out);
@@ -790,7 +814,12 @@ void write_json(std::string_view bytes, std::string& out) {
 
 void write_json(std::string_view bytes, json_text& out) {
     reader r{bytes.data(), bytes.data() + bytes.size()};
-    r.text_entries(out);
+    r.text_entries<false>(out);
+}
+
+void write_json_padded(std::string_view bytes, json_text& out) {
+    reader r{bytes.data(), bytes.data() + bytes.size()};
+    r.text_entries<true>(out);
 }
 
 std::optional<std::string_view> find(std::string_view bytes, std::string_view name) {

@@ -103,6 +103,9 @@ nlohmann::json to_json(std::string_view bytes);
 // building the tree (Lambda events of stream records).
 void write_json(std::string_view bytes, std::string& out);
 void write_json(std::string_view bytes, json_text& out);
+// write_json() of bytes followed by at least 15 more readable bytes (deferred_items pads its
+// buffer so): strings are copied 16 bytes at a time (json_text::padded_string).
+void write_json_padded(std::string_view bytes, json_text& out);
 
 // The encoded value (tag + payload) of a top-level attribute, if present.
 std::optional<std::string_view> find(std::string_view bytes, std::string_view name);

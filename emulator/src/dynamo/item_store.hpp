@@ -36,23 +36,29 @@ namespace esser::emulator {
 // deterministic), well mixed in the top bits (bucket selection).
 std::uint64_t partition_hash(std::string_view key) noexcept;
 
-// One stored item: a single heap block [u32 sort_len][u32 item_len][sort key bytes][item bytes].
+// One stored item: a single heap block
+// [u32 sort_len][u32 item_len][u32 item_size][sort key bytes][item bytes], where item_size is
+// the item's DynamoDB size (spec §2.3), computed once when the item is written: reads account
+// the 1 MB page and capacity units per item without walking the encoding (issue 6, Query).
 // Move-only owner; block() is a stable address for index entries to point at.
 class stored_item {
 public:
     stored_item() = default;
 
-    stored_item(std::string_view sort_key, std::string_view item) {
-        const std::size_t n = 8 + sort_key.size() + item.size();
+    // `size` must be item_codec::item_size(item).
+    stored_item(std::string_view sort_key, std::string_view item, std::size_t size) {
+        const std::size_t n = header + sort_key.size() + item.size();
         p_ = static_cast<char*>(std::malloc(n));
         if (!p_)
             throw std::bad_alloc();
         const auto a = static_cast<std::uint32_t>(sort_key.size());
         const auto b = static_cast<std::uint32_t>(item.size());
+        const auto c = static_cast<std::uint32_t>(size);
         std::memcpy(p_, &a, 4);
         std::memcpy(p_ + 4, &b, 4);
-        std::memcpy(p_ + 8, sort_key.data(), sort_key.size());
-        std::memcpy(p_ + 8 + sort_key.size(), item.data(), item.size());
+        std::memcpy(p_ + 8, &c, 4);
+        std::memcpy(p_ + header, sort_key.data(), sort_key.size());
+        std::memcpy(p_ + header + sort_key.size(), item.data(), item.size());
     }
 
     stored_item(stored_item&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
@@ -76,22 +82,31 @@ public:
 
     std::string_view item() const { return item_of(p_); }
 
-    std::size_t block_size() const { return 8 + sort_key().size() + item().size(); }
+    std::size_t block_size() const { return header + sort_key().size() + item().size(); }
 
     static std::string_view sort_key_of(const char* block) {
         std::uint32_t a;
         std::memcpy(&a, block, 4);
-        return {block + 8, a};
+        return {block + header, a};
     }
 
     static std::string_view item_of(const char* block) {
         std::uint32_t a, b;
         std::memcpy(&a, block, 4);
         std::memcpy(&b, block + 4, 4);
-        return {block + 8 + a, b};
+        return {block + header + a, b};
+    }
+
+    // The item's DynamoDB size (item_codec::item_size of item_of(block)).
+    static std::size_t size_of(const char* block) {
+        std::uint32_t c;
+        std::memcpy(&c, block + 8, 4);
+        return c;
     }
 
 private:
+    static constexpr std::size_t header = 12;
+
     char* p_ = nullptr;
 };
 

@@ -10,17 +10,15 @@ namespace esser::emulator {
 
 using nlohmann::json;
 
-json response_item(std::string_view encoded, item_form form) {
-    if (form == item_form::tree)
+json response_item(std::string_view encoded, deferred_items* deferred) {
+    if (deferred == nullptr)
         return item_codec::to_json(encoded);
-    const auto* p = reinterpret_cast<const std::uint8_t*>(encoded.data());
-    return json::binary(json::binary_t::container_type(p, p + encoded.size()),
-                        deferred_item_subtype);
+    return deferred_items::item_node(deferred->add(encoded));
 }
 
 namespace {
 
-void write_value(const json& doc, json_text& out) {
+void write_value(const json& doc, const deferred_items& items, json_text& out) {
     switch (doc.type()) {
         case json::value_t::object: {
             out.raw('{');
@@ -31,7 +29,7 @@ void write_value(const json& doc, json_text& out) {
                 first = false;
                 out.string(it.key());
                 out.raw(':');
-                write_value(it.value(), out);
+                write_value(it.value(), items, out);
             }
             out.raw('}');
             return;
@@ -43,7 +41,7 @@ void write_value(const json& doc, json_text& out) {
                 if (!first)
                     out.raw(',');
                 first = false;
-                write_value(value, out);
+                write_value(value, items, out);
             }
             out.raw(']');
             return;
@@ -61,13 +59,21 @@ void write_value(const json& doc, json_text& out) {
             return;
         }
         case json::value_t::binary: {
-            const auto& b = doc.get_binary();
-            if (b.has_subtype() && b.subtype() == deferred_item_subtype) {
-                item_codec::write_json(
-                    std::string_view(reinterpret_cast<const char*>(b.data()), b.size()), out);
+            const auto node = deferred_items::node_of(doc.get_binary());
+            if (!node)
+                break;
+            if (!node->list) {
+                item_codec::write_json_padded(items.item(node->first), out);
                 return;
             }
-            break;
+            out.raw('[');
+            for (std::uint32_t i = 0; i < node->count; ++i) {
+                if (i > 0)
+                    out.raw(',');
+                item_codec::write_json_padded(items.item(node->first + i), out);
+            }
+            out.raw(']');
+            return;
         }
         default:  // null, boolean, float: dump()'s own formatting
             break;
@@ -77,9 +83,12 @@ void write_value(const json& doc, json_text& out) {
 
 }  // namespace
 
-void write_response_text(const json& doc, std::string& out) {
+void write_response_text(const json& doc, const deferred_items& items, std::string& out) {
     json_text text(out);
-    write_value(doc, text);
+    // One allocation for the whole answer: item text is about 1.5 times the encoding (names
+    // and values are copied; tags and lengths become {"S":...} and quotes).
+    text.room(items.item_bytes() * 7 / 4 + 256);
+    write_value(doc, items, text);
 }
 
 }  // namespace esser::emulator

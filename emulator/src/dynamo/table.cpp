@@ -1,6 +1,7 @@
 #include "table.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <chrono>
 #include <cmath>
 
@@ -460,13 +461,17 @@ bool table::commit_encoded(const item_key& k, const char* old_block, const attri
     if (old_block) {
         for (auto& ix : indexes) index_remove(*ix, *old_item, k);
         --item_count;
-        size_bytes -= std::min(size_bytes, item_codec::item_size(stored_item::item_of(old_block)));
+        size_bytes -= std::min(size_bytes, stored_item::size_of(old_block));
     }
     const char* new_block = nullptr;
     if (encoded_new) {
         auto& p = items.find_or_insert(k.hash, k.partition);
         const std::size_t i = p.lower(k.sort);
-        stored_item s(k.sort, encoded);
+        const std::size_t new_size =
+            ctx.new_item_size ? ctx.new_item_size : item_codec::item_size(encoded);
+        // The reads trust the stored size (1 MB pages, capacity units): a caller's must be right.
+        assert(new_size == item_codec::item_size(encoded));
+        stored_item s(k.sort, encoded, new_size);
         new_block = s.block();
         if (i < p.entries.size() && p.entries[i].sort_key() == k.sort) {
             p.entries[i] = std::move(s);
@@ -474,7 +479,7 @@ bool table::commit_encoded(const item_key& k, const char* old_block, const attri
             p.entries.insert(p.entries.begin() + static_cast<std::ptrdiff_t>(i), std::move(s));
         }
         ++item_count;
-        size_bytes += ctx.new_item_size ? ctx.new_item_size : item_codec::item_size(encoded);
+        size_bytes += new_size;
         for (auto& ix : indexes) index_insert(*ix, *new_item, k, new_block);
     } else {
         auto* p = items.find(k.hash, k.partition);

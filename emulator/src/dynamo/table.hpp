@@ -149,7 +149,8 @@ public:
         // --data-dir: the item change (and, through the observer, its stream record) is
         // recorded here as one unit. Null: in memory only.
         durability_sink* sink = nullptr;
-        // item_size(*new_item) when the caller has computed it already (0: computed here).
+        // item_size(*new_item) when the caller has computed it already (0: computed here). It
+        // is kept in the item's block (stored_item::size_of) for the reads.
         std::size_t new_item_size = 0;
     };
 
