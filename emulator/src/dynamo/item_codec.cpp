@@ -400,14 +400,27 @@ struct reader {
 
     attribute_value value(value_type t);
 
-    // DynamoDB's size of the value at the cursor (spec §2.3), advancing past it.
+    // A Number's size: in a table item (spec/dynamodb-api.md §2.3), or, with StreamNumbers, in a
+    // stream record (spec/streams-and-lambda.md §2.4: ceil(significant digits / 2) + 1).
+    template <bool StreamNumbers>
+    std::size_t number_size() {
+        if constexpr (StreamNumbers) {
+            return (static_cast<std::size_t>(number().digits()) + 1) / 2 + 1;
+        } else {
+            return number().size_bytes();
+        }
+    }
+
+    // DynamoDB's size of the value at the cursor (spec §2.3), advancing past it; Numbers as
+    // number_size<StreamNumbers> counts them.
+    template <bool StreamNumbers = false>
     std::size_t value_size(value_type t) {
         switch (t) {
             case value_type::S:
             case value_type::B:
                 return bytes().size();
             case value_type::N:
-                return number().size_bytes();
+                return number_size<StreamNumbers>();
             case value_type::BOOL:
                 ++p;
                 return 1;
@@ -415,7 +428,7 @@ struct reader {
                 return 1;
             case value_type::M: {
                 varint();
-                return 3 + entries_size(true);
+                return 3 + entries_size<StreamNumbers>(true);
             }
             case value_type::L: {
                 varint();
@@ -423,7 +436,7 @@ struct reader {
                 std::size_t total = 3;
                 for (std::uint64_t i = 0; i < n; ++i) {
                     const auto et = tag();
-                    total += 1 + value_size(et);
+                    total += 1 + value_size<StreamNumbers>(et);
                 }
                 return total;
             }
@@ -437,7 +450,7 @@ struct reader {
             case value_type::NS: {
                 const auto n = varint();
                 std::size_t total = 0;
-                for (std::uint64_t i = 0; i < n; ++i) total += number().size_bytes();
+                for (std::uint64_t i = 0; i < n; ++i) total += number_size<StreamNumbers>();
                 return total;
             }
         }
@@ -445,13 +458,14 @@ struct reader {
     }
 
     // Top-level items count name + value; map entries also 1 byte each (nested == true).
+    template <bool StreamNumbers = false>
     std::size_t entries_size(bool nested) {
         const auto n = varint();
         std::size_t total = 0;
         for (std::uint64_t i = 0; i < n; ++i) {
             total += bytes().size() + (nested ? 1 : 0);
             const auto t = tag();
-            total += value_size(t);
+            total += value_size<StreamNumbers>(t);
         }
         return total;
     }
@@ -826,8 +840,7 @@ std::optional<std::string_view> find(std::string_view bytes, std::string_view na
     return find_pair(bytes, name, name).first;
 }
 
-std::pair<std::optional<std::string_view>, std::optional<std::string_view>> find_pair(
-    std::string_view bytes, std::string_view a, std::string_view b) {
+attribute_pair find_pair(std::string_view bytes, std::string_view a, std::string_view b) {
     // Names are in ascending byte order: past a name, it is not there. The first bytes decide
     // most comparisons without a memcmp.
     auto order = [](std::string_view x, std::string_view y) {
@@ -835,7 +848,7 @@ std::pair<std::optional<std::string_view>, std::optional<std::string_view>> find
                    ? static_cast<unsigned char>(x[0]) - static_cast<unsigned char>(y[0])
                    : x.compare(y);
     };
-    std::pair<std::optional<std::string_view>, std::optional<std::string_view>> out;
+    attribute_pair out;
     reader r{bytes.data(), bytes.data() + bytes.size()};
     const auto n = r.varint();
     bool past_a = false, past_b = false;
@@ -865,6 +878,51 @@ attribute_value decode_value(std::string_view value_bytes) {
 std::size_t item_size(std::string_view bytes) {
     reader r{bytes.data(), bytes.data() + bytes.size()};
     return r.entries_size(false);
+}
+
+std::size_t stream_size(std::string_view bytes) {
+    reader r{bytes.data(), bytes.data() + bytes.size()};
+    return r.entries_size<true>(false);
+}
+
+std::size_t stream_size(std::string_view bytes, std::string_view a, std::string_view b,
+                        attribute_pair& found) {
+    found = {};
+    reader r{bytes.data(), bytes.data() + bytes.size()};
+    const auto n = r.varint();
+    std::size_t total = 0;
+    for (std::uint64_t i = 0; i < n; ++i) {
+        const std::string_view name = r.bytes();
+        const char* start = r.p;
+        total += name.size() + r.value_size<true>(r.tag());
+        const std::string_view value(start, static_cast<std::size_t>(r.p - start));
+        if (name == a)
+            found.first = value;
+        if (name == b)
+            found.second = value;
+    }
+    return total;
+}
+
+std::size_t encoded_size(std::span<const encoded_attribute> attributes) {
+    char buf[10];
+    std::size_t n = static_cast<std::size_t>(write_varint(attributes.size(), buf) - buf);
+    for (const auto& a : attributes) {
+        n += static_cast<std::size_t>(write_varint(a.name.size(), buf) - buf) + a.name.size() +
+             a.value.size();
+    }
+    return n;
+}
+
+void encode(std::span<const encoded_attribute> attributes, std::string& out) {
+    char buf[10];
+    out.append(buf, static_cast<std::size_t>(write_varint(attributes.size(), buf) - buf));
+    for (const auto& a : attributes) {
+        assert(&a == attributes.data() || (&a)[-1].name < a.name);
+        out.append(buf, static_cast<std::size_t>(write_varint(a.name.size(), buf) - buf));
+        out.append(a.name);
+        out.append(a.value);
+    }
 }
 
 std::size_t bytes_length(std::string_view value_bytes) {

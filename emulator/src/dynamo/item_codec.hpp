@@ -32,6 +32,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -110,8 +111,8 @@ void write_json_padded(std::string_view bytes, json_text& out);
 // The encoded value (tag + payload) of a top-level attribute, if present.
 std::optional<std::string_view> find(std::string_view bytes, std::string_view name);
 // find() of two names in one scan (the key attributes).
-std::pair<std::optional<std::string_view>, std::optional<std::string_view>> find_pair(
-    std::string_view bytes, std::string_view a, std::string_view b);
+using attribute_pair = std::pair<std::optional<std::string_view>, std::optional<std::string_view>>;
+attribute_pair find_pair(std::string_view bytes, std::string_view a, std::string_view b);
 attribute_value decode_value(std::string_view value_bytes);
 // Key bytes of an encoded value, which must be S, N or B.
 void append_key_bytes_of_encoded(std::string_view value_bytes, std::string& out);
@@ -121,6 +122,25 @@ std::size_t attribute_count(std::string_view bytes);
 std::size_t bytes_length(std::string_view value_bytes);
 // The DynamoDB size (spec §2.3) of an encoded item, without decoding it.
 std::size_t item_size(std::string_view bytes);
+// The size of an encoded item as a stream record's SizeBytes counts it
+// (spec/streams-and-lambda.md §2.4): item_size except that a Number counts
+// ceil(significant digits / 2) + 1 (no byte for the exponent's parity or the sign).
+std::size_t stream_size(std::string_view bytes);
+// stream_size(bytes), and in the same walk find_pair(bytes, a, b) into `found`.
+std::size_t stream_size(std::string_view bytes, std::string_view a, std::string_view b,
+                        attribute_pair& found);
+
+// A top-level attribute of an encoded item: its name and its encoded value (tag + payload, as
+// find() returns it).
+struct encoded_attribute {
+    std::string_view name;
+    std::string_view value;
+};
+
+// The encoding of the item made of `attributes` (ascending name order, no name twice), appended
+// to `out`: byte for byte encode() of that item decoded. encoded_size() is its length.
+void encode(std::span<const encoded_attribute> attributes, std::string& out);
+std::size_t encoded_size(std::span<const encoded_attribute> attributes);
 
 // Key bytes of a value (S, N or B).
 void append_key_bytes(const attribute_value& v, std::string& out);

@@ -447,16 +447,22 @@ bool table::commit_encoded(const item_key& k, const char* old_block, const attri
         else
             record_durable(*ctx.sink, item_removed{id, std::move(key)});
     }
+    // Decoded images are needed by the indexes and by an observer that asks for them (the
+    // stream registry reads the encodings instead).
+    const bool wants_decoded = streaming && ctx.observer->wants_decoded_images();
+    const bool decode = wants_decoded || !indexes.empty();
     attribute_map old_local;
-    if (old_block && !old_item && (streaming || !indexes.empty())) {
+    if (old_block && !old_item && decode) {
         old_local = item_codec::decode(stored_item::item_of(old_block));
         old_item = &old_local;
     }
     attribute_map new_local;
-    if (encoded_new && !new_item && (streaming || !indexes.empty())) {
+    if (encoded_new && !new_item && decode) {
         new_local = item_codec::decode(encoded);
         new_item = &new_local;
     }
+    // The old block stays alive until the observer has seen its encoding.
+    stored_item old_kept;
     // Index entries point at the old block: drop them before the block goes.
     if (old_block) {
         for (auto& ix : indexes) index_remove(*ix, *old_item, k);
@@ -474,6 +480,7 @@ bool table::commit_encoded(const item_key& k, const char* old_block, const attri
         stored_item s(k.sort, encoded, new_size);
         new_block = s.block();
         if (i < p.entries.size() && p.entries[i].sort_key() == k.sort) {
+            old_kept = std::move(p.entries[i]);
             p.entries[i] = std::move(s);
         } else {
             p.entries.insert(p.entries.begin() + static_cast<std::ptrdiff_t>(i), std::move(s));
@@ -484,16 +491,24 @@ bool table::commit_encoded(const item_key& k, const char* old_block, const attri
     } else {
         auto* p = items.find(k.hash, k.partition);
         const std::size_t i = p->lower(k.sort);
+        old_kept = std::move(p->entries[i]);
         p->entries.erase(p->entries.begin() + static_cast<std::ptrdiff_t>(i));
         items.erase_if_empty(k.hash, k.partition);
     }
     if (streaming) {
-        const attribute_map key_item = key_attributes(new_item ? *new_item : *old_item);
         item_change change;
         change.table = name;
-        change.keys = &key_item;
-        change.old_image = old_block ? old_item : nullptr;
-        change.new_image = new_item;
+        attribute_map key_item;
+        if (wants_decoded) {
+            key_item = key_attributes(new_item ? *new_item : *old_item);
+            change.keys = &key_item;
+            change.old_image = old_block ? old_item : nullptr;
+            change.new_image = new_item;
+        }
+        if (old_block)
+            change.old_encoded = stored_item::item_of(old_block);
+        if (encoded_new)
+            change.new_encoded = encoded;
         change.by_ttl = ctx.by_ttl;
         change.at = ctx.at;
         ctx.observer->item_changed(change);

@@ -161,7 +161,7 @@ public:
                 const attribute_map* new_item, const commit_context& ctx);
     // The same with the new item already encoded (`encoded_new`, item_codec; null: deletes).
     // `new_item` is its decoded form if the caller has it, else null (decoded here when
-    // indexes or the stream need it).
+    // indexes or the observer need it: see item_change for what the observer gets).
     bool commit_encoded(const item_key& k, const char* old_block, const attribute_map* old_item,
                         const std::string* encoded_new, const attribute_map* new_item,
                         const commit_context& ctx);

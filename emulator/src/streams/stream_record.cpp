@@ -1,6 +1,7 @@
 #include "esser/emulator/streams/stream_record.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <chrono>
 
 #include "item_codec.hpp"  // the engine's compact item encoding (emulator/src/dynamo)
@@ -56,6 +57,56 @@ void stream_record::set_images(const item& keys, const item* old_image, const it
     if (has_new_)
         item_codec::encode(*new_image, images_);
     images_.shrink_to_fit();
+}
+
+void stream_record::set_encoded_images(const key_schema& schema,
+                                       std::optional<std::string_view> old_image,
+                                       std::optional<std::string_view> new_image, bool with_old,
+                                       bool with_new) {
+    assert(old_image || new_image);
+    with_old = with_old && old_image.has_value();
+    with_new = with_new && new_image.has_value();
+    // The key attributes, read from the new image (the old for a deletion); when the record
+    // carries that image, in the walk that sizes it.
+    const std::string_view hash = schema.hash.name;
+    const std::string_view range = schema.range ? std::string_view(schema.range->name) : hash;
+    const bool from_new = new_image.has_value();
+    const std::string_view source = from_new ? *new_image : *old_image;
+    item_codec::attribute_pair found;
+    std::size_t size = 0;
+    if (from_new ? with_new : with_old) {
+        size += item_codec::stream_size(source, hash, range, found);
+    } else {
+        found = item_codec::find_pair(source, hash, range);
+    }
+    if (with_old && from_new)
+        size += item_codec::stream_size(*old_image);
+    // The keys as an item of their own, names in ascending order (as encode() writes them).
+    std::array<item_codec::encoded_attribute, 2> keys;
+    std::size_t n = 0;
+    if (found.first)
+        keys[n++] = {hash, *found.first};
+    if (range != hash && found.second) {
+        keys[n++] = {range, *found.second};
+        if (n == 2 && range < hash)
+            std::swap(keys[0], keys[1]);
+    }
+    const std::span<const item_codec::encoded_attribute> key_attributes(keys.data(), n);
+
+    images_.clear();
+    images_.reserve(item_codec::encoded_size(key_attributes) + (with_old ? old_image->size() : 0) +
+                    (with_new ? new_image->size() : 0));
+    item_codec::encode(key_attributes, images_);
+    size += item_codec::stream_size(images_);
+    old_at_ = static_cast<std::uint32_t>(images_.size());
+    has_old_ = with_old;
+    if (has_old_)
+        images_ += *old_image;
+    new_at_ = static_cast<std::uint32_t>(images_.size());
+    has_new_ = with_new;
+    if (has_new_)
+        images_ += *new_image;
+    size_bytes = static_cast<std::uint32_t>(size);
 }
 
 item stream_record::keys() const {

@@ -7,6 +7,7 @@
 #include <limits>
 #include <mutex>
 
+#include "item_codec.hpp"  // the engine's item encoding (emulator/src/dynamo)
 #include "shard_iterator.hpp"
 #include "stream_arn.hpp"
 #include <fmt/format.h>
@@ -28,10 +29,10 @@ std::uint64_t splitmix64(std::uint64_t x) {
     return x ^ (x >> 31);
 }
 
-// Stable placement hash of a partition key value: FNV-1a over the type tag and the value's
-// canonical bytes (numbers by their canonical text, so 1 and 1.0 land together), then a
-// splitmix64 finaliser to spread the bits over the whole 64-bit range.
-std::uint64_t key_hash(const attribute_value& v) {
+// Stable placement hash of a partition key value, given encoded (item_codec): FNV-1a over the
+// type tag and the value's canonical bytes (numbers by their canonical text, so 1 and 1.0 land
+// together), then a splitmix64 finaliser to spread the bits over the whole 64-bit range.
+std::uint64_t key_hash(std::string_view value) {
     std::uint64_t h = 0xcbf29ce484222325ULL;
     auto mix = [&h](std::string_view bytes) {
         for (unsigned char c : bytes) {
@@ -39,17 +40,14 @@ std::uint64_t key_hash(const attribute_value& v) {
             h *= 0x100000001b3ULL;
         }
     };
-    const char tag = static_cast<char>(v.type());
-    mix(std::string_view(&tag, 1));
-    switch (v.type()) {
+    mix(value.substr(0, 1));  // the tag: the value_type
+    switch (static_cast<value_type>(value[0])) {
         case value_type::S:
-            mix(v.as_s());
-            break;
         case value_type::B:
-            mix(v.as_b());
+            mix(value.substr(value.size() - item_codec::bytes_length(value)));
             break;
         case value_type::N:
-            mix(v.as_n().to_string());
+            mix(item_codec::decode_value(value).as_n().to_string());
             break;
         default:
             break;  // keys are S, N or B; anything else all lands on one shard
@@ -501,7 +499,12 @@ void stream_registry::stream_disabled(std::string_view table, core::time_point a
 }
 
 void stream_registry::item_changed(const item_change& change) {
-    if (change.keys == nullptr || (change.old_image == nullptr && change.new_image == nullptr)) {
+    // The engine hands over encoded images (wants_decoded_images() is false); changes built by
+    // hand may carry decoded ones. Both make the same record.
+    const bool encoded = change.encoded();
+    const bool has_old = encoded ? change.old_encoded.has_value() : change.old_image != nullptr;
+    const bool has_new = encoded ? change.new_encoded.has_value() : change.new_image != nullptr;
+    if ((!encoded && change.keys == nullptr) || (!has_old && !has_new)) {
         assert(false && "item_change without keys or images");
         return;
     }
@@ -513,34 +516,40 @@ void stream_registry::item_changed(const item_change& change) {
         return;  // disabled between the lookup and the lock
     housekeep(*s, clock_.now());
 
-    const attribute_value* pk = change.keys->find(s->keys.hash.name);
-    const std::uint64_t h = pk != nullptr ? key_hash(*pk) : 0;
+    auto rec = std::make_shared<stream_record>();
+    rec->event_name = !has_old   ? stream_event_name::INSERT
+                      : !has_new ? stream_event_name::REMOVE
+                                 : stream_event_name::MODIFY;
+    rec->view_type = s->view;
+    rec->by_ttl = change.by_ttl && rec->event_name == stream_event_name::REMOVE;
+    const bool wants_old =
+        s->view == stream_view_type::OLD_IMAGE || s->view == stream_view_type::NEW_AND_OLD_IMAGES;
+    const bool wants_new =
+        s->view == stream_view_type::NEW_IMAGE || s->view == stream_view_type::NEW_AND_OLD_IMAGES;
+    if (encoded) {
+        rec->set_encoded_images(s->keys, change.old_encoded, change.new_encoded, wants_old,
+                                wants_new);
+    } else {
+        const item* old_image = wants_old ? change.old_image : nullptr;
+        const item* new_image = wants_new ? change.new_image : nullptr;
+        rec->set_images(*change.keys, old_image, new_image);
+        rec->size_bytes =
+            static_cast<std::uint32_t>(record_size_bytes(*change.keys, old_image, new_image));
+    }
+
+    const auto pk = item_codec::find(rec->encoded_keys(), s->keys.hash.name);
+    const std::uint64_t h = pk ? key_hash(*pk) : 0;
     auto it =
         std::upper_bound(s->open.begin(), s->open.end(), h,
                          [](std::uint64_t v, const shard_state* sh) { return v < sh->hash_lo; });
     assert(it != s->open.begin());
     shard_state& sh = **std::prev(it);
 
-    auto rec = std::make_shared<stream_record>();
-    rec->event_name = change.old_image == nullptr   ? stream_event_name::INSERT
-                      : change.new_image == nullptr ? stream_event_name::REMOVE
-                                                    : stream_event_name::MODIFY;
-    rec->view_type = s->view;
-    rec->by_ttl = change.by_ttl && rec->event_name == stream_event_name::REMOVE;
     const std::uint64_t n = ++s->counter;
     rec->sequence = sequence_number::make(sh.prefix, n);
     rec->at = change.at;
     write_hex(splitmix64(s->event_id_seed ^ n), rec->event_id.data());
     write_hex(splitmix64(s->event_id_seed + n * 0x9e3779b97f4a7c15ULL), rec->event_id.data() + 16);
-    const bool wants_old =
-        s->view == stream_view_type::OLD_IMAGE || s->view == stream_view_type::NEW_AND_OLD_IMAGES;
-    const bool wants_new =
-        s->view == stream_view_type::NEW_IMAGE || s->view == stream_view_type::NEW_AND_OLD_IMAGES;
-    const item* old_image = wants_old ? change.old_image : nullptr;
-    const item* new_image = wants_new ? change.new_image : nullptr;
-    rec->set_images(*change.keys, old_image, new_image);
-    rec->size_bytes =
-        static_cast<std::uint32_t>(record_size_bytes(*change.keys, old_image, new_image));
 
     sh.last = rec->sequence;
     if (sh.records.empty()) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "item_codec.hpp"  // white-box (the dynamo tests' include path): item_change's encodings
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -119,16 +120,21 @@ inline json N(const std::string& n) {
     return {{"N", n}};
 }
 
-// Records what the engine reports to its observer.
+// Records what the engine reports to its observer. With `decoded` false it declines the decoded
+// images (as the stream registry does): keys/old_image/new_image stay null.
 struct recording_observer : emulator::table_observer {
     struct change {
         std::string table;
         json keys, old_image, new_image;
+        json old_encoded, new_encoded;  // item_change's encodings, as JSON (null: absent)
         bool by_ttl = false;
     };
 
+    bool decoded = true;
     std::vector<std::string> enabled, disabled;
     std::vector<change> changes;
+
+    bool wants_decoded_images() const override { return decoded; }
 
     emulator::stream_identity stream_enabled(std::string_view table, const std::string& table_arn,
                                              const emulator::key_schema&,
@@ -146,11 +152,16 @@ struct recording_observer : emulator::table_observer {
     void item_changed(const emulator::item_change& c) override {
         change ch;
         ch.table = std::string(c.table);
-        ch.keys = emulator::to_json(*c.keys);
+        if (c.keys)
+            ch.keys = emulator::to_json(*c.keys);
         if (c.old_image)
             ch.old_image = emulator::to_json(*c.old_image);
         if (c.new_image)
             ch.new_image = emulator::to_json(*c.new_image);
+        if (c.old_encoded)
+            ch.old_encoded = emulator::item_codec::to_json(*c.old_encoded);
+        if (c.new_encoded)
+            ch.new_encoded = emulator::item_codec::to_json(*c.new_encoded);
         ch.by_ttl = c.by_ttl;
         changes.push_back(std::move(ch));
     }

@@ -10,6 +10,7 @@
 // Contract for implementations: be quick (no I/O beyond memory), never call back into the engine,
 // never throw for expected conditions.
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -24,13 +25,26 @@ enum class stream_view_type : std::uint8_t { KEYS_ONLY, NEW_IMAGE, OLD_IMAGE, NE
 
 // One committed change to one item. Writes that change nothing, failed conditions and cancelled
 // transactions produce no item_change at all.
+//
+// The images come in two forms. The engine always sets old_encoded/new_encoded, the whole items
+// in its stored encoding (emulator/src/dynamo/item_codec.hpp), for the images that exist. It
+// sets the decoded keys/old_image/new_image only for an observer whose wants_decoded_images()
+// is true (decoding an item costs more than the rest of a PutItem's stream work); for one that
+// says false, keys, old_image and new_image are null. A change built by hand (tests, benches)
+// may carry the decoded form only: then keys is set and both encodings are nullopt.
+// Everything pointed to is valid during the item_changed call only.
 struct item_change {
     std::string_view table;
-    const item* keys = nullptr;       // the key attributes (table key schema); never null
+    const item* keys = nullptr;       // the key attributes (table key schema), see above
     const item* old_image = nullptr;  // whole item before the change; null if it did not exist
     const item* new_image = nullptr;  // whole item after the change; null if it was deleted
-    bool by_ttl = false;              // a TTL expiry deletion (stream userIdentity Service)
-    core::time_point at;              // commit time, from the clock port
+    std::optional<std::string_view> old_encoded;  // old_image encoded; nullopt if it did not exist
+    std::optional<std::string_view> new_encoded;  // new_image encoded; nullopt if it was deleted
+    bool by_ttl = false;                          // a TTL expiry deletion (userIdentity Service)
+    core::time_point at;                          // commit time, from the clock port
+
+    // Whether the change carries the encoded images (else the decoded ones).
+    bool encoded() const { return old_encoded.has_value() || new_encoded.has_value(); }
 };
 
 // What a stream-enabling observer hands back for DescribeTable/CreateTable/UpdateTable.
@@ -52,6 +66,11 @@ public:
     virtual void stream_disabled(std::string_view table, core::time_point at) = 0;
     // A committed change on a table whose stream is enabled.
     virtual void item_changed(const item_change& change) = 0;
+
+    // Whether item_changed needs keys/old_image/new_image decoded (see item_change); an observer
+    // that reads the encoded images answers false and the engine skips the decoding. Constant
+    // for the observer's lifetime.
+    virtual bool wants_decoded_images() const { return true; }
 };
 
 }  // namespace esser::emulator

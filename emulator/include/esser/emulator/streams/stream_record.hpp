@@ -25,6 +25,7 @@
 
 #include "esser/core/clock.hpp"
 #include "esser/emulator/dynamo/attribute_value.hpp"
+#include "esser/emulator/dynamo/key_schema.hpp"
 #include "esser/emulator/dynamo/table_observer.hpp"
 #include "esser/emulator/streams/sequence_number.hpp"
 
@@ -61,7 +62,19 @@ struct stream_record {
 
     // Stores the images (per the view type, the caller passes only those the record carries).
     void set_images(const item& keys, const item* old_image, const item* new_image);
+    // The same from the engine's encoded images (item_change::old_encoded/new_encoded, at
+    // least one present), and size_bytes with them: the record carries the old image if
+    // `with_old` and the new one if `with_new` (per the view type, as for set_images); the key
+    // attributes named by `schema` are read from the new image, or the old for a deletion.
+    // Stores byte for byte what set_images of the decoded items stores, and the size
+    // record_size_bytes computes, without decoding anything.
+    void set_encoded_images(const key_schema& schema, std::optional<std::string_view> old_image,
+                            std::optional<std::string_view> new_image, bool with_old,
+                            bool with_new);
     item keys() const;
+
+    // The key attributes in the engine's item encoding (emulator/src/dynamo/item_codec.hpp).
+    std::string_view encoded_keys() const { return std::string_view(images_).substr(0, old_at_); }
 
     bool has_old_image() const { return has_old_; }
 

@@ -183,8 +183,13 @@ public:
                                    core::time_point at) override;
     // Closes every open shard; the stream stays listed and readable (DISABLED) until trimmed.
     void stream_disabled(std::string_view table, core::time_point at) override;
-    // Appends one record. Ignored when the table has no enabled stream.
+    // Appends one record. Ignored when the table has no enabled stream. Reads the change's
+    // encoded images when it has them (the engine's), else its decoded ones; the record is the
+    // same either way.
     void item_changed(const item_change& change) override;
+
+    // False: the record copies the engine's encoded images, so the engine need not decode them.
+    bool wants_decoded_images() const override { return false; }
 
     // --- Streams API, typed (streams_api renders the JSON) ----------------------------------
     // Errors are AWS's (ValidationException, ResourceNotFoundException,
