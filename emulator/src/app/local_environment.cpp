@@ -185,11 +185,20 @@ local_environment::local_environment(local_environment_options o, core::logger l
     d.status_transition_delay = options_.table_status_delay;
     dynamodb_ = std::make_shared<dynamo_engine>(d);
     dynamodb_->set_observer(streams_.get());
-    // The text path: reads write their items straight into the response (issue 6).
-    front_.add_text_service("DynamoDB_20120810", &dynamo_engine::serves,
-                            [engine = dynamodb_](const aws_call& call, const json& request) {
-                                return engine->dispatch_text(call.operation, request);
-                            });
+    // The text path: reads write their items straight into the response, PutItem reads its
+    // Item straight from the request text (issue 6).
+    front_.add_text_service(
+        "DynamoDB_20120810", &dynamo_engine::serves,
+        [engine = dynamodb_](const aws_call& call, const json& request) {
+            return engine->dispatch_text(call.operation, request);
+        },
+        [engine = dynamodb_](std::string_view operation,
+                             std::string_view body) -> std::function<aws_text_result()> {
+            auto prepared = engine->prepare_text(operation, body);
+            if (!prepared)
+                return {};
+            return [engine, prepared] { return engine->dispatch_prepared(*prepared); };
+        });
     front_.add_service(std::string(streams_api::target_prefix), &streams_api::handles,
                        [api = streams_api_.get()](const aws_call& call, const json& request) {
                            return api->dispatch(call.operation, request);

@@ -5,6 +5,7 @@
 #include "engine_impl.hpp"
 #include "item_codec.hpp"
 #include "operation_schemas.hpp"
+#include "put_item_text.hpp"
 
 namespace esser::emulator {
 
@@ -48,8 +49,10 @@ const std::map<std::string_view, handler>& handlers() {
 }
 
 // dispatch() and dispatch_text(): the checks every operation shares, then the operation.
+// `prepared`: PutItem's Item encoded already from the request text (prepare_text), standing in
+// the request as an empty object.
 aws_result run(dynamo_engine::impl& engine, std::string_view operation, const json& request,
-               deferred_items* deferred) {
+               deferred_items* deferred, const encoded_put_item* prepared = nullptr) {
     const auto& h = handlers();
     auto it = h.find(operation);
     if (it == h.end())
@@ -62,7 +65,9 @@ aws_result run(dynamo_engine::impl& engine, std::string_view operation, const js
         // A plainly valid Item is encoded in one walk; its type pass then has nothing to find.
         encoded_put_item encoded;
         const json* item = nullptr;
-        if (it->second.put && engine.opts.one_walk_put_item) {
+        if (prepared) {
+            item = schema::member(request, "Item");
+        } else if (it->second.put && engine.opts.one_walk_put_item) {
             item = schema::member(request, "Item");
             if (item) {
                 if (auto size = item_codec::encode_json(*item, encoded.bytes, &encoded.index))
@@ -79,16 +84,29 @@ aws_result run(dynamo_engine::impl& engine, std::string_view operation, const js
                 return fail(aws_error::internal(why + " (esser-local serves nothing more until it "
                                                       "is restarted)"));
         }
-        aws_result out = it->second.read ? (engine.*(it->second.read))(request, deferred)
-                         : it->second.put
-                             ? (engine.*(it->second.put))(request, item ? &encoded : nullptr)
-                             : (engine.*(it->second.plain))(request);
+        const encoded_put_item* put_item = prepared ? prepared : item ? &encoded : nullptr;
+        aws_result out = it->second.read  ? (engine.*(it->second.read))(request, deferred)
+                         : it->second.put ? (engine.*(it->second.put))(request, put_item)
+                                          : (engine.*(it->second.plain))(request);
         // Answer only once what the operation changed is durable (--data-dir).
         await_durable(engine.sink);
         return out;
     } catch (const std::exception& e) {
         return fail(aws_error::internal(std::string("internal error: ") + e.what()));
     }
+}
+
+// dispatch_text's answer for an operation's result.
+core::expected<std::string, aws_error> text_answer(aws_result out, const deferred_items& items) {
+    if (!out)
+        return fail(std::move(out.error()));
+    std::string text;
+    try {
+        write_response_text(*out, items, text);
+    } catch (const std::exception& e) {
+        return fail(aws_error::internal(std::string("internal error: ") + e.what()));
+    }
+    return text;
 }
 
 }  // namespace
@@ -151,19 +169,27 @@ adapters::aws_result dynamo_engine::dispatch(std::string_view operation, const j
     return run(*impl_, operation, request, nullptr);
 }
 
+std::shared_ptr<dynamo_engine::prepared_request> dynamo_engine::prepare_text(
+    std::string_view operation, std::string_view body) const {
+    if (operation != "PutItem" || !impl_->opts.one_walk_put_item)
+        return nullptr;
+    try {
+        return read_put_item_text(body);
+    } catch (const std::exception&) {
+        return nullptr;  // out of memory: the general path answers
+    }
+}
+
+core::expected<std::string, adapters::aws_error> dynamo_engine::dispatch_prepared(
+    const prepared_request& request) {
+    deferred_items items;
+    return text_answer(run(*impl_, "PutItem", request.request, &items, &request.item), items);
+}
+
 core::expected<std::string, adapters::aws_error> dynamo_engine::dispatch_text(
     std::string_view operation, const json& request) {
     deferred_items items;
-    aws_result out = run(*impl_, operation, request, &items);
-    if (!out)
-        return fail(std::move(out.error()));
-    std::string text;
-    try {
-        write_response_text(*out, items, text);
-    } catch (const std::exception& e) {
-        return fail(aws_error::internal(std::string("internal error: ") + e.what()));
-    }
-    return text;
+    return text_answer(run(*impl_, operation, request, &items), items);
 }
 
 core::expected<std::optional<encoded_item>, adapters::aws_error> dynamo_engine::get_item(

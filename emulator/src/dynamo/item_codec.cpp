@@ -4,6 +4,9 @@
 #include <cassert>
 #include <cstring>
 
+#include "json_cursor.hpp"
+#include <boost/container/small_vector.hpp>
+
 #include "esser/emulator/dynamo/attribute_value_json.hpp"
 #include "esser/emulator/dynamo/base64.hpp"
 #include "esser/emulator/dynamo/json_text.hpp"
@@ -28,6 +31,9 @@ public:
     byte_writer& operator=(const byte_writer&) = delete;
 
     std::size_t size() const { return pos_; }
+
+    // The bytes written so far (valid until the next write).
+    char* data() { return s_.data(); }
 
     // Room for n more bytes at the cursor: write them, then advance(end of what was written).
     [[gnu::always_inline]] char* room(std::size_t n) {
@@ -319,6 +325,162 @@ bool put_json_value(const json& j, int depth, byte_writer& out, std::size_t& siz
                 });
     }
     return false;
+}
+
+// ---- encode_json_text: PutItem's Item from the request text (see the header) ----
+
+bool put_text_value(json_cursor& in, int depth, byte_writer& out, std::size_t& size);
+
+// One member as written in text order: its name, and where its name (`begin`) and value
+// (`value`) start and where it ends in the writer.
+struct text_entry {
+    std::string_view name;
+    std::size_t begin, value, end;
+};
+
+// The object at the cursor, written as put_json_entries writes the same object: its count, then
+// each name and value in bytewise name order (std::map's order there). A repeated name
+// declines: the tree keeps the last one.
+bool put_text_entries(json_cursor& in, int depth, bool nested, byte_writer& out, std::size_t& size,
+                      attribute_index* index) {
+    if (!in.consume('{'))
+        return false;
+    const std::size_t start = out.size();
+    boost::container::small_vector<text_entry, 16> entries;
+    if (!in.consume('}')) {
+        do {
+            std::string_view name;
+            if (!in.plain_string(name) || name.size() > max_attribute_name_bytes ||
+                !in.consume(':'))
+                return false;
+            const std::size_t begin = out.size();
+            put_bytes(name, out);
+            const std::size_t value = out.size();
+            if (!put_text_value(in, depth, out, size))
+                return false;
+            entries.push_back({name, begin, value, out.size()});
+            size += name.size() + (nested ? 1 : 0);
+        } while (in.consume(','));
+        if (!in.consume('}'))
+            return false;
+    }
+    auto by_name = [](const text_entry& a, const text_entry& b) { return a.name < b.name; };
+    if (!std::is_sorted(entries.begin(), entries.end(), by_name)) {
+        // Rewrite the members in name order (their bytes do not change, only their places).
+        const std::string moved(out.data() + start, out.size() - start);
+        std::sort(entries.begin(), entries.end(), by_name);
+        std::size_t at = start;
+        for (auto& e : entries) {
+            const std::size_t n = e.end - e.begin;
+            std::memcpy(out.data() + at, moved.data() + (e.begin - start), n);
+            e.value = at + (e.value - e.begin);
+            e.begin = at;
+            e.end = at + n;
+            at += n;
+        }
+    }
+    for (std::size_t i = 1; i < entries.size(); ++i)
+        if (entries[i - 1].name == entries[i].name)
+            return false;
+    char count[10];
+    const auto count_size = static_cast<std::size_t>(write_varint(entries.size(), count) - count);
+    out.insert(start, count, count_size);
+    if (index) {
+        index->reset(entries.size());
+        for (const auto& e : entries) index->add(e.name, e.value + count_size, e.end + count_size);
+    }
+    return true;
+}
+
+// One AttributeValue at the cursor, written as put_json_value writes the same value. Sets
+// decline (their order and duplicates are left to the tree path).
+bool put_text_value(json_cursor& in, int depth, byte_writer& out, std::size_t& size) {
+    std::string_view tag;
+    if (depth > max_attribute_depth || !in.consume('{') || !in.plain_string(tag) ||
+        !in.consume(':'))
+        return false;
+    const std::optional<value_type> t = parse_type_tag(tag);
+    if (!t)
+        return false;
+    out.push_back(static_cast<char>(*t));
+    std::string_view text;
+    switch (*t) {
+        case value_type::S:
+            if (!in.plain_string(text))
+                return false;
+            put_bytes(text, out);
+            size += text.size();
+            break;
+        case value_type::N: {
+            if (!in.plain_string(text))
+                return false;
+            const auto d = decimal::parse(text);
+            if (!d)
+                return false;
+            put_number(*d, out);
+            size += d->size_bytes();
+            break;
+        }
+        case value_type::B: {
+            if (!in.plain_string(text))
+                return false;
+            const auto b = base64_decode(text);
+            if (!b)
+                return false;
+            put_bytes(*b, out);
+            size += b->size();
+            break;
+        }
+        case value_type::BOOL:
+            if (in.literal("true")) {
+                out.push_back(1);
+            } else if (in.literal("false")) {
+                out.push_back(0);
+            } else {
+                return false;
+            }
+            size += 1;
+            break;
+        case value_type::NUL:
+            if (!in.literal("true"))
+                return false;
+            size += 1;
+            break;
+        case value_type::M: {
+            bool ok = true;
+            put_sized(out, [&](byte_writer& b) {
+                ok = put_text_entries(in, depth + 1, true, b, size, nullptr);
+            });
+            if (!ok)
+                return false;
+            size += 3;
+            break;
+        }
+        case value_type::L: {
+            bool ok = in.consume('[');
+            std::size_t n = 0;
+            put_sized(out, [&](byte_writer& b) {
+                const std::size_t start = b.size();
+                if (ok && !in.consume(']')) {
+                    do {
+                        if (!(ok = put_text_value(in, depth + 1, b, size)))
+                            return;
+                        ++n;
+                    } while (in.consume(','));
+                    ok = in.consume(']');
+                }
+                char count[10];
+                b.insert(start, count, static_cast<std::size_t>(write_varint(n, count) - count));
+            });
+            if (!ok)
+                return false;
+            size += 3 + n;
+            break;
+        }
+        default:
+            return false;
+    }
+    return in.consume('}');  // exactly one tag
 }
 
 struct reader {
@@ -775,6 +937,16 @@ std::optional<std::size_t> encode_json(const json& item, std::string& out, attri
     std::size_t size = 0;
     byte_writer w(out);
     if (!put_json_entries(obj, 1, false, w, size, index))
+        return std::nullopt;
+    return size;
+}
+
+std::optional<std::size_t> encode_json_text(json_cursor& in, std::string& out,
+                                            attribute_index* index) {
+    out.clear();
+    std::size_t size = 0;
+    byte_writer w(out);
+    if (!put_text_entries(in, 1, false, w, size, index))
         return std::nullopt;
     return size;
 }

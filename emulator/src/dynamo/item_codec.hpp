@@ -43,6 +43,10 @@
 #include "esser/emulator/dynamo/attribute_value.hpp"
 #include "esser/emulator/dynamo/json_text.hpp"
 
+namespace esser::emulator {
+class json_cursor;
+}
+
 namespace esser::emulator::item_codec {
 
 void encode(const attribute_map& item, std::string& out);
@@ -94,6 +98,15 @@ private:
 // result is the item's size (spec §2.3). `index`, if given, is filled for the encoded item.
 std::optional<std::size_t> encode_json(const nlohmann::json& item, std::string& out,
                                        attribute_index* index = nullptr);
+
+// encode_json of the object at the cursor, read straight from the request text without a JSON
+// tree (PutItem's Item; put_item_text.hpp). Takes a narrower plain form: names and string
+// values of printable ASCII without escapes, no sets, no repeated names; anything else
+// declines (nullopt, the cursor then unusable) and the caller parses the request in full.
+// On success the result, `out` and `index` are exactly encode_json's for the same item, and
+// the index's names point into the text.
+std::optional<std::size_t> encode_json_text(json_cursor& in, std::string& out,
+                                            attribute_index* index = nullptr);
 
 attribute_map decode(std::string_view bytes);
 // Only the named top-level attributes (sorted, unique names), for projections and key reads.

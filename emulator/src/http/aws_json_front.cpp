@@ -130,12 +130,13 @@ void aws_json_front::add_async_service(std::string target_prefix, operation_filt
 }
 
 void aws_json_front::add_text_service(std::string target_prefix, operation_filter serves,
-                                      aws_text_service service) {
+                                      aws_text_service service, aws_text_reader reader) {
     add_entry(std::move(target_prefix), std::move(serves),
               [svc = std::move(service)](aws_call call, json request,
                                          std::function<void(aws_text_result)> done) {
                   done(svc(call, request));
               });
+    services_.back().reader = std::move(reader);
 }
 
 void aws_json_front::add_entry(std::string target_prefix, operation_filter serves,
@@ -237,10 +238,26 @@ void aws_json_front::handle(http_request req, responder res) const {
 
     const std::string& body = *body_ptr;
 
+    // The target is read now, its errors sent at step 3: a service may take the body as text.
+    const std::string_view target = req.headers.value_or("X-Amz-Target");
+    const auto dot = target.find('.');
+    const service_entry* svc = nullptr;
+    std::string_view op;
+    if (dot != std::string_view::npos && target.find('.', dot + 1) == std::string_view::npos) {
+        svc = find(target.substr(0, dot));
+        op = target.substr(dot + 1);
+        if (svc && (op.empty() || !svc->serves(op)))
+            svc = nullptr;
+    }
+    // A body the service's reader takes is a JSON object: step 2 has nothing to refuse.
+    std::function<aws_text_result()> prepared;
+    if (svc && svc->reader && !body.empty())
+        prepared = svc->reader(op, body);
+
     // Step 2: the body must be JSON (an object).
     json request;
     bool deep = false;  // nested beyond max_json_depth: refused after the checks below
-    if (!body.empty()) {
+    if (!body.empty() && !prepared) {
         auto read = detail::read_json(body, request, max_json_depth);
         if (read == detail::json_read_status::too_deep) {
             // json_reader stops there; json::parse decides whether it is JSON at all.
@@ -256,16 +273,6 @@ void aws_json_front::handle(http_request req, responder res) const {
     }
 
     // Step 3: the target names a registered operation.
-    const std::string_view target = req.headers.value_or("X-Amz-Target");
-    const auto dot = target.find('.');
-    const service_entry* svc = nullptr;
-    std::string_view op;
-    if (dot != std::string_view::npos && target.find('.', dot + 1) == std::string_view::npos) {
-        svc = find(target.substr(0, dot));
-        op = target.substr(dot + 1);
-        if (svc && (op.empty() || !svc->serves(op)))
-            svc = nullptr;
-    }
     if (!svc) {
         res.send(error_answer(aws_error::unknown_operation(), ctx, "aws.unknown_operation"));
         return;
@@ -349,7 +356,10 @@ void aws_json_front::handle(http_request req, responder res) const {
         res.send(error_answer(result.error(), ctx, operation));
     };
     try {
-        svc->call(std::move(call), std::move(request), done);
+        if (prepared)
+            done(prepared());
+        else
+            svc->call(std::move(call), std::move(request), done);
     } catch (const std::exception& e) {
         log_.log(core::log_level::error, ctx.request_id, "{} threw: {}", operation, e.what());
         done(core::unexpected(aws_error::internal("internal error")));

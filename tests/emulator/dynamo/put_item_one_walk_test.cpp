@@ -1,12 +1,16 @@
-// Issue 3 (speed: conditional PutItem): PutItem reads a plainly valid Item straight into the
-// stored encoding in one walk (item_codec::encode_json). These tests prove that the one walk and
-// the AttributeValue passes agree: same bytes and size for every item the walk accepts, a decline
-// for everything it cannot be sure of, and through the engine the same answers, errors (type and
-// message), stored items, sizes and stream images, over generated items valid and malformed.
+// Issues 3 and 6 (speed: conditional PutItem, in process and over HTTP): PutItem reads a plainly
+// valid Item straight into the stored encoding in one walk (item_codec::encode_json). These tests
+// prove that the one walk and the AttributeValue passes agree: same bytes and size for every item
+// the walk accepts, a decline for everything it cannot be sure of, and through the engine the same
+// answers, errors (type and message), stored items, sizes and stream images, over generated items
+// valid and malformed.
+#include <algorithm>
+#include <cstdio>
 #include <random>
 
 #include "engine_fixture.hpp"
 #include "item_codec.hpp"
+#include "json_cursor.hpp"
 
 using namespace esser;
 using namespace esser::test;
@@ -359,13 +363,9 @@ json key_element(const char* name, const char* type) {
     return {{"AttributeName", name}, {"KeyType", type}};
 }
 
-}  // namespace
-
-TEST_CASE("PutItem answers, stores and streams the same with and without the one walk",
-          "[emulator][dynamo][engine][put_item]") {
-    twin_engines t;
-    // The event store's table (streamed), a table with a global and a local index, and a table
-    // keyed by binary.
+// The event store's table (streamed), a table with a global and a local index, and a table
+// keyed by binary, on both engines.
+void create_tables(twin_engines& t) {
     t.both("CreateTable",
            {{"TableName", "events"},
             {"AttributeDefinitions", {key_attribute("pk", "S"), key_attribute("v", "N")}},
@@ -391,66 +391,11 @@ TEST_CASE("PutItem answers, stores and streams the same with and without the one
                            {"AttributeDefinitions", {key_attribute("pk", "B")}},
                            {"KeySchema", {key_element("pk", "HASH")}},
                            {"BillingMode", "PAY_PER_REQUEST"}});
+}
 
-    value_generator gen(77);
-    const std::vector<std::string> tables = {"events", "indexed", "binary", "missing"};
-    int written = 0, refused = 0;
-    for (int i = 0; i < 1500; ++i) {
-        gen.plain = gen.pick(3) != 0;
-        const std::string& table = tables[static_cast<std::size_t>(gen.pick(i % 50 == 0 ? 4 : 3))];
-        json item = gen.item(gen.pick(5));
-        // Now and then wider than the attribute index (16): found by scanning.
-        if (gen.pick(25) == 0) {
-            for (int k = 0; k < 20; ++k) item["w" + std::to_string(k)] = {{"N", std::to_string(k)}};
-        }
-        // Keys from a small pool (so that items are replaced and conditions see old items),
-        // mostly of the right types; "a"/"b" are the index keys of "indexed".
-        if (gen.pick(10) != 0) {
-            if (table == "binary") {
-                item["pk"] = {{"B", gen.one_of(std::vector<std::string>{"YQ==", "Yg==", ""})}};
-            } else {
-                item["pk"] = {{"S", gen.one_of(std::vector<std::string>{"Item#1", "Item#2", ""})}};
-                item["v"] = {{"N", gen.one_of(std::vector<std::string>{"1", "2", "1.0", "x"})}};
-            }
-        }
-        if (table == "indexed" && gen.pick(2) == 0) {
-            item["a"] = gen.pick(4) ? json{{"S", gen.text()}} : json{{"N", "1"}};
-            item["b"] = gen.pick(4) ? json{{"N", gen.number()}} : json{{"S", "1"}};
-        }
-        json r = {{"TableName", table}, {"Item", item}};
-        switch (gen.pick(6)) {
-            case 0:
-                r["ConditionExpression"] = "attribute_not_exists(pk)";
-                break;
-            case 1:
-                r["ConditionExpression"] = "attribute_exists(pk) AND #d <> :d";
-                r["ExpressionAttributeNames"] = {{"#d", "data"}};
-                r["ExpressionAttributeValues"] = {{":d", {{"S", "x"}}}};
-                break;
-            case 2:
-                r["Expected"] = {{"pk", {{"Exists", false}}}};
-                break;
-            default:
-                break;
-        }
-        if (gen.pick(3) == 0)
-            r["ReturnValues"] = gen.one_of(std::vector<std::string>{"ALL_OLD", "NONE", "ALL_NEW"});
-        if (gen.pick(3) == 0)
-            r["ReturnConsumedCapacity"] = gen.one_of(std::vector<std::string>{"TOTAL", "INDEXES"});
-        if (gen.pick(4) == 0)
-            r["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD";
-        if (gen.pick(40) == 0)
-            r["Item"] = gen.one_of(std::vector<json>{nullptr, json::array(), "x", 5});
-        if (gen.pick(40) == 0)
-            r["TableName"] = gen.one_of(std::vector<json>{"x", 5, nullptr});
-        (t.both("PutItem", r) ? written : refused) += 1;
-        t.clock->advance(std::chrono::milliseconds(1));
-    }
-    // Both outcomes are frequent.
-    CHECK(written > 300);
-    CHECK(refused > 300);
-
-    // The same items (to the byte), counts, sizes and index entries.
+// Both engines hold the same items (to the byte), counts, sizes and index entries, and their
+// observers saw the same changes.
+void check_same_state(twin_engines& t) {
     for (const std::string table : {"events", "indexed", "binary"}) {
         t.both("Scan", {{"TableName", table}});
         t.both("DescribeTable", {{"TableName", table}});
@@ -478,5 +423,303 @@ TEST_CASE("PutItem answers, stores and streams the same with and without the one
         CHECK(a.keys == b.keys);
         CHECK(a.old_image == b.old_image);
         CHECK(a.new_image == b.new_image);
+    }
+}
+
+// A PutItem request for the twin engines' tables (create_tables), valid or not.
+json put_request(value_generator& gen, int i) {
+    gen.plain = gen.pick(3) != 0;
+    static const std::vector<std::string> tables = {"events", "indexed", "binary", "missing"};
+    const std::string& table = tables[static_cast<std::size_t>(gen.pick(i % 50 == 0 ? 4 : 3))];
+    json item = gen.item(gen.pick(5));
+    // Now and then wider than the attribute index (16): found by scanning.
+    if (gen.pick(25) == 0) {
+        for (int k = 0; k < 20; ++k) item["w" + std::to_string(k)] = {{"N", std::to_string(k)}};
+    }
+    // Keys from a small pool (so that items are replaced and conditions see old items),
+    // mostly of the right types; "a"/"b" are the index keys of "indexed".
+    if (gen.pick(10) != 0) {
+        if (table == "binary") {
+            item["pk"] = {{"B", gen.one_of(std::vector<std::string>{"YQ==", "Yg==", ""})}};
+        } else {
+            item["pk"] = {{"S", gen.one_of(std::vector<std::string>{"Item#1", "Item#2", ""})}};
+            item["v"] = {{"N", gen.one_of(std::vector<std::string>{"1", "2", "1.0", "x"})}};
+        }
+    }
+    if (table == "indexed" && gen.pick(2) == 0) {
+        item["a"] = gen.pick(4) ? json{{"S", gen.text()}} : json{{"N", "1"}};
+        item["b"] = gen.pick(4) ? json{{"N", gen.number()}} : json{{"S", "1"}};
+    }
+    json r = {{"TableName", table}, {"Item", item}};
+    switch (gen.pick(6)) {
+        case 0:
+            r["ConditionExpression"] = "attribute_not_exists(pk)";
+            break;
+        case 1:
+            r["ConditionExpression"] = "attribute_exists(pk) AND #d <> :d";
+            r["ExpressionAttributeNames"] = {{"#d", "data"}};
+            r["ExpressionAttributeValues"] = {{":d", {{"S", "x"}}}};
+            break;
+        case 2:
+            r["Expected"] = {{"pk", {{"Exists", false}}}};
+            break;
+        default:
+            break;
+    }
+    if (gen.pick(3) == 0)
+        r["ReturnValues"] = gen.one_of(std::vector<std::string>{"ALL_OLD", "NONE", "ALL_NEW"});
+    if (gen.pick(3) == 0)
+        r["ReturnConsumedCapacity"] = gen.one_of(std::vector<std::string>{"TOTAL", "INDEXES"});
+    if (gen.pick(4) == 0)
+        r["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD";
+    if (gen.pick(40) == 0)
+        r["Item"] = gen.one_of(std::vector<json>{nullptr, json::array(), "x", 5});
+    if (gen.pick(40) == 0)
+        r["TableName"] = gen.one_of(std::vector<json>{"x", 5, nullptr});
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("PutItem answers, stores and streams the same with and without the one walk",
+          "[emulator][dynamo][engine][put_item]") {
+    twin_engines t;
+    create_tables(t);
+    value_generator gen(77);
+    int written = 0, refused = 0;
+    for (int i = 0; i < 1500; ++i) {
+        const json r = put_request(gen, i);
+        (t.both("PutItem", r) ? written : refused) += 1;
+        t.clock->advance(std::chrono::milliseconds(1));
+    }
+    // Both outcomes are frequent.
+    CHECK(written > 300);
+    CHECK(refused > 300);
+
+    check_same_state(t);
+}
+
+// ---- Issue 6 (speed: PutItem over HTTP): PutItem read straight from its request text ----
+// item_codec::encode_json_text and dynamo_engine::prepare_text take the request text without
+// building JSON trees. For everything they take they must write what the tree path writes (the
+// same bytes, size and index; through the engine the same answers, errors, stored items and
+// stream images), and they must decline the rest, malformed JSON first of all.
+
+namespace {
+
+void render_to(const json& j, value_generator& gen, std::string& out);
+
+// `j` as a client may write it: members in any order, whitespace here and there, now and then
+// an escaped character in a string or a member written twice (the last one counts).
+std::string render(const json& j, value_generator& gen) {
+    std::string out;
+    render_to(j, gen, out);
+    return out;
+}
+
+void render_string(const std::string& s, value_generator& gen, std::string& out) {
+    if (!s.empty() && static_cast<unsigned char>(s[0]) < 0x80 && gen.pick(20) == 0) {
+        char escape[8];
+        std::snprintf(escape, sizeof escape, "\\u%04x", static_cast<unsigned char>(s[0]));
+        out += '"';
+        out += escape;
+        out += json(s.substr(1)).dump().substr(1);
+        return;
+    }
+    out += json(s).dump();
+}
+
+void space(value_generator& gen, std::string& out) {
+    if (gen.pick(6) == 0)
+        out += gen.one_of(std::vector<std::string>{" ", "\n", "\t ", "\r\n  "});
+}
+
+void render_to(const json& j, value_generator& gen, std::string& out) {
+    if (j.is_object()) {
+        std::vector<std::string> keys;
+        for (const auto& [k, v] : j.items()) keys.push_back(k);
+        std::shuffle(keys.begin(), keys.end(), gen.rng);
+        out += '{';
+        bool first = true;
+        auto member = [&](const std::string& k, const json& v) {
+            if (!first)
+                out += ',';
+            first = false;
+            space(gen, out);
+            render_string(k, gen, out);
+            space(gen, out);
+            out += ':';
+            space(gen, out);
+            render_to(v, gen, out);
+            space(gen, out);
+        };
+        if (!keys.empty() && gen.pick(40) == 0)
+            member(keys.front(), json{{"S", "overwritten"}});  // the later one counts
+        for (const auto& k : keys) member(k, j[k]);
+        out += '}';
+    } else if (j.is_array()) {
+        out += '[';
+        for (std::size_t i = 0; i < j.size(); ++i) {
+            if (i > 0)
+                out += ',';
+            space(gen, out);
+            render_to(j[i], gen, out);
+            space(gen, out);
+        }
+        out += ']';
+    } else if (j.is_string()) {
+        render_string(j.get<std::string>(), gen, out);
+    } else {
+        out += j.dump();
+    }
+}
+
+std::optional<std::size_t> encode_text(std::string_view text, std::string& bytes,
+                                       emulator::item_codec::attribute_index* index = nullptr) {
+    emulator::json_cursor in(text);
+    auto size = emulator::item_codec::encode_json_text(in, bytes, index);
+    if (size && !in.at_end())
+        return std::nullopt;  // what follows the item is not the item's
+    return size;
+}
+
+}  // namespace
+
+TEST_CASE("the text walk encodes exactly what the one walk encodes, or declines",
+          "[emulator][dynamo][item_codec][put_item]") {
+    value_generator gen(6);
+    int taken = 0, plain_taken = 0;
+    for (int i = 0; i < 4000; ++i) {
+        gen.plain = i % 2 == 0;
+        const json j = gen.item(gen.pick(7));
+        const std::string text = render(j, gen);
+        INFO(text);
+        std::string bytes = "left over", tree_bytes;
+        emulator::item_codec::attribute_index index, tree_index;
+        const auto size = encode_text(text, bytes, &index);
+        if (!size)
+            continue;
+        ++taken;
+        plain_taken += gen.plain ? 1 : 0;
+        // Taken: the one walk over the parsed text takes it too, with the same results.
+        const auto tree_size = encode_json(json::parse(text), tree_bytes, &tree_index);
+        REQUIRE(tree_size.has_value());
+        CHECK(*size == *tree_size);
+        CHECK(bytes == tree_bytes);
+        for (const std::string name : {"a", "b", "data", "meta", "zeta", "A", "", "0", "q"})
+            CHECK(index.find(bytes, name) == tree_index.find(tree_bytes, name));
+    }
+    // Plain items without sets or non-ASCII text are frequent, and taken.
+    CHECK(plain_taken > 300);
+    CHECK(taken < 3000);
+    // An item the bench and the event store write is taken.
+    std::string bytes;
+    CHECK(encode_text(R"({"pk": {"S": "Item#1"}, "v": {"N": "1"}, "data": {"M": {"name": {"S": "x"},
+        "tags": {"L": [{"S": "a"}, {"S": "b"}]}}}, "at": {"S": "2024-01-01T00:00:00.000Z"},
+        "ok": {"BOOL": false}, "none": {"NULL": true}, "bin": {"B": "AP8="}})",
+                      bytes)
+              .has_value());
+}
+
+TEST_CASE("the text walk declines malformed and unusual JSON",
+          "[emulator][dynamo][item_codec][put_item]") {
+    const std::vector<std::string> declined = {
+        "",
+        "{",
+        "{\"a\": {\"S\": \"x\"}",
+        "{\"a\": {\"S\": \"x\"},}",
+        "{\"a\": {\"S\": \"x\"} \"b\": {\"S\": \"y\"}}",
+        "{\"a\" {\"S\": \"x\"}}",
+        "{a: {\"S\": \"x\"}}",
+        "{\"a\": {\"S\": \"x\", }}",
+        "{\"a\": {\"S\": \"x\"}}}",
+        "{\"a\": {\"S\": \"unterminated}}",
+        "{\"a\": {\"S\": \"tab\there\"}}",
+        "{\"a\": {\"S\": \"esc\\\"aped\"}}",
+        "{\"a\": {\"S\": \"h\xc3\xa9llo\"}}",
+        "{\"\\u0061\": {\"S\": \"x\"}}",
+        "{\"a\": {\"S\": 5}}",
+        "{\"a\": {\"N\": 5}}",
+        "{\"a\": {\"N\": \"x\"}}",
+        "{\"a\": {\"B\": \"abc\"}}",
+        "{\"a\": {\"BOOL\": tru}}",
+        "{\"a\": {\"BOOL\": \"true\"}}",
+        "{\"a\": {\"NULL\": false}}",
+        "{\"a\": {\"SS\": [\"x\"]}}",
+        "{\"a\": {\"X\": \"x\"}}",
+        "{\"a\": {}}",
+        "{\"a\": {\"S\": \"x\", \"N\": \"1\"}}",
+        "{\"a\": {\"S\": \"x\"}, \"a\": {\"S\": \"y\"}}",
+        "{\"a\": {\"L\": [{\"S\": \"x\"},]}}",
+        "{\"a\": {\"L\": [{\"S\": \"x\"}}}",
+        "{\"a\": {\"M\": {\"b\": {\"S\": \"x\"}, \"b\": {\"S\": \"x\"}}}}",
+        "{\"a\": {\"M\": []}}",
+        "{\"a\": null}",
+        "[]",
+        "\xef\xbb\xbf{\"a\": {\"S\": \"x\"}}",
+        std::string("{\"a\": {\"S\": \"x\"}}\0", 19),
+    };
+    for (const auto& text : declined) {
+        INFO(text);
+        std::string bytes;
+        CHECK_FALSE(encode_text(text, bytes).has_value());
+    }
+    // 32 levels are taken, 33 declined, as the one walk does.
+    std::string v = R"({"S": "x"})";
+    for (int i = 1; i < 32; ++i) v = R"({"L": [)" + v + "]}";
+    std::string bytes;
+    CHECK(encode_text(R"({"a": )" + v + "}", bytes).has_value());
+    CHECK_FALSE(encode_text(R"({"a": {"L": [)" + v + "]}}", bytes).has_value());
+}
+
+TEST_CASE("PutItem read from its text answers, stores and streams what the parsed request does",
+          "[emulator][dynamo][engine][put_item]") {
+    twin_engines t;
+    create_tables(t);
+    value_generator gen(1906);
+    int taken = 0, written = 0, refused = 0;
+    for (int i = 0; i < 1500; ++i) {
+        const json r = put_request(gen, i);
+        std::string text = render(r, gen);
+        if (gen.pick(30) == 0)  // broken JSON
+            text = gen.one_of(std::vector<std::string>{text + ",", text.substr(0, text.size() - 1),
+                                                       "x" + text, text + "}"});
+        INFO(text.substr(0, 800));
+        const json parsed = json::parse(text, nullptr, false);
+        auto prepared = t.fast->prepare_text("PutItem", text);
+        if (parsed.is_discarded() || !parsed.is_object()) {
+            CHECK(prepared == nullptr);  // the front answers SerializationException
+            continue;
+        }
+        auto a = prepared ? t.fast->dispatch_prepared(*prepared)
+                          : t.fast->dispatch_text("PutItem", parsed);
+        auto b = t.passes->dispatch_text("PutItem", parsed);
+        taken += prepared ? 1 : 0;
+        REQUIRE(a.has_value() == b.has_value());
+        if (a) {
+            CHECK(*a == *b);
+            ++written;
+        } else {
+            CHECK(a.error().type == b.error().type);
+            CHECK(a.error().message == b.error().message);
+            ++refused;
+        }
+        t.clock->advance(std::chrono::milliseconds(1));
+    }
+    CHECK(taken > 200);
+    CHECK(written > 300);
+    CHECK(refused > 300);
+    check_same_state(t);
+    // Not PutItem, or the one walk off: declined.
+    CHECK(t.fast->prepare_text("GetItem", R"({"TableName": "events"})") == nullptr);
+    CHECK(t.passes->prepare_text("PutItem", R"({"TableName": "events", "Item": {}})") == nullptr);
+    CHECK(t.fast->prepare_text("PutItem", R"({"TableName": "events", "Item": {}})") != nullptr);
+    // Members the text reader leaves to the parser.
+    for (const std::string body :
+         {R"({"TableName": "events"})", R"({"Item": {}, "Expected": {}})",
+          R"({"Item": {}, "Unknown": 1})", R"({"Item": {}, "Item": {}})",
+          R"({"Item": {}, "TableName": "a", "TableName": "b"})", R"({"Item": {}} x)"}) {
+        INFO(body);
+        CHECK(t.fast->prepare_text("PutItem", body) == nullptr);
     }
 }

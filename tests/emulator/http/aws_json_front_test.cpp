@@ -453,6 +453,53 @@ TEST_CASE("aws_json_front sends a text service's body as written, with its crc32
                       R"(GetItem {"TableName":"t"})", R"(Scan {"TableName":"t"})"});
 }
 
+TEST_CASE("aws_json_front serves the requests a text reader takes, and parses the rest",
+          "[emulator][http][aws_json_front]") {
+    // Issue 6: dynamo_engine::prepare_text reads PutItem from its text; the front must serve
+    // what the reader takes without parsing, keep AWS's error order, and parse what it declines.
+    aws_json_front front;
+    std::vector<std::string> parsed, read;
+    front.add_text_service(
+        "DynamoDB_20120810", [](std::string_view op) { return op != "Nope"; },
+        [&](const aws_call& call, const json& request) -> aws_text_result {
+            parsed.push_back(call.operation + " " + request.dump());
+            return std::string(R"({"parsed":true})");
+        },
+        [&](std::string_view op, std::string_view body) -> std::function<aws_text_result()> {
+            read.push_back(std::string(op) + " " + std::string(body));
+            if (op != "PutItem" || body.find("plain") == std::string_view::npos)
+                return {};
+            return [] { return aws_text_result(std::string(R"({"read":true})")); };
+        });
+    auto call = [&](std::string target, std::string body) {
+        std::promise<http_response> p;
+        auto f = p.get_future();
+        front.handle(post(std::move(target), std::move(body)),
+                     responder([&p](http_response r) { p.set_value(std::move(r)); }));
+        return f.get();
+    };
+    auto taken = call("DynamoDB_20120810.PutItem", R"({"plain":1})");
+    CHECK(taken.status == 200);
+    CHECK(taken.body == R"({"read":true})");
+    CHECK(taken.operation == "DynamoDB.PutItem");
+    check_crc(taken);
+    auto declined = call("DynamoDB_20120810.PutItem", R"({"other":1})");
+    CHECK(declined.body == R"({"parsed":true})");
+    auto other_op = call("DynamoDB_20120810.GetItem", R"({"plain":1})");
+    CHECK(other_op.body == R"({"parsed":true})");
+    // Declined and not JSON: step 2's SerializationException, before the unknown operation.
+    auto broken = call("DynamoDB_20120810.PutItem", R"({"other":)");
+    CHECK(body_of(broken)["__type"] == "com.amazon.coral.service#SerializationException");
+    // Unknown operations and empty bodies never reach the reader.
+    auto unknown = call("DynamoDB_20120810.Nope", R"({"plain":1})");
+    CHECK(body_of(unknown)["__type"] == "com.amazon.coral.service#UnknownOperationException");
+    auto empty = call("DynamoDB_20120810.PutItem", "");
+    CHECK(empty.status == 400);
+    CHECK(read == std::vector<std::string>{R"(PutItem {"plain":1})", R"(PutItem {"other":1})",
+                                           R"(GetItem {"plain":1})", R"(PutItem {"other":)"});
+    CHECK(parsed == std::vector<std::string>{R"(PutItem {"other":1})", R"(GetItem {"plain":1})"});
+}
+
 TEST_CASE("aws_json_front over a socket: the crc32 covers exactly the bytes received",
           "[emulator][http][aws_json_front]") {
     fixture fx;

@@ -76,6 +76,15 @@ using aws_text_result = core::expected<std::string, adapters::aws_error>;
 using aws_text_service =
     std::function<aws_text_result(const aws_call& call, const nlohmann::json& request)>;
 
+// Reads a request straight from its body text, for the operations and bodies it takes
+// (dynamo_engine::prepare_text: PutItem without JSON trees): the request ready to serve, or an
+// empty function to decline, and the front then parses the body and calls the service as usual.
+// Taking a body promises it is a JSON object and that serving it answers what the service
+// answers for the parsed body. The front calls the returned function once, on the same thread,
+// before handle() returns (the body is alive until then), after the checks of steps 3-5.
+using aws_text_reader = std::function<std::function<aws_text_result()>(std::string_view operation,
+                                                                       std::string_view body)>;
+
 enum class aws_auth_mode {
     accept_any,        // never reject a request for its credentials (spec §1.1 recommendation)
     require_header,    // dynalite/AWS checks of §1.4 step 4 (header present and well formed)
@@ -113,9 +122,10 @@ public:
     void add_service(std::string target_prefix, operation_filter serves, aws_service service);
     void add_async_service(std::string target_prefix, operation_filter serves,
                            aws_async_service service);
-    // As add_service, for a service that writes its own response text.
+    // As add_service, for a service that writes its own response text, and may read some
+    // requests from their text (`reader`, optional).
     void add_text_service(std::string target_prefix, operation_filter serves,
-                          aws_text_service service);
+                          aws_text_service service, aws_text_reader reader = {});
     bool has_service(std::string_view target_prefix) const;
 
     // The http_handler.
@@ -136,6 +146,7 @@ private:
         std::string label;
         operation_filter serves;
         text_service call;
+        aws_text_reader reader;  // may be empty
     };
 
     void add_entry(std::string target_prefix, operation_filter serves, text_service call);
