@@ -61,7 +61,11 @@ public:
 
     // Whitespace, then one JSON value's extent, found without checking it (strings are skipped
     // whole, brackets counted outside strings): the span to hand to a full parser, which
-    // checks it.
+    // checks it. Values nested deeper than max_skip_depth are refused: the HTTP front answers
+    // those with its own error (aws_json_front's max_json_depth, 128), which a reader taking
+    // them would skip.
+    static constexpr int max_skip_depth = 64;
+
     bool skip_value(std::string_view& span) {
         skip_ws();
         const char* start = p_;
@@ -77,7 +81,8 @@ public:
                     return false;
                 ++q;
             } else if (c == '{' || c == '[') {
-                ++depth;
+                if (++depth > max_skip_depth)
+                    return false;
                 ++q;
             } else if (c == '}' || c == ']') {
                 if (depth == 0)
