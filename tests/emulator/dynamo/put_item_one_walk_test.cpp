@@ -722,4 +722,11 @@ TEST_CASE("PutItem read from its text answers, stores and streams what the parse
         INFO(body);
         CHECK(t.fast->prepare_text("PutItem", body) == nullptr);
     }
+    // A member nested deeper than 64 levels is left to the front's nesting check.
+    std::string deep = "1";
+    for (int i = 0; i < 70; ++i) deep = "[" + deep + "]";
+    CHECK(t.fast->prepare_text(
+              "PutItem", R"({"Item": {}, "ExpressionAttributeValues": )" + deep + "}") == nullptr);
+    CHECK(t.fast->prepare_text("PutItem", R"({"Item": {}, "ExpressionAttributeValues": [[1]]})") !=
+          nullptr);
 }
