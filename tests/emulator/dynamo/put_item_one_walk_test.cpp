@@ -706,8 +706,10 @@ TEST_CASE("PutItem read from its text answers, stores and streams what the parse
         }
         t.clock->advance(std::chrono::milliseconds(1));
     }
-    CHECK(taken > 200);
-    CHECK(written > 300);
+    // The text path is taken often (about one request in eight: the generator favours sets and
+    // non-ASCII text, which it leaves to the parser), and both outcomes are frequent.
+    CHECK(taken > 150);
+    CHECK(written > 200);
     CHECK(refused > 300);
     check_same_state(t);
     // Not PutItem, or the one walk off: declined.
