@@ -87,6 +87,15 @@ http_request post(std::string target, std::string body,
     return r;
 }
 
+// The front's answer to a POST with `target` and `body`, waited for.
+http_response answer_of(const aws_json_front& front, std::string target, std::string body) {
+    std::promise<http_response> p;
+    auto f = p.get_future();
+    front.handle(post(std::move(target), std::move(body)),
+                 responder([&p](http_response r) { p.set_value(std::move(r)); }));
+    return f.get();
+}
+
 json body_of(const http_response& r) {
     return json::parse(r.body);
 }
@@ -423,11 +432,7 @@ TEST_CASE("aws_json_front sends a text service's body as written, with its crc32
             return esser::core::unexpected(aws_error::resource_not_found());
         });
     auto call = [&](std::string target, std::string body) {
-        std::promise<http_response> p;
-        auto f = p.get_future();
-        front.handle(post(std::move(target), std::move(body)),
-                     responder([&p](http_response r) { p.set_value(std::move(r)); }));
-        return f.get();
+        return answer_of(front, std::move(target), std::move(body));
     };
     auto q = call("DynamoDB_20120810.Query", R"({"TableName":"t"})");
     CHECK(q.status == 200);
@@ -472,11 +477,7 @@ TEST_CASE("aws_json_front serves the requests a text reader takes, and parses th
             return [] { return aws_text_result(std::string(R"({"read":true})")); };
         });
     auto call = [&](std::string target, std::string body) {
-        std::promise<http_response> p;
-        auto f = p.get_future();
-        front.handle(post(std::move(target), std::move(body)),
-                     responder([&p](http_response r) { p.set_value(std::move(r)); }));
-        return f.get();
+        return answer_of(front, std::move(target), std::move(body));
     };
     auto taken = call("DynamoDB_20120810.PutItem", R"({"plain":1})");
     CHECK(taken.status == 200);
