@@ -602,7 +602,8 @@ TEST_CASE("the text walk encodes exactly what the one walk encodes, or declines"
         ++taken;
         plain_taken += gen.plain ? 1 : 0;
         // Taken: the one walk over the parsed text takes it too, with the same results.
-        const auto tree_size = encode_json(json::parse(text), tree_bytes, &tree_index);
+        const json tree = json::parse(text);  // tree_index's names point into it
+        const auto tree_size = encode_json(tree, tree_bytes, &tree_index);
         REQUIRE(tree_size.has_value());
         CHECK(*size == *tree_size);
         CHECK(bytes == tree_bytes);
