@@ -80,8 +80,7 @@ aws_result dynamo_engine::impl::put_item(const json& r, const encoded_put_item* 
     if (ex->has_condition() && !ex->condition_holds(old_item ? *old_item : empty_item())) {
         return fail(condition_failed(r, old_item));
     }
-    const std::size_t old_size =
-        old && want_capacity ? stored_item::size_of(old) : 0;
+    const std::size_t old_size = old && want_capacity ? stored_item::size_of(old) : 0;
     json out = json::object();
     if (want_old && old_item)
         out["Attributes"] = to_json(*old_item);

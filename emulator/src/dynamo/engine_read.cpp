@@ -197,8 +197,8 @@ public:
         json out = json::object();
         if (select_ != select_mode::count) {
             if (plain_ && deferred_) {
-                out["Items"] = deferred_items::list_node(first_deferred_,
-                                                         deferred_->size() - first_deferred_);
+                out["Items"] =
+                    deferred_items::list_node(first_deferred_, deferred_->size() - first_deferred_);
             } else {
                 out["Items"] = std::move(items_);
             }

@@ -16,9 +16,8 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
 #include "deferred_items.hpp"
+#include <nlohmann/json.hpp>
 
 namespace esser::emulator {
 
@@ -28,7 +27,6 @@ nlohmann::json response_item(std::string_view encoded, deferred_items* deferred)
 
 // Appends `doc` as compact JSON text, the nodes of `items` written from their encoding. Other
 // binary nodes (none exist) are written as dump() writes them.
-void write_response_text(const nlohmann::json& doc, const deferred_items& items,
-                         std::string& out);
+void write_response_text(const nlohmann::json& doc, const deferred_items& items, std::string& out);
 
 }  // namespace esser::emulator

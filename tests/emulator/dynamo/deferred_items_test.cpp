@@ -49,7 +49,8 @@ TEST_CASE("deferred_items nodes say what they stand for; other binary nodes are 
     CHECK(run->count == 100);
     CHECK(run->list);
     CHECK_FALSE(deferred_items::node_of(nlohmann::json::binary({1, 2, 3}, 7).get_binary()));
-    CHECK_FALSE(deferred_items::node_of(nlohmann::json::binary({1, 2, 3, 4, 5, 6, 7, 8}).get_binary()));
+    CHECK_FALSE(
+        deferred_items::node_of(nlohmann::json::binary({1, 2, 3, 4, 5, 6, 7, 8}).get_binary()));
     CHECK_FALSE(deferred_items::node_of(
         nlohmann::json::binary({1, 2, 3}, deferred_items::item_subtype).get_binary()));
 }

@@ -252,7 +252,8 @@ TEST_CASE("write_response_text writes what dump() writes", "[emulator][dynamo][r
         emulator::item_codec::encode(*emulator::attribute_map_from_json(item));
     emulator::deferred_items items;
     json doc = {
-        {"Items", {emulator::response_item(encoded, &items), emulator::response_item(encoded, &items)}},
+        {"Items",
+         {emulator::response_item(encoded, &items), emulator::response_item(encoded, &items)}},
         {"Page", emulator::deferred_items::list_node(0, 2)},
         {"Empty page", emulator::deferred_items::list_node(2, 0)},
         {"Count", 2},
@@ -292,16 +293,38 @@ public:
     int pick(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
 
     std::string text(int max_length) {
-        static const std::vector<std::string> pieces = {
-            "a", "b", "Z", "0", " ", "-", "#", ":", "/", "\"", "\\", "\t", "\n", "\r", "\b",
-            "\f", "\x01", "\x1f", "\x7f", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
-            "\xe4\xb8\xad", "event", "0000-4000-8000"};
+        static const std::vector<std::string> pieces = {"a",
+                                                        "b",
+                                                        "Z",
+                                                        "0",
+                                                        " ",
+                                                        "-",
+                                                        "#",
+                                                        ":",
+                                                        "/",
+                                                        "\"",
+                                                        "\\",
+                                                        "\t",
+                                                        "\n",
+                                                        "\r",
+                                                        "\b",
+                                                        "\f",
+                                                        "\x01",
+                                                        "\x1f",
+                                                        "\x7f",
+                                                        "\xc3\xa9",
+                                                        "\xe2\x82\xac",
+                                                        "\xf0\x9f\x98\x80",
+                                                        "\xe4\xb8\xad",
+                                                        "event",
+                                                        "0000-4000-8000"};
         std::string s;
         const int n = pick(0, max_length);
         const bool plain = pick(0, 2) != 0;  // mostly plain ASCII, as real items are
         while (static_cast<int>(s.size()) < n) {
             s += plain ? std::string(1, static_cast<char>(pick('a', 'z')))
-                       : pieces[static_cast<std::size_t>(pick(0, static_cast<int>(pieces.size()) - 1))];
+                       : pieces[static_cast<std::size_t>(
+                             pick(0, static_cast<int>(pieces.size()) - 1))];
         }
         return s;
     }
@@ -327,8 +350,8 @@ public:
     }
 
     std::string base64() {
-        static const char* samples[] = {"", "AA==", "AAE=", "AAEC", "/+8=", "AAECAwQFBgcICQoL",
-                                        "3q2+7w=="};
+        static const char* samples[] = {
+            "", "AA==", "AAE=", "AAEC", "/+8=", "AAECAwQFBgcICQoL", "3q2+7w=="};
         return samples[pick(0, 6)];
     }
 
@@ -414,8 +437,8 @@ TEST_CASE_METHOD(engine_fixture, "dispatch_text answers reads of generated items
     item_generator gen(2024);
     for (int p = 0; p < 4; ++p) {
         for (int v = 1; v <= 30; ++v) {
-            ok("PutItem", {{"TableName", "events"},
-                           {"Item", gen.item("Item#" + std::to_string(p), v)}});
+            ok("PutItem",
+               {{"TableName", "events"}, {"Item", gen.item("Item#" + std::to_string(p), v)}});
         }
     }
     // Overwrites and deletes (the stored size follows the item).
@@ -426,8 +449,7 @@ TEST_CASE_METHOD(engine_fixture, "dispatch_text answers reads of generated items
                       {"UpdateExpression", "SET #x = :x"},
                       {"ExpressionAttributeNames", {{"#x", "added"}}},
                       {"ExpressionAttributeValues", {{":x", gen.value(3)}}}});
-    ok("DeleteItem",
-       {{"TableName", "events"}, {"Key", {{"pk", S("Item#2")}, {"v", N("5")}}}});
+    ok("DeleteItem", {{"TableName", "events"}, {"Key", {{"pk", S("Item#2")}, {"v", N("5")}}}});
 
     auto all_pages = [&](json r) {
         int pages = 0;

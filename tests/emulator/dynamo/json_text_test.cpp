@@ -3,14 +3,14 @@
 // (and so nlohmann's dump()) writes for every string: plain, escaped, control characters, DEL,
 // valid and invalid UTF-8, at every length around the 16-byte blocks, and a special byte at
 // every position of a block.
+#include "esser/emulator/dynamo/json_text.hpp"
+
 #include <random>
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
-
-#include "esser/emulator/dynamo/json_text.hpp"
 
 namespace {
 
@@ -45,8 +45,7 @@ std::string plain(const std::string& s) {
 
 }  // namespace
 
-TEST_CASE("padded_string writes what string() and dump() write",
-          "[emulator][dynamo][json_text]") {
+TEST_CASE("padded_string writes what string() and dump() write", "[emulator][dynamo][json_text]") {
     std::vector<std::string> cases;
     for (std::size_t n = 0; n <= 50; ++n) {
         std::string s;
@@ -61,14 +60,15 @@ TEST_CASE("padded_string writes what string() and dump() write",
             }
         }
     }
-    cases.push_back("\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xe4\xb8\xad and some more text");
+    cases.push_back(
+        "\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xe4\xb8\xad and some more text");
     cases.push_back("bad \xc3 byte \xed\xa0\x80 surrogate, long enough for two blocks");
     cases.push_back(std::string(1, '\0') + "nul first");
     cases.push_back("0123456789abcdef0123456789abcdef");  // exactly two blocks
     for (const auto& s : cases) {
         for (char filler : {'\0', '"', 'x', '\x80'}) {
             INFO("string: " << nlohmann::json(s).dump(-1, ' ', true,
-                                                     nlohmann::json::error_handler_t::replace));
+                                                      nlohmann::json::error_handler_t::replace));
             const std::string a = padded(s, filler);
             CHECK(a == plain(s));
             CHECK(a == "prefix" + dumped(s) + "|");
@@ -85,9 +85,10 @@ TEST_CASE("padded_string writes random strings as dump() does", "[emulator][dyna
         const auto n = std::uniform_int_distribution<int>(0, 70)(rng);
         const bool ascii = k % 2 == 0;  // half plain ASCII: the fast path's whole run
         for (int i = 0; i < n; ++i) {
-            s.push_back(ascii ? static_cast<char>(std::uniform_int_distribution<int>(0x20, 0x7e)(rng))
-                              : alphabet[std::uniform_int_distribution<std::size_t>(
-                                    0, alphabet.size() - 1)(rng)]);
+            s.push_back(ascii
+                            ? static_cast<char>(std::uniform_int_distribution<int>(0x20, 0x7e)(rng))
+                            : alphabet[std::uniform_int_distribution<std::size_t>(
+                                  0, alphabet.size() - 1)(rng)]);
         }
         CHECK(padded(s, 'x') == "prefix" + dumped(s) + "|");
     }

@@ -81,10 +81,10 @@ public:
             _mm_storeu_si128(reinterpret_cast<__m128i*>(d + i), x);
             // Signed comparison: below 0x20 are the control characters and every byte with
             // the high bit set (non-ASCII, which string() checks for valid UTF-8).
-            const __m128i special = _mm_or_si128(
-                _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
-                             _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
-                _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)));
+            const __m128i special =
+                _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+                                          _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
+                             _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)));
             auto mask = static_cast<unsigned>(_mm_movemask_epi8(special));
             const std::size_t left = n - i;
             if (left < 16)
