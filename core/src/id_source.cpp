@@ -5,6 +5,8 @@
 
 #include "sha1.hpp"
 
+#include "esser/core/hex_digit.hpp"
+
 namespace esser::core {
 
 namespace {
@@ -71,16 +73,9 @@ bool parse_uuid(std::string_view text, uuid_bytes& out) noexcept {
                 return false;
             continue;
         }
-        int v;
-        if (c >= '0' && c <= '9') {
-            v = c - '0';
-        } else if (c >= 'a' && c <= 'f') {
-            v = c - 'a' + 10;
-        } else if (c >= 'A' && c <= 'F') {
-            v = c - 'A' + 10;
-        } else {
+        const int v = hex_digit_value(c);
+        if (v < 0)
             return false;
-        }
         if (high < 0) {
             high = v;
         } else {

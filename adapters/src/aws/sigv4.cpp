@@ -7,6 +7,8 @@
 #include "sigv4_detail.hpp"
 #include <time.h>
 
+#include "esser/core/hex_digit.hpp"
+
 namespace esser::adapters::sigv4 {
 
 namespace {
@@ -29,16 +31,6 @@ void append_encoded(std::string& out, std::string_view in, bool keep_slash) {
     }
 }
 
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 // Form-style decoding: %XY escapes and '+' as space. An escape that is not two hex digits is
 // kept literally (its '%' is then re-encoded as %25).
 std::string decode_query_component(std::string_view in) {
@@ -48,9 +40,10 @@ std::string decode_query_component(std::string_view in) {
         const char c = in[i];
         if (c == '+') {
             out.push_back(' ');
-        } else if (c == '%' && i + 2 < in.size() && hex_value(in[i + 1]) >= 0 &&
-                   hex_value(in[i + 2]) >= 0) {
-            out.push_back(char(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2])));
+        } else if (c == '%' && i + 2 < in.size() && core::hex_digit_value(in[i + 1]) >= 0 &&
+                   core::hex_digit_value(in[i + 2]) >= 0) {
+            out.push_back(
+                char(core::hex_digit_value(in[i + 1]) * 16 + core::hex_digit_value(in[i + 2])));
             i += 2;
         } else {
             out.push_back(c);

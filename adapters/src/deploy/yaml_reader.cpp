@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "esser/core/hex_digit.hpp"
+
 namespace esser::adapters {
 
 namespace {
@@ -717,10 +719,7 @@ private:
             std::uint32_t v = 0;
             for (int k = 0; k < digits; ++k, ++p_) {
                 const char h = at(p_);
-                int d = h >= '0' && h <= '9'   ? h - '0'
-                        : h >= 'a' && h <= 'f' ? h - 'a' + 10
-                        : h >= 'A' && h <= 'F' ? h - 'A' + 10
-                                               : -1;
+                const int d = core::hex_digit_value(h);
                 if (d < 0)
                     fail(at_backslash, fmt::format("\\{} needs {} hex digits", e, digits));
                 v = v * 16 + static_cast<std::uint32_t>(d);

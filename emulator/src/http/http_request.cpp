@@ -1,10 +1,10 @@
 #include "esser/emulator/http/http_request.hpp"
 
-#include "hex_value.hpp"
+#include "esser/core/hex_digit.hpp"
 
 namespace esser::emulator {
 
-using detail::hex_value;
+using core::hex_digit_value;
 
 std::optional<std::string> percent_decode(std::string_view text, bool plus_as_space) {
     std::string out;
@@ -14,8 +14,8 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_as_sp
         if (c == '%') {
             if (i + 2 >= text.size())
                 return std::nullopt;
-            const int hi = hex_value(text[i + 1]);
-            const int lo = hex_value(text[i + 2]);
+            const int hi = hex_digit_value(text[i + 1]);
+            const int lo = hex_digit_value(text[i + 2]);
             if (hi < 0 || lo < 0)
                 return std::nullopt;
             out.push_back(static_cast<char>(hi * 16 + lo));

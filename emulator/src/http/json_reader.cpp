@@ -7,7 +7,8 @@
 #include <cstring>
 #include <string>
 
-#include "hex_value.hpp"
+#include "esser/core/hex_digit.hpp"
+#include "esser/core/json_escape.hpp"
 
 namespace esser::emulator::detail {
 
@@ -171,7 +172,7 @@ private:
             return false;
         out = 0;
         for (int i = 0; i < 4; ++i) {
-            const int d = hex_value(p_[i]);
+            const int d = core::hex_digit_value(p_[i]);
             if (d < 0)
                 return false;
             out = (out << 4) | static_cast<unsigned>(d);
@@ -249,52 +250,28 @@ private:
             // A backslash escape.
             if (++p_ == end_)
                 return fail();
-            switch (*p_++) {
-                case '"':
-                    out += '"';
-                    break;
-                case '\\':
-                    out += '\\';
-                    break;
-                case '/':
-                    out += '/';
-                    break;
-                case 'b':
-                    out += '\b';
-                    break;
-                case 'f':
-                    out += '\f';
-                    break;
-                case 'n':
-                    out += '\n';
-                    break;
-                case 'r':
-                    out += '\r';
-                    break;
-                case 't':
-                    out += '\t';
-                    break;
-                case 'u': {
-                    unsigned cp = 0;
-                    if (!hex4(cp))
-                        return fail();
-                    if (cp >= 0xD800 && cp <= 0xDBFF) {
-                        unsigned low = 0;
-                        if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u')
-                            return fail();
-                        p_ += 2;
-                        if (!hex4(low) || low < 0xDC00 || low > 0xDFFF)
-                            return fail();
-                        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-                    } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-                        return fail();
-                    }
-                    put_utf8(out, cp);
-                    break;
-                }
-                default:
-                    return fail();
+            const char letter = *p_++;
+            if (const int c = core::json_short_escape(letter); c >= 0) {
+                out += static_cast<char>(c);
+                continue;
             }
+            if (letter != 'u')
+                return fail();
+            unsigned cp = 0;
+            if (!hex4(cp))
+                return fail();
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                unsigned low = 0;
+                if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u')
+                    return fail();
+                p_ += 2;
+                if (!hex4(low) || low < 0xDC00 || low > 0xDFFF)
+                    return fail();
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                return fail();
+            }
+            put_utf8(out, cp);
         }
     }
 
