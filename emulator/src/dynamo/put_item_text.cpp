@@ -1,24 +1,23 @@
 #include "put_item_text.hpp"
 
 #include <algorithm>
-#include <array>
 
 #include "json_cursor.hpp"
+#include "operation_schemas.hpp"
 
 namespace esser::emulator {
 
 namespace {
 
-// PutItem's members but Item (operation_schemas.cpp) without the legacy Expected and
-// ConditionalOperator.
-constexpr std::array<std::string_view, 8> plain_members = {"TableName",
-                                                           "ConditionExpression",
-                                                           "ExpressionAttributeNames",
-                                                           "ExpressionAttributeValues",
-                                                           "ReturnValues",
-                                                           "ReturnConsumedCapacity",
-                                                           "ReturnItemCollectionMetrics",
-                                                           "ReturnValuesOnConditionCheckFailure"};
+// A member of PutItem's schema (operation_schemas.cpp) this reader takes: every one but the Item
+// (read separately) and the legacy Expected and ConditionalOperator.
+bool plain_member(std::string_view name) {
+    if (name == "Expected" || name == "ConditionalOperator")
+        return false;
+    static const schema::fields& put_item = *schema::for_operation("PutItem");
+    return std::any_of(put_item.begin(), put_item.end(),
+                       [&](const schema::field& f) { return f.name == name; });
+}
 
 }  // namespace
 
@@ -43,8 +42,7 @@ std::shared_ptr<dynamo_engine::prepared_request> read_put_item_text(std::string_
             out->item.size = *size;
             continue;
         }
-        if (std::find(plain_members.begin(), plain_members.end(), name) == plain_members.end() ||
-            out->request.contains(name))
+        if (!plain_member(name) || out->request.contains(name))
             return nullptr;
         std::string_view text;
         if (in.plain_string(text)) {
